@@ -1,0 +1,353 @@
+/**
+ * The database schema (issue #2). Migrations are generated from this file by drizzle-kit
+ * (`npm run db:generate`) and committed in migrations/.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const members = pgTable(
+  'members',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    status: text('status', { enum: ['active', 'suspended', 'expired'] })
+      .notNull()
+      .default('active'),
+    membershipValidUntil: ts('membership_valid_until'),
+    category: text('category'),
+    birthYear: integer('birth_year'),
+    /** cached credit; always equals -Σ member_cards entries (checked by tests and reports) */
+    balanceCents: bigint('balance_cents', { mode: 'number' }).notNull().default(0),
+    passwordHash: text('password_hash'),
+    erasedAt: ts('erased_at'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('members_email_key').on(sql`lower(${t.email})`), index('members_name_idx').on(t.name)],
+);
+
+export const staff = pgTable(
+  'staff',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    roles: text('roles').array().notNull(),
+    /** the member record that holds this person's badges, if they badge at machines */
+    memberId: text('member_id').references(() => members.id),
+    passwordHash: text('password_hash'),
+    disabledAt: ts('disabled_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('staff_email_key').on(sql`lower(${t.email})`)],
+);
+
+export const qualifications = pgTable('qualifications', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  validityDays: integer('validity_days').notNull(),
+  /** a certification lapses this many days after its holder last used a machine needing it */
+  lapseAfterUnusedDays: integer('lapse_after_unused_days'),
+  createdAt: createdAt(),
+});
+
+export const qualificationPrerequisites = pgTable(
+  'qualification_prerequisites',
+  {
+    qualificationId: text('qualification_id')
+      .notNull()
+      .references(() => qualifications.id),
+    requiresId: text('requires_id')
+      .notNull()
+      .references(() => qualifications.id),
+  },
+  (t) => [primaryKey({ columns: [t.qualificationId, t.requiresId] })],
+);
+
+export const trainerQualifications = pgTable(
+  'trainer_qualifications',
+  {
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    qualificationId: text('qualification_id')
+      .notNull()
+      .references(() => qualifications.id),
+  },
+  (t) => [primaryKey({ columns: [t.staffId, t.qualificationId] })],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    /** SHA-256 of the token: tokens are 256-bit random, so a fast hash is enough */
+    tokenHash: text('token_hash').notNull(),
+    kind: text('kind', { enum: ['api', 'web'] })
+      .notNull()
+      .default('api'),
+    staffId: text('staff_id').references(() => staff.id),
+    memberId: text('member_id').references(() => members.id),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+    lastUsedAt: ts('last_used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_hash_key').on(t.tokenHash),
+    check('api_tokens_owner', sql`(${t.staffId} is null) <> (${t.memberId} is null)`),
+  ],
+);
+
+export const badges = pgTable(
+  'badges',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id),
+    /** HMAC-SHA256 of the normalised UID with the site's badge key */
+    uidHash: text('uid_hash').notNull(),
+    uidLast4: text('uid_last4').notNull(),
+    status: text('status', { enum: ['active', 'lost', 'revoked'] })
+      .notNull()
+      .default('active'),
+    issuedAt: createdAt(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    // A UID may be issued again only after its previous badge was revoked or lost.
+    uniqueIndex('badges_active_uid_key').on(t.uidHash).where(sql`${t.status} = 'active'`),
+    index('badges_uid_idx').on(t.uidHash),
+    index('badges_member_idx').on(t.memberId),
+  ],
+);
+
+export const certifications = pgTable(
+  'certifications',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id),
+    qualificationId: text('qualification_id')
+      .notNull()
+      .references(() => qualifications.id),
+    certifiedBy: text('certified_by').references(() => staff.id),
+    certifiedAt: ts('certified_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+    revokedBy: text('revoked_by'),
+    revokeReason: text('revoke_reason'),
+  },
+  (t) => [index('certifications_member_idx').on(t.memberId, t.qualificationId)],
+);
+
+export const machines = pgTable(
+  'machines',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['laser', 'cnc', 'printer-3d', 'electronics', 'door', 'other'] }).notNull(),
+    pricePerMinuteCents: integer('price_per_minute_cents').notNull(),
+    minimumChargeCents: integer('minimum_charge_cents').notNull(),
+    overdraftLimitCents: integer('overdraft_limit_cents').notNull().default(0),
+    creditPolicy: text('credit_policy', { enum: ['lock', 'finish'] })
+      .notNull()
+      .default('lock'),
+    maxSessionSeconds: integer('max_session_seconds'),
+    heartbeatSeconds: integer('heartbeat_seconds').notNull().default(30),
+    state: text('state', { enum: ['available', 'maintenance', 'locked_out'] })
+      .notNull()
+      .default('available'),
+    stateNote: text('state_note'),
+    online: boolean('online').notNull().default(false),
+    lastSeenAt: ts('last_seen_at'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('machines_price_nonneg', sql`${t.pricePerMinuteCents} >= 0 and ${t.minimumChargeCents} >= 0`),
+    check('machines_overdraft_nonneg', sql`${t.overdraftLimitCents} >= 0`),
+  ],
+);
+
+export const machineQualifications = pgTable(
+  'machine_qualifications',
+  {
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    qualificationId: text('qualification_id')
+      .notNull()
+      .references(() => qualifications.id),
+  },
+  (t) => [primaryKey({ columns: [t.machineId, t.qualificationId] })],
+);
+
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    /** SHA-256 of the 256-bit random secret */
+    secretHash: text('secret_hash').notNull(),
+    label: text('label'),
+    online: boolean('online').notNull().default(false),
+    lastSeenAt: ts('last_seen_at'),
+    revokedAt: ts('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('devices_machine_idx').on(t.machineId)],
+);
+
+export const machineSessions = pgTable(
+  'machine_sessions',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id')
+      .notNull()
+      .references(() => machines.id),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id),
+    badgeId: text('badge_id').references(() => badges.id),
+    requestId: text('request_id').notNull(),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at'),
+    lastEventAt: ts('last_event_at').notNull(),
+    runningSeconds: integer('running_seconds').notNull().default(0),
+    /** what the formula says the session owes at runningSeconds */
+    dueCents: bigint('due_cents', { mode: 'number' }).notNull().default(0),
+    /** what was actually debited */
+    chargedCents: bigint('charged_cents', { mode: 'number' }).notNull().default(0),
+    endReason: text('end_reason'),
+    lockSentAt: ts('lock_sent_at'),
+    offline: boolean('offline').notNull().default(false),
+  },
+  (t) => [
+    // One open session per machine, whatever the concurrency.
+    uniqueIndex('machine_sessions_open_key').on(t.machineId).where(sql`${t.endedAt} is null`),
+    index('machine_sessions_member_idx').on(t.memberId, t.startedAt),
+    index('machine_sessions_machine_idx').on(t.machineId, t.startedAt),
+    check('machine_sessions_charge_nonneg', sql`${t.chargedCents} >= 0 and ${t.runningSeconds} >= 0`),
+  ],
+);
+
+/** Each MQTT request and event, once: the exactly-once guard across server processes. */
+export const machineEvents = pgTable(
+  'machine_events',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id').notNull(),
+    kind: text('kind', { enum: ['badge', 'runtime', 'end'] }).notNull(),
+    sessionId: text('session_id'),
+    memberId: text('member_id'),
+    granted: boolean('granted'),
+    reason: text('reason'),
+    runningSeconds: integer('running_seconds'),
+    at: ts('at'),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    response: jsonb('response'),
+  },
+  (t) => [
+    index('machine_events_received_idx').on(t.receivedAt),
+    index('machine_events_member_idx').on(t.memberId),
+  ],
+);
+
+export const ledgerTransactions = pgTable(
+  'ledger_transactions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: ['topup', 'usage', 'refund', 'adjustment', 'reversal'] }).notNull(),
+    memberId: text('member_id').references(() => members.id),
+    sessionId: text('session_id').references(() => machineSessions.id),
+    method: text('method'),
+    reference: text('reference'),
+    reason: text('reason'),
+    reversesId: bigint('reverses_id', { mode: 'number' }),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('ledger_transactions_reverses_key').on(t.reversesId),
+    index('ledger_transactions_created_idx').on(t.createdAt),
+    index('ledger_transactions_session_idx').on(t.sessionId),
+  ],
+);
+
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    transactionId: bigint('transaction_id', { mode: 'number' })
+      .notNull()
+      .references(() => ledgerTransactions.id),
+    account: text('account', {
+      enum: ['member_cards', 'machine_revenue', 'cash', 'bank', 'online', 'adjustments'],
+    }).notNull(),
+    amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
+    memberId: text('member_id'),
+    machineId: text('machine_id'),
+    machineKind: text('machine_kind'),
+  },
+  (t) => [
+    index('ledger_entries_tx_idx').on(t.transactionId),
+    index('ledger_entries_member_idx').on(t.account, t.memberId),
+    check('ledger_entries_nonzero', sql`${t.amountCents} <> 0`),
+  ],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: jsonb('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    at: createdAt(),
+  },
+  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId)],
+);

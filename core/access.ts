@@ -1,0 +1,100 @@
+/**
+ * The access decision (SPEC §2): one function, deny by default. Every failed check is
+ * reported; `reason` is the first in the order below, the one shown on the reader.
+ */
+import {
+  type BadgeStatus,
+  type CertificationView,
+  isCertificationValid,
+  isFree,
+  isMemberActive,
+  type MachineView,
+  type MemberView,
+} from './domain.ts';
+import type { DecisionReason } from './mqtt-contract.ts';
+
+export interface AccessRequest {
+  now: Date;
+  /** null when the badge is unknown */
+  badge: { status: BadgeStatus } | null;
+  member: MemberView | null;
+  machine: MachineView | null;
+  certifications: readonly CertificationView[];
+  balanceCents: number;
+  /** the session open on this machine, if any */
+  openSession: { memberId: string } | null;
+}
+
+export type DenialReason = Exclude<DecisionReason, 'granted'>;
+
+export type AccessDecision =
+  | { granted: true; reason: 'granted'; maxSeconds: number | null }
+  | { granted: false; reason: DenialReason; reasons: DenialReason[] };
+
+/** Seconds of machine time a balance pays for, before the overdraft floor (null: unlimited). */
+export function affordableSeconds(machine: MachineView, balanceCents: number): number | null {
+  if (isFree(machine)) return machine.maxSessionSeconds;
+  const available = balanceCents + machine.overdraftLimitCents;
+  if (available < machine.minimumChargeCents) return 0;
+  const byCredit =
+    machine.pricePerMinuteCents === 0 ? null : Math.floor(available / machine.pricePerMinuteCents) * 60;
+  if (byCredit === null) return machine.maxSessionSeconds;
+  return machine.maxSessionSeconds === null ? byCredit : Math.min(byCredit, machine.maxSessionSeconds);
+}
+
+/** The credit a session needs to start: its minimum charge, or one minute of use. */
+export function creditNeededToStart(machine: MachineView): number {
+  return Math.max(machine.minimumChargeCents, machine.pricePerMinuteCents);
+}
+
+export function decide(req: AccessRequest): AccessDecision {
+  const reasons: DenialReason[] = [];
+  const { badge, member, machine, now } = req;
+
+  if (badge === null || member === null) {
+    reasons.push('unknown_badge');
+  } else {
+    if (badge.status !== 'active') reasons.push('badge_revoked');
+    if (!isMemberActive(member, now)) reasons.push('member_inactive');
+  }
+
+  if (machine === null || machine.state !== 'available') {
+    reasons.push('machine_unavailable');
+  } else {
+    if (req.openSession !== null && req.openSession.memberId !== member?.id) reasons.push('machine_busy');
+
+    const certReason = certificationReason(machine.requiredQualifications, req.certifications, now);
+    if (certReason !== null) reasons.push(certReason);
+
+    if (!isFree(machine) && req.balanceCents + machine.overdraftLimitCents < creditNeededToStart(machine)) {
+      reasons.push('insufficient_balance');
+    }
+  }
+
+  const first = reasons[0];
+  if (first !== undefined) return { granted: false, reason: first, reasons };
+  // Only reachable when every check above passed; `machine` is non-null here.
+  if (machine === null)
+    return { granted: false, reason: 'machine_unavailable', reasons: ['machine_unavailable'] };
+  return { granted: true, reason: 'granted', maxSeconds: affordableSeconds(machine, req.balanceCents) };
+}
+
+/**
+ * For each required qualification the member needs a valid certification. When one is
+ * missing, `certification_expired` if they held it once (expired or lapsed), else `not_certified`.
+ */
+function certificationReason(
+  required: readonly string[],
+  certs: readonly CertificationView[],
+  now: Date,
+): DenialReason | null {
+  let expired = false;
+  for (const qualificationId of required) {
+    const held = certs.filter((c) => c.qualificationId === qualificationId);
+    if (held.some((c) => isCertificationValid(c, now))) continue;
+    const onceValid = held.some((c) => c.revokedAt === null && c.expiresAt.getTime() <= now.getTime());
+    if (!onceValid) return 'not_certified';
+    expired = true;
+  }
+  return expired ? 'certification_expired' : null;
+}

@@ -1,0 +1,126 @@
+/**
+ * The ledger (issue #2): append-only double entry in integer cents. Accounts are logical
+ * (their chart numbers are set at export time). Sign convention: positive = debit,
+ * negative = credit; every transaction sums to zero. Corrections only by reversal.
+ */
+import type { MachineKind, TopupMethod } from './domain.ts';
+
+export const ACCOUNTS = [
+  /** liability: what members hold on their prepaid machine cards (sub-ledger per member) */
+  'member_cards',
+  /** revenue from machine use (sub-ledger per machine) */
+  'machine_revenue',
+  'cash',
+  'bank',
+  /** online-payment clearing (HelloAsso) */
+  'online',
+  /** gains and losses from the treasurer's adjustments */
+  'adjustments',
+] as const;
+export type Account = (typeof ACCOUNTS)[number];
+
+export const TRANSACTION_KINDS = ['topup', 'usage', 'refund', 'adjustment', 'reversal'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+export interface Posting {
+  account: Account;
+  amountCents: number;
+  memberId?: string;
+  machineId?: string;
+  machineKind?: MachineKind;
+}
+
+export class LedgerError extends Error {}
+
+export function paymentAccount(method: TopupMethod): Account {
+  switch (method) {
+    case 'cash':
+      return 'cash';
+    case 'helloasso':
+      return 'online';
+    case 'card':
+    case 'transfer':
+    case 'check':
+    case 'other':
+      return 'bank';
+    default: {
+      const never: never = method;
+      throw new LedgerError(`unknown payment method ${String(never)}`);
+    }
+  }
+}
+
+function positive(amountCents: number): void {
+  if (!Number.isSafeInteger(amountCents) || amountCents <= 0) {
+    throw new LedgerError('an amount is a positive whole number of cents');
+  }
+}
+
+/** Money received for a card: debit the payment account, credit the member's card. */
+export function topupPostings(memberId: string, amountCents: number, method: TopupMethod): Posting[] {
+  positive(amountCents);
+  return [
+    { account: paymentAccount(method), amountCents },
+    { account: 'member_cards', amountCents: -amountCents, memberId },
+  ];
+}
+
+/** Machine use: debit the member's card, credit the machine's revenue. */
+export function usagePostings(
+  memberId: string,
+  machineId: string,
+  machineKind: MachineKind,
+  amountCents: number,
+): Posting[] {
+  positive(amountCents);
+  return [
+    { account: 'member_cards', amountCents, memberId },
+    { account: 'machine_revenue', amountCents: -amountCents, machineId, machineKind },
+  ];
+}
+
+/** Credit given back to the member: debit the card, credit the payment account. */
+export function refundPostings(memberId: string, amountCents: number, method: TopupMethod): Posting[] {
+  positive(amountCents);
+  return [
+    { account: 'member_cards', amountCents, memberId },
+    { account: paymentAccount(method), amountCents: -amountCents },
+  ];
+}
+
+/** A signed correction of a member's credit (positive adds credit). */
+export function adjustmentPostings(memberId: string, creditDeltaCents: number): Posting[] {
+  if (!Number.isSafeInteger(creditDeltaCents) || creditDeltaCents === 0) {
+    throw new LedgerError('an adjustment is a non-zero whole number of cents');
+  }
+  return [
+    { account: 'adjustments', amountCents: creditDeltaCents },
+    { account: 'member_cards', amountCents: -creditDeltaCents, memberId },
+  ];
+}
+
+/** The exact opposite of a transaction's postings. */
+export function reversalPostings(postings: readonly Posting[]): Posting[] {
+  return postings.map((p) => ({ ...p, amountCents: -p.amountCents }));
+}
+
+export function isBalanced(postings: readonly Posting[]): boolean {
+  return postings.length >= 2 && postings.reduce((sum, p) => sum + p.amountCents, 0) === 0;
+}
+
+/** A member's credit: the opposite of their card liability's balance. */
+export function memberCredit(postings: readonly Posting[], memberId: string): number {
+  return -postings
+    .filter((p) => p.account === 'member_cards' && p.memberId === memberId)
+    .reduce((sum, p) => sum + p.amountCents, 0);
+}
+
+/** The change of a member's credit that a set of postings makes. */
+export function creditDelta(postings: readonly Posting[]): Map<string, number> {
+  const deltas = new Map<string, number>();
+  for (const p of postings) {
+    if (p.account !== 'member_cards' || p.memberId === undefined) continue;
+    deltas.set(p.memberId, (deltas.get(p.memberId) ?? 0) - p.amountCents);
+  }
+  return deltas;
+}

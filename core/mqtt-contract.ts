@@ -1,0 +1,152 @@
+/**
+ * The MQTT contract (SPEC §2): one module of zod schemas shared by the controller, the broker
+ * and the server. A payload is described once and its type is inferred from it.
+ */
+import { z } from 'zod';
+import { SLUG_PATTERN, uidSchema } from './ids.ts';
+
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+export const DECISION_REASONS = [
+  'granted',
+  'unknown_badge',
+  'badge_revoked',
+  'member_inactive',
+  'not_certified',
+  'certification_expired',
+  'insufficient_balance',
+  'machine_unavailable',
+  'machine_busy',
+  'supervisor_required',
+  'invalid_request',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+export const END_REASONS = ['badge_out', 'timeout', 'power_loss', 'command', 'takeover'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+export const badgeRequestSchema = z
+  .object({
+    requestId: z.uuid(),
+    badge: uidSchema,
+    at: isoDateTime,
+  })
+  .strict();
+export type BadgeRequest = z.infer<typeof badgeRequestSchema>;
+
+export const decisionSchema = z.object({
+  requestId: z.string().nullable(),
+  granted: z.boolean(),
+  reason: z.enum(DECISION_REASONS),
+  sessionId: z.string().optional(),
+  member: z.object({ name: z.string() }).optional(),
+  balanceCents: z.number().int().optional(),
+  maxSeconds: z.number().int().nonnegative().optional(),
+  /** Extension: a short human-readable message for the reader's display (French). */
+  message: z.string().optional(),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+const sessionIdSchema = z.string().min(1).max(64);
+const seconds = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(366 * 24 * 3600);
+
+export const runtimeEventSchema = z
+  .object({
+    eventId: z.uuid(),
+    sessionId: sessionIdSchema,
+    seq: z.number().int().nonnegative(),
+    runningSeconds: seconds,
+    at: isoDateTime,
+  })
+  .strict();
+export type RuntimeEvent = z.infer<typeof runtimeEventSchema>;
+
+export const endEventSchema = z
+  .object({
+    eventId: z.uuid(),
+    sessionId: sessionIdSchema,
+    runningSeconds: seconds,
+    reason: z.enum(END_REASONS),
+    at: isoDateTime,
+  })
+  .strict();
+export type EndEvent = z.infer<typeof endEventSchema>;
+
+export const commandSchema = z.object({
+  commandId: z.uuid(),
+  action: z.literal('lock'),
+  reason: z.string(),
+  sessionId: z.string().optional(),
+  /** Extension: seconds of grace the board gives before opening the relay (0 = now). */
+  graceSeconds: z.number().int().nonnegative().optional(),
+});
+export type Command = z.infer<typeof commandSchema>;
+
+export const statusSchema = z
+  .object({
+    online: z.boolean(),
+    relay: z.enum(['on', 'off']),
+    sessionId: z.string().optional(),
+  })
+  .passthrough();
+export type DeviceStatus = z.infer<typeof statusSchema>;
+
+/** The signed offline allow-list (format ours, SPEC §2). */
+export const allowListEntrySchema = z.object({
+  /** keyed hash of the badge UID (hex), never the UID itself */
+  badge: z.string(),
+  name: z.string(),
+  /** the member may use the machine offline until this instant (certification / membership end) */
+  until: isoDateTime,
+  /** credit available offline, in cents (balance + overdraft), or null when the machine is free */
+  creditCents: z.number().int().nullable(),
+});
+export const allowListBodySchema = z.object({
+  version: z.literal(1),
+  machineId: z.string().regex(SLUG_PATTERN),
+  issuedAt: isoDateTime,
+  /** the board must stop deciding alone after this instant */
+  validUntil: isoDateTime,
+  /** most seconds one offline session may last */
+  maxOfflineSessionSeconds: z.number().int().positive(),
+  pricePerMinuteCents: z.number().int().nonnegative(),
+  minimumChargeCents: z.number().int().nonnegative(),
+  /** salt (hex) used to hash badge UIDs in this list */
+  salt: z.string(),
+  entries: z.array(allowListEntrySchema),
+});
+export type AllowListBody = z.infer<typeof allowListBodySchema>;
+export const allowListSchema = z.object({
+  body: allowListBodySchema,
+  /** Ed25519 signature (base64) of JSON.stringify(body) */
+  signature: z.string(),
+  /** key id: SHA-256 of the public key, hex, first 16 chars */
+  keyId: z.string(),
+});
+export type AllowList = z.infer<typeof allowListSchema>;
+
+export const TOPIC_KINDS = ['badge', 'decision', 'runtime', 'end', 'command', 'status', 'allowlist'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+export const DEVICE_PUBLISHES: readonly TopicKind[] = ['badge', 'runtime', 'end', 'status'];
+export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['decision', 'command', 'allowlist'];
+
+export function machineTopic(root: string, machineId: string, kind: TopicKind): string {
+  return `${root}/v1/machines/${machineId}/${kind}`;
+}
+
+/** Parses `{root}/v1/machines/{m}/{kind}`; null for anything else. */
+export function parseMachineTopic(
+  root: string,
+  topic: string,
+): { machineId: string; kind: TopicKind } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || parts[0] !== root || parts[1] !== 'v1' || parts[2] !== 'machines') return null;
+  const machineId = parts[3] ?? '';
+  const kind = parts[4] as TopicKind;
+  if (!SLUG_PATTERN.test(machineId) || !TOPIC_KINDS.includes(kind)) return null;
+  return { machineId, kind };
+}
