@@ -1,0 +1,45 @@
+/**
+ * Secrets: API tokens and device secrets are 256-bit random values stored as SHA-256
+ * (a slow hash adds nothing to such entropy and would slow every MQTT connect); staff and
+ * member passwords use argon2id. Badge UIDs are stored as an HMAC with the site's key.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+
+export function newSecret(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function safeEqualHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The keyed hash under which a normalised UID is stored. */
+export function badgeHash(siteKey: Buffer, uid: string): string {
+  return createHmac('sha256', siteKey).update(uid).digest('hex');
+}
+
+// argon2id, OWASP's minimum profile (19 MiB, t=2, p=1).
+const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1, algorithm: 2 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argonHash(password, ARGON);
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argonVerify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+export function newId(): string {
+  return crypto.randomUUID();
+}
