@@ -25,6 +25,22 @@ export function badgeHash(siteKey: Buffer, uid: string): string {
   return createHmac('sha256', siteKey).update(uid).digest('hex');
 }
 
+/**
+ * The key boards use to match badges in offline allow-lists. Derived from the site key so
+ * that a board that leaks it reveals nothing about the hashes stored in the database.
+ */
+export function offlineBadgeKey(siteKey: Buffer): Buffer {
+  return createHmac('sha256', siteKey).update('sesame/offline-allowlist/v1').digest();
+}
+
+/** Both hashes a badge is stored under: the database lookup hash and the offline one. */
+export function badgeHashes(siteKey: Buffer, uid: string): { uidHash: string; offlineHash: string } {
+  return {
+    uidHash: badgeHash(siteKey, uid),
+    offlineHash: createHmac('sha256', offlineBadgeKey(siteKey)).update(uid).digest('hex'),
+  };
+}
+
 // argon2id, OWASP's minimum profile (19 MiB, t=2, p=1).
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1, algorithm: 2 } as const;
 

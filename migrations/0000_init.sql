@@ -27,6 +27,7 @@ CREATE TABLE "badges" (
 	"member_id" text NOT NULL,
 	"uid_hash" text NOT NULL,
 	"uid_last4" text NOT NULL,
+	"offline_hash" text,
 	"status" text DEFAULT 'active' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"revoked_at" timestamp with time zone

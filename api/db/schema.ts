@@ -131,6 +131,8 @@ export const badges = pgTable(
     /** HMAC-SHA256 of the normalised UID with the site's badge key */
     uidHash: text('uid_hash').notNull(),
     uidLast4: text('uid_last4').notNull(),
+    /** HMAC of the UID with the offline key that boards receive in signed allow-lists */
+    offlineHash: text('offline_hash'),
     status: text('status', { enum: ['active', 'lost', 'revoked'] })
       .notNull()
       .default('active'),
