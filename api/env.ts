@@ -43,10 +43,7 @@ export const envSchema = z.object({
   ),
   LAB_TIMEZONE: z.preprocess(
     emptyAsUndefined,
-    z
-      .string()
-      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
-      .default('Europe/Paris'),
+    z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
   ),
   BOOTSTRAP_ADMIN_TOKEN: z.preprocess(
     emptyAsUndefined,
@@ -75,7 +72,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
-  throw new ConfigError(`invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue?.message ?? 'invalid'}`);
+  throw new ConfigError(
+    `invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 export function readEnv(): Env {

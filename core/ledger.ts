@@ -110,9 +110,12 @@ export function isBalanced(postings: readonly Posting[]): boolean {
 
 /** A member's credit: the opposite of their card liability's balance. */
 export function memberCredit(postings: readonly Posting[], memberId: string): number {
-  return -postings
-    .filter((p) => p.account === 'member_cards' && p.memberId === memberId)
-    .reduce((sum, p) => sum + p.amountCents, 0);
+  return (
+    0 -
+    postings
+      .filter((p) => p.account === 'member_cards' && p.memberId === memberId)
+      .reduce((sum, p) => sum + p.amountCents, 0)
+  );
 }
 
 /** The change of a member's credit that a set of postings makes. */

@@ -4,7 +4,13 @@
  * concurrent debits can never cross a card's floor and the cache always equals Σ entries.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { creditDelta, isBalanced, type Posting, reversalPostings, type TransactionKind } from '../../core/ledger.ts';
+import {
+  creditDelta,
+  isBalanced,
+  type Posting,
+  reversalPostings,
+  type TransactionKind,
+} from '../../core/ledger.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { ledgerEntries, ledgerTransactions, members } from '../db/schema.ts';
 
@@ -114,7 +120,14 @@ export async function reverseTransaction(
   }));
   return postTransaction(
     tx,
-    { kind: 'reversal', memberId: head.memberId, sessionId: head.sessionId, reason, reversesId: transactionId, createdBy },
+    {
+      kind: 'reversal',
+      memberId: head.memberId,
+      sessionId: head.sessionId,
+      reason,
+      reversesId: transactionId,
+      createdBy,
+    },
     reversalPostings(postings),
   );
 }
@@ -125,5 +138,5 @@ export async function ledgerCredit(db: DbOrTx, memberId: string): Promise<number
     .select({ total: sql<string>`coalesce(sum(${ledgerEntries.amountCents}), 0)` })
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.account, 'member_cards'), eq(ledgerEntries.memberId, memberId)));
-  return -Number(rows[0]?.total ?? 0);
+  return 0 - Number(rows[0]?.total ?? 0);
 }

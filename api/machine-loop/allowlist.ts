@@ -1,0 +1,106 @@
+/**
+ * Signed offline allow-lists (SPEC §2: "decide alone from the last allow-list, within the
+ * limits the list carries"). One list per machine: who may unlock it while the server is
+ * unreachable, until when, and with how much credit. Signed with the site's Ed25519 key;
+ * badges appear only as HMACs under the offline key.
+ */
+import { createHash, sign } from 'node:crypto';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { isCertificationValid, isFree, isMemberActive } from '../../core/domain.ts';
+import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { badges, certifications, machineQualifications, machines, members } from '../db/schema.ts';
+import { offlineBadgeKey } from '../security.ts';
+import type { SiteKeys } from '../services/site-keys.ts';
+
+/** How long a board may keep deciding alone on one list. */
+export const ALLOWLIST_VALIDITY_MS = 72 * 3600 * 1000;
+/** Longest offline session when the machine sets no maximum. */
+export const DEFAULT_OFFLINE_SESSION_SECONDS = 4 * 3600;
+
+export function keyId(publicKeyPem: string): string {
+  return createHash('sha256').update(publicKeyPem).digest('hex').slice(0, 16);
+}
+
+export function signAllowList(body: AllowListBody, keys: SiteKeys): AllowList {
+  const signature = sign(null, Buffer.from(JSON.stringify(body)), keys.signingPrivateKeyPem).toString(
+    'base64',
+  );
+  return { body, signature, keyId: keyId(keys.signingPublicKeyPem) };
+}
+
+/** Builds the lists of the given machines (all when omitted) in a handful of queries. */
+export async function buildAllowLists(
+  db: DbOrTx,
+  keys: SiteKeys,
+  now: Date,
+  machineIds?: readonly string[],
+): Promise<AllowListBody[]> {
+  const allMachines = await db.select().from(machines);
+  const wanted = machineIds ? allMachines.filter((m) => machineIds.includes(m.id)) : allMachines;
+  if (wanted.length === 0) return [];
+  const required = await db.select().from(machineQualifications);
+  const holders = await db
+    .select({
+      memberId: members.id,
+      name: members.name,
+      status: members.status,
+      membershipValidUntil: members.membershipValidUntil,
+      balanceCents: members.balanceCents,
+      offlineHash: badges.offlineHash,
+    })
+    .from(badges)
+    .innerJoin(members, eq(members.id, badges.memberId))
+    .where(and(eq(badges.status, 'active'), isNotNull(badges.offlineHash)));
+  const certs = await db.select().from(certifications);
+  const certsByMember = new Map<string, (typeof certs)[number][]>();
+  for (const c of certs) {
+    if (!isCertificationValid(c, now)) continue;
+    const list = certsByMember.get(c.memberId) ?? [];
+    list.push(c);
+    certsByMember.set(c.memberId, list);
+  }
+  const salt = offlineBadgeKey(keys.badgeKey).toString('hex');
+  const validUntil = new Date(now.getTime() + ALLOWLIST_VALIDITY_MS);
+
+  return wanted.map((machine) => {
+    const quals = required.filter((r) => r.machineId === machine.id).map((r) => r.qualificationId);
+    const entries: AllowListBody['entries'] = [];
+    if (machine.state === 'available') {
+      for (const h of holders) {
+        if (!isMemberActive({ ...h, id: h.memberId }, now) || h.offlineHash === null) continue;
+        let until = validUntil.getTime();
+        if (h.membershipValidUntil) until = Math.min(until, h.membershipValidUntil.getTime());
+        const held = certsByMember.get(h.memberId) ?? [];
+        let certified = true;
+        for (const q of quals) {
+          const best = Math.max(
+            0,
+            ...held.filter((c) => c.qualificationId === q).map((c) => c.expiresAt.getTime()),
+          );
+          if (best === 0) certified = false;
+          until = Math.min(until, best);
+        }
+        if (!certified) continue;
+        entries.push({
+          badge: h.offlineHash,
+          name: h.name,
+          until: new Date(until).toISOString(),
+          creditCents: isFree(machine) ? null : h.balanceCents + machine.overdraftLimitCents,
+        });
+      }
+    }
+    entries.sort((a, b) => a.badge.localeCompare(b.badge));
+    return {
+      version: 1 as const,
+      machineId: machine.id,
+      issuedAt: now.toISOString(),
+      validUntil: validUntil.toISOString(),
+      maxOfflineSessionSeconds: machine.maxSessionSeconds ?? DEFAULT_OFFLINE_SESSION_SECONDS,
+      pricePerMinuteCents: machine.pricePerMinuteCents,
+      minimumChargeCents: machine.minimumChargeCents,
+      salt,
+      entries,
+    };
+  });
+}

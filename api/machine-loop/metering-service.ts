@@ -1,0 +1,192 @@
+/**
+ * Runtime and end events (SPEC §2, §3): each eventId counts once, the greatest
+ * runningSeconds wins, and the card is debited up to the formula but never below the
+ * machine's floor. Out-of-order events for a closed session still raise its bill.
+ */
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { usagePostings } from '../../core/ledger.ts';
+import { meter } from '../../core/metering.ts';
+import type { EndEvent, EndReason, RuntimeEvent } from '../../core/mqtt-contract.ts';
+import type { Db, Tx } from '../db/client.ts';
+import { machineEvents, machineSessions } from '../db/schema.ts';
+import { lockMemberBalance, postTransaction } from '../services/ledger.ts';
+import { loadMachine } from './machine-view.ts';
+
+export interface MeterOutcome {
+  /** false: duplicate event, unknown session, or handled by another process */
+  applied: boolean;
+  sessionId: string;
+  memberId: string | null;
+  /** the server must send `lock` for this session now, with this reason */
+  lock: { reason: string } | null;
+  closed: boolean;
+}
+
+type SessionRow = typeof machineSessions.$inferSelect;
+
+export async function handleRuntime(db: Db, machineId: string, event: RuntimeEvent, now: Date) {
+  return handleEvent(db, machineId, 'runtime', event, now);
+}
+
+export async function handleEnd(db: Db, machineId: string, event: EndEvent, now: Date) {
+  return handleEvent(db, machineId, 'end', event, now);
+}
+
+async function handleEvent(
+  db: Db,
+  machineId: string,
+  kind: 'runtime' | 'end',
+  event: RuntimeEvent | EndEvent,
+  now: Date,
+): Promise<MeterOutcome> {
+  const none: MeterOutcome = {
+    applied: false,
+    sessionId: event.sessionId,
+    memberId: null,
+    lock: null,
+    closed: false,
+  };
+  return db.transaction(async (tx) => {
+    const claimed = await tx
+      .insert(machineEvents)
+      .values({
+        id: event.eventId,
+        machineId,
+        kind,
+        sessionId: event.sessionId,
+        runningSeconds: event.runningSeconds,
+        at: new Date(event.at),
+        receivedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: machineEvents.id });
+    if (claimed.length === 0) return none;
+
+    const session = await lockSession(tx, event.sessionId);
+    // A session id from another machine is refused like an unknown one: a device may only
+    // report on its own machine's sessions.
+    if (session === null || session.machineId !== machineId) return none;
+
+    const result = await applyRunningSeconds(tx, session, event.runningSeconds, now);
+    let closed = false;
+    if (kind === 'end' && session.endedAt === null) {
+      await tx
+        .update(machineSessions)
+        .set({ endedAt: now, endReason: (event as EndEvent).reason })
+        .where(eq(machineSessions.id, session.id));
+      closed = true;
+    }
+    return {
+      applied: true,
+      sessionId: session.id,
+      memberId: session.memberId,
+      lock: closed ? null : result.lock,
+      closed,
+    };
+  });
+}
+
+async function lockSession(tx: Tx, sessionId: string): Promise<SessionRow | null> {
+  const rows = await tx.select().from(machineSessions).where(eq(machineSessions.id, sessionId)).for('update');
+  return rows[0] ?? null;
+}
+
+/**
+ * Brings a session's debits up to the formula at max(seen, observed) seconds, within the
+ * card's floor. Decides whether the board must be told to stop.
+ */
+async function applyRunningSeconds(
+  tx: Tx,
+  session: SessionRow,
+  observedSeconds: number,
+  now: Date,
+): Promise<{ lock: { reason: string } | null }> {
+  const machine = await loadMachine(tx, session.machineId);
+  if (machine === null) return { lock: null };
+  const balance = (await lockMemberBalance(tx, session.memberId)) ?? 0;
+  const step = meter(
+    { runningSeconds: session.runningSeconds, chargedCents: session.chargedCents },
+    observedSeconds,
+    machine,
+    balance + machine.overdraftLimitCents,
+  );
+  if (step.debitCents > 0) {
+    await postTransaction(
+      tx,
+      { kind: 'usage', memberId: session.memberId, sessionId: session.id, createdAt: now },
+      usagePostings(session.memberId, machine.id, machine.kind, step.debitCents),
+      -machine.overdraftLimitCents,
+    );
+  }
+  let lock: { reason: string } | null = null;
+  if (session.endedAt === null && session.lockSentAt === null) {
+    if (step.exhausted && machine.creditPolicy === 'lock') lock = { reason: 'insufficient_balance' };
+    else if (machine.maxSessionSeconds !== null && step.runningSeconds >= machine.maxSessionSeconds) {
+      lock = { reason: 'max_duration' };
+    } else if (machine.state === 'locked_out') lock = { reason: 'machine_unavailable' };
+  }
+  await tx
+    .update(machineSessions)
+    .set({
+      runningSeconds: step.runningSeconds,
+      dueCents: step.dueCents,
+      chargedCents: session.chargedCents + step.debitCents,
+      lastEventAt: session.endedAt === null ? now : session.lastEventAt,
+      ...(lock ? { lockSentAt: now } : {}),
+    })
+    .where(eq(machineSessions.id, session.id));
+  return { lock };
+}
+
+/** Closes a session with what was seen so far (timeouts, a board that lost its session). */
+export async function closeSession(
+  tx: Tx,
+  sessionId: string,
+  reason: EndReason,
+  now: Date,
+): Promise<boolean> {
+  const session = await lockSession(tx, sessionId);
+  if (session === null || session.endedAt !== null) return false;
+  await tx
+    .update(machineSessions)
+    .set({ endedAt: now, endReason: reason })
+    .where(eq(machineSessions.id, sessionId));
+  return true;
+}
+
+/**
+ * Closes the sessions that sent no event for 3 heartbeat periods (SPEC §2) with the last
+ * runningSeconds seen. SKIP LOCKED lets several server processes sweep without waiting.
+ */
+export async function sweepTimedOutSessions(
+  db: Db,
+  now: Date,
+): Promise<{ sessionId: string; machineId: string; memberId: string }[]> {
+  return db.transaction(async (tx) => {
+    const stale = await tx
+      .select({
+        id: machineSessions.id,
+        machineId: machineSessions.machineId,
+        memberId: machineSessions.memberId,
+      })
+      .from(machineSessions)
+      .innerJoin(sql`machines m`, sql`m.id = ${machineSessions.machineId}`)
+      .where(
+        and(
+          isNull(machineSessions.endedAt),
+          lt(
+            machineSessions.lastEventAt,
+            sql`${now.toISOString()}::timestamptz - (3 * m.heartbeat_seconds) * interval '1 second'`,
+          ),
+        ),
+      )
+      .for('update', { of: machineSessions, skipLocked: true });
+    for (const s of stale) {
+      await tx
+        .update(machineSessions)
+        .set({ endedAt: now, endReason: 'timeout' })
+        .where(eq(machineSessions.id, s.id));
+    }
+    return stale.map((s) => ({ sessionId: s.id, machineId: s.machineId, memberId: s.memberId }));
+  });
+}
