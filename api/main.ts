@@ -1,0 +1,42 @@
+/** `npm start`: reads the environment, starts everything, stops cleanly on SIGINT/SIGTERM. */
+import { ConfigError, readEnv } from './env.ts';
+import { createLogger } from './log.ts';
+import { startServer } from './server.ts';
+
+async function main(): Promise<void> {
+  let env: ReturnType<typeof readEnv>;
+  try {
+    env = readEnv();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`sesame: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(env.LOG_LEVEL);
+  const server = await startServer({ env, log });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping', { signal });
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = /EADDRINUSE/.test(message)
+    ? ' (a port is taken: set PORT / MQTT_PORT, or 0 to pick a free one)'
+    : /lock|already|in use/i.test(message)
+      ? ' (is another Sésame using the same DATA_DIR?)'
+      : '';
+  console.error(`sesame: could not start: ${message}${hint}`);
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+/**
+ * One process (SPEC §1): HTTP API and dashboard, embedded MQTT broker (unless MQTT_URL),
+ * database (PGlite in DATA_DIR unless DATABASE_URL) with migrations applied, and the
+ * machine loop. Everything has a start and a stop so tests run whole systems on port 0.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Broker } from '../broker/broker.ts';
+import type { BrokerIdentity } from '../broker/acl.ts';
+import { createApp } from './app.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import type { Env } from './env.ts';
+import type { Logger } from './log.ts';
+import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts';
+import { ensureBootstrapAdmin } from './services/bootstrap.ts';
+import { authenticateDevice } from './services/devices.ts';
+import { loadSiteKeys } from './services/site-keys.ts';
+
+export const SERVER_MQTT_USERNAME = 'sesame-server';
+
+export interface RunningServer {
+  httpPort: number;
+  mqttPort: number | null;
+  mqttUrl: string;
+  database: Database;
+  authorizer: Authorizer;
+  broker: Broker | null;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  env: Env;
+  log: Logger;
+  /** tests: an already opened database */
+  database?: Database;
+  authorizer?: Partial<AuthorizerOptions>;
+}
+
+export async function startServer({ env, log, ...opts }: ServerOptions): Promise<RunningServer> {
+  const database =
+    opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    if (!opts.database) stops.push(() => database.close());
+    log('info', 'database ready', { kind: database.kind, ...(database.kind === 'pglite' ? { dataDir: env.DATA_DIR } : {}) });
+    const keys = await loadSiteKeys(database.db);
+    if (env.BOOTSTRAP_ADMIN_TOKEN) {
+      const created = await ensureBootstrapAdmin(database.db, env.BOOTSTRAP_ADMIN_TOKEN);
+      if (created) log('info', 'bootstrap admin created from BOOTSTRAP_ADMIN_TOKEN');
+    }
+
+    // The machine loop's own credentials on the embedded broker: random per process,
+    // never stored. On an external broker, MQTT_USERNAME / MQTT_PASSWORD.
+    const serverPassword = randomBytes(32).toString('base64url');
+    let broker: Broker | null = null;
+    let mqttUrl: string;
+    let username = SERVER_MQTT_USERNAME;
+    let password = serverPassword;
+    if (env.MQTT_URL) {
+      mqttUrl = env.MQTT_URL;
+      username = env.MQTT_USERNAME ?? '';
+      password = env.MQTT_PASSWORD ?? '';
+    } else {
+      const b = new Broker({
+        port: env.MQTT_PORT,
+        host: env.MQTT_HOST,
+        topicRoot: env.TOPIC_ROOT,
+        ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+        log,
+        authenticate: async (user, pass): Promise<BrokerIdentity | null> => {
+          if (user === SERVER_MQTT_USERNAME) {
+            const a = Buffer.from(pass);
+            const b2 = Buffer.from(serverPassword);
+            return a.length === b2.length && timingSafeEqual(a, b2) ? { kind: 'server', name: user } : null;
+          }
+          const device = await authenticateDevice(database.db, user, pass);
+          return device ? { kind: 'device', deviceId: device.deviceId, machineId: device.machineId } : null;
+        },
+      });
+      await b.start();
+      broker = b;
+      stops.push(() => b.stop());
+      mqttUrl = `mqtt://127.0.0.1:${b.port}`;
+      log('info', 'mqtt broker listening', { host: env.MQTT_HOST, port: b.port });
+    }
+
+    const authorizer = new Authorizer({
+      db: database.db,
+      keys,
+      topicRoot: env.TOPIC_ROOT,
+      mqttUrl,
+      username,
+      password,
+      log,
+      ...opts.authorizer,
+    });
+    await authorizer.start();
+    stops.push(() => authorizer.stop());
+
+    const app = createApp({
+      db: database.db,
+      keys,
+      loop: authorizer,
+      health: async () => ({
+        db: await database.ping().catch(() => false),
+        mqtt: authorizer.connected,
+        mqttPort: broker?.port ?? null,
+      }),
+    });
+    const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(server));
+    });
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    );
+    const httpPort = (http.address() as AddressInfo).port;
+    log('info', 'http listening', { host: env.HOST, port: httpPort, url: `http://localhost:${httpPort}/` });
+
+    return {
+      httpPort,
+      mqttPort: broker?.port ?? null,
+      mqttUrl,
+      database,
+      authorizer,
+      broker,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
