@@ -26,6 +26,8 @@ export interface RunningServer {
   database: Database;
   authorizer: Authorizer;
   broker: Broker | null;
+  /** the machine loop's own MQTT credentials (in-process use: benchmarks, tests) */
+  serverCredentials: { username: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       database,
       authorizer,
       broker,
+      serverCredentials: { username, password },
       stop: stopAll,
     };
   } catch (err) {
