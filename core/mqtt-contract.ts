@@ -54,6 +54,17 @@ const seconds = z
   .nonnegative()
   .max(366 * 24 * 3600);
 
+/**
+ * Extension for sessions a board opened alone while the server was unreachable (SPEC §2
+ * offline mode): their id starts with `off-`, and their events carry the badge and the
+ * start time so the server can open and bill the session when they are replayed.
+ */
+export const OFFLINE_SESSION_PREFIX = 'off-';
+const offlineFields = {
+  badge: uidSchema.optional(),
+  startedAt: isoDateTime.optional(),
+};
+
 export const runtimeEventSchema = z
   .object({
     eventId: z.uuid(),
@@ -61,6 +72,7 @@ export const runtimeEventSchema = z
     seq: z.number().int().nonnegative(),
     runningSeconds: seconds,
     at: isoDateTime,
+    ...offlineFields,
   })
   .strict();
 export type RuntimeEvent = z.infer<typeof runtimeEventSchema>;
@@ -72,6 +84,7 @@ export const endEventSchema = z
     runningSeconds: seconds,
     reason: z.enum(END_REASONS),
     at: isoDateTime,
+    ...offlineFields,
   })
   .strict();
 export type EndEvent = z.infer<typeof endEventSchema>;

@@ -216,8 +216,20 @@ export class Authorizer implements MachineLoopPort {
     const now = this.now();
     const outcome: MeterOutcome =
       kind === 'runtime'
-        ? await handleRuntime(this.opts.db, machineId, event.data as z.infer<typeof runtimeEventSchema>, now)
-        : await handleEnd(this.opts.db, machineId, event.data as z.infer<typeof endEventSchema>, now);
+        ? await handleRuntime(
+            this.opts.db,
+            machineId,
+            event.data as z.infer<typeof runtimeEventSchema>,
+            now,
+            this.opts.keys.badgeKey,
+          )
+        : await handleEnd(
+            this.opts.db,
+            machineId,
+            event.data as z.infer<typeof endEventSchema>,
+            now,
+            this.opts.keys.badgeKey,
+          );
     if (!outcome.applied) return;
     if (outcome.lock) {
       this.opts.log('info', 'lock', { machineId, sessionId: outcome.sessionId, reason: outcome.lock.reason });

@@ -161,3 +161,58 @@ describe('metering through the database', () => {
     expect(charged).toBe(1000 - b);
   });
 });
+
+describe('offline sessions replayed by a board', () => {
+  it('opens and bills a session the board decided alone, once', async () => {
+    await addMachine(db, 'm-offline', { qualifications: ['laser'] });
+    const uid = nextUid();
+    const memberId = await addMember(db, { uid, creditCents: 1000, certify: ['laser'] });
+    const sessionId = `off-${crypto.randomUUID()}`;
+    const startedAt = new Date(Date.now() - 600_000).toISOString();
+    const ev = { sessionId, badge: uid, startedAt, at: at() };
+    const r1 = await handleRuntime(
+      db,
+      'm-offline',
+      { ...ev, eventId: crypto.randomUUID(), seq: 1, runningSeconds: 240 },
+      now(),
+      TEST_BADGE_KEY,
+    );
+    expect(r1.applied).toBe(true);
+    await handleEnd(
+      db,
+      'm-offline',
+      { ...ev, eventId: crypto.randomUUID(), runningSeconds: 300, reason: 'badge_out' },
+      now(),
+      TEST_BADGE_KEY,
+    );
+    const s = await session(sessionId);
+    expect(s).toMatchObject({
+      offline: true,
+      memberId,
+      chargedCents: 250,
+      runningSeconds: 300,
+      endReason: 'badge_out',
+    });
+    expect(s.startedAt.toISOString()).toBe(startedAt);
+    expect(await balance(memberId)).toBe(750);
+  });
+
+  it('ignores unknown non-offline sessions', async () => {
+    await addMachine(db, 'm-offline-2');
+    const r = await handleRuntime(
+      db,
+      'm-offline-2',
+      {
+        eventId: crypto.randomUUID(),
+        sessionId: 'nope',
+        seq: 1,
+        runningSeconds: 60,
+        at: at(),
+        badge: '04A3B2C1',
+      },
+      now(),
+      TEST_BADGE_KEY,
+    );
+    expect(r.applied).toBe(false);
+  });
+});

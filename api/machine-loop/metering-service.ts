@@ -3,12 +3,18 @@
  * runningSeconds wins, and the card is debited up to the formula but never below the
  * machine's floor. Out-of-order events for a closed session still raise its bill.
  */
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
-import type { EndEvent, EndReason, RuntimeEvent } from '../../core/mqtt-contract.ts';
+import {
+  type EndEvent,
+  type EndReason,
+  OFFLINE_SESSION_PREFIX,
+  type RuntimeEvent,
+} from '../../core/mqtt-contract.ts';
 import type { Db, Tx } from '../db/client.ts';
-import { machineEvents, machineSessions } from '../db/schema.ts';
+import { badges, machineEvents, machineSessions, machines } from '../db/schema.ts';
+import { badgeHash } from '../security.ts';
 import { lockMemberBalance, postTransaction } from '../services/ledger.ts';
 import { loadMachine } from './machine-view.ts';
 
@@ -24,12 +30,18 @@ export interface MeterOutcome {
 
 type SessionRow = typeof machineSessions.$inferSelect;
 
-export async function handleRuntime(db: Db, machineId: string, event: RuntimeEvent, now: Date) {
-  return handleEvent(db, machineId, 'runtime', event, now);
+export async function handleRuntime(
+  db: Db,
+  machineId: string,
+  event: RuntimeEvent,
+  now: Date,
+  badgeKey?: Buffer,
+) {
+  return handleEvent(db, machineId, 'runtime', event, now, badgeKey);
 }
 
-export async function handleEnd(db: Db, machineId: string, event: EndEvent, now: Date) {
-  return handleEvent(db, machineId, 'end', event, now);
+export async function handleEnd(db: Db, machineId: string, event: EndEvent, now: Date, badgeKey?: Buffer) {
+  return handleEvent(db, machineId, 'end', event, now, badgeKey);
 }
 
 async function handleEvent(
@@ -38,6 +50,7 @@ async function handleEvent(
   kind: 'runtime' | 'end',
   event: RuntimeEvent | EndEvent,
   now: Date,
+  badgeKey?: Buffer,
 ): Promise<MeterOutcome> {
   const none: MeterOutcome = {
     applied: false,
@@ -62,7 +75,10 @@ async function handleEvent(
       .returning({ id: machineEvents.id });
     if (claimed.length === 0) return none;
 
-    const session = await lockSession(tx, event.sessionId);
+    let session = await lockSession(tx, event.sessionId);
+    if (session === null && badgeKey !== undefined) {
+      session = await openOfflineSession(tx, machineId, event, now, badgeKey);
+    }
     // A session id from another machine is refused like an unknown one: a device may only
     // report on its own machine's sessions.
     if (session === null || session.machineId !== machineId) return none;
@@ -84,6 +100,55 @@ async function handleEvent(
       closed,
     };
   });
+}
+
+/**
+ * A session the board opened alone while the server was unreachable, learnt from its
+ * replayed events (docs/mqtt.md, "offline sessions"). The member is billed as usual, down
+ * to the machine's floor. It stays open only if the machine has no other open session.
+ */
+async function openOfflineSession(
+  tx: Tx,
+  machineId: string,
+  event: RuntimeEvent | EndEvent,
+  now: Date,
+  badgeKey: Buffer,
+): Promise<SessionRow | null> {
+  if (!event.sessionId.startsWith(OFFLINE_SESSION_PREFIX) || event.badge === undefined) return null;
+  const found = await tx
+    .select({ id: badges.id, memberId: badges.memberId })
+    .from(badges)
+    .where(eq(badges.uidHash, badgeHash(badgeKey, event.badge)))
+    .orderBy(desc(badges.issuedAt))
+    .limit(1);
+  const badge = found[0];
+  const machine = await tx
+    .select({ id: machines.id })
+    .from(machines)
+    .where(eq(machines.id, machineId))
+    .for('update');
+  if (badge === undefined || machine.length === 0) return null;
+  const busy = await tx
+    .select({ id: machineSessions.id })
+    .from(machineSessions)
+    .where(and(eq(machineSessions.machineId, machineId), isNull(machineSessions.endedAt)));
+  const startedAt = event.startedAt ? new Date(event.startedAt) : new Date(event.at);
+  const inserted = await tx
+    .insert(machineSessions)
+    .values({
+      id: event.sessionId,
+      machineId,
+      memberId: badge.memberId,
+      badgeId: badge.id,
+      requestId: event.sessionId,
+      startedAt,
+      lastEventAt: now,
+      offline: true,
+      ...(busy.length > 0 ? { endedAt: now, endReason: 'power_loss' } : {}),
+    })
+    .onConflictDoNothing()
+    .returning();
+  return inserted[0] ?? null;
 }
 
 async function lockSession(tx: Tx, sessionId: string): Promise<SessionRow | null> {
