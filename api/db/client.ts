@@ -2,7 +2,8 @@
  * Opens the database: embedded PostgreSQL (PGlite) in a folder by default, a real
  * PostgreSQL server when a URL is given. The committed migrations are applied on open.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
@@ -44,20 +45,68 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
-  await client.waitReady;
+  let release = () => {};
+  if (dataDir !== undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    release = lockDataDir(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    await client.waitReady;
+  } catch (err) {
+    release();
+    throw err;
+  }
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     db: db as unknown as Db,
     kind: 'pglite',
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      release();
+    },
     ping: async () => {
       await client.query('select 1');
       return true;
     },
   };
+}
+
+export class DataDirInUseError extends Error {}
+
+/**
+ * The embedded database is one process's: a second one on the same folder would corrupt it.
+ * A pid file guards the folder; a stale one (after kill -9 or a power cut) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'sesame.pid');
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new DataDirInUseError(
+        `the database in ${dataDir} is in use by process ${pid}: stop it, or set DATA_DIR to another folder`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof DataDirInUseError) throw err;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {}
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
