@@ -1,0 +1,149 @@
+/**
+ * The HTTP API (SPEC §3, issue #2): Hono with zod-validated, OpenAPI-described routes.
+ * Routes live by resource in routes/<resource>/; they call services that take `db`.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
+import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
+import { isGuard } from './http/guard.ts';
+import { Problem, toProblem, zodProblem } from './http/problem.ts';
+import { metrics } from './metrics.ts';
+import { registerAuditRoutes } from './routes/audit/routes.ts';
+import { registerAuthRoutes } from './routes/auth/routes.ts';
+import { registerBadgeRoutes } from './routes/badges/routes.ts';
+import { registerCertificationRoutes } from './routes/certifications/routes.ts';
+import { registerDeviceRoutes } from './routes/devices/routes.ts';
+import { registerDocsRoutes } from './routes/docs/routes.ts';
+import { registerHealthRoutes } from './routes/health/routes.ts';
+import { registerMachineRoutes } from './routes/machines/routes.ts';
+import { registerMemberRoutes } from './routes/members/routes.ts';
+import { registerMoneyRoutes } from './routes/money/routes.ts';
+import { registerQualificationRoutes } from './routes/qualifications/routes.ts';
+import { registerReportRoutes } from './routes/reports/routes.ts';
+import { registerSessionRoutes } from './routes/sessions/routes.ts';
+import { registerStaffRoutes } from './routes/staff/routes.ts';
+
+export type { AppDeps } from './http/context.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status');
+const durations = metrics.histogram(
+  'http_request_duration_seconds',
+  'HTTP request duration by method and route',
+);
+
+/** Counts every request under its route pattern, not its URL (bounded label values). */
+const measure: MiddlewareHandler = async (c, next) => {
+  const start = performance.now();
+  await next();
+  const pattern = routePath(c, -1);
+  const route = pattern === '*' || pattern === '/*' || pattern === '' ? 'unmatched' : pattern;
+  requests.inc({ method: c.req.method, route, status: c.res.status });
+  durations.observe((performance.now() - start) / 1000, { method: c.req.method, route });
+};
+
+/**
+ * JSON bodies sent without a JSON content type (curl -d, fetch with a string body) are
+ * read as JSON rather than refused with 415: SPEC §3 says bad input gets a 400.
+ */
+const jsonByDefault: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header('content-type');
+  if (c.req.raw.body !== null && (type === undefined || /^text\/plain\b/i.test(type))) {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set('content-type', 'application/json');
+    c.req.raw = new Request(c.req.raw, { headers });
+  }
+  await next();
+};
+
+export function createApp(deps: AppDeps): App {
+  const full: RouteDeps = {
+    db: deps.db,
+    keys: deps.keys,
+    loop: deps.loop,
+    now: deps.now ?? (() => new Date()),
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
+    ...(deps.health ? { health: deps.health } : {}),
+  };
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw zodProblem(result.error, result.target);
+    },
+  });
+
+  app.use('*', measure);
+  app.use('*', async (c, next) => {
+    c.set('deps', full);
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: full.maxBodyBytes,
+      onError: () => {
+        throw new Problem(
+          413,
+          `The body is larger than the ${full.maxBodyBytes} bytes this server accepts; send less.`,
+        );
+      },
+    }),
+  );
+  app.use('/api/*', jsonByDefault);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (staff or member), or a dashboard session token',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'sesame_session',
+    description: 'The dashboard session cookie set by POST /api/v1/auth/login',
+  });
+
+  registerAuthRoutes(app);
+  registerStaffRoutes(app);
+  registerMemberRoutes(app);
+  registerBadgeRoutes(app);
+  registerQualificationRoutes(app);
+  registerCertificationRoutes(app);
+  registerMachineRoutes(app);
+  registerDeviceRoutes(app);
+  registerMoneyRoutes(app);
+  registerSessionRoutes(app);
+  registerReportRoutes(app);
+  registerAuditRoutes(app);
+  registerHealthRoutes(app);
+  registerDocsRoutes(app);
+
+  app.notFound((c) =>
+    new Problem(404, `No route ${c.req.method} ${c.req.path}; see /api/docs for the routes.`).toResponse(),
+  );
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500)
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'request failed', path: c.req.path, error: String(error) }),
+      );
+    return problem.toResponse();
+  });
+
+  assertEveryRouteGuarded(app);
+  return app;
+}
+
+/** Deny by default: an /api/v1 handler registered without a guard stops the process at start. */
+function assertEveryRouteGuarded(app: App): void {
+  const guarded = new Set(app.routes.filter((r) => isGuard(r.handler)).map((r) => `${r.method} ${r.path}`));
+  for (const r of app.routes) {
+    if (!r.path.startsWith('/api/v1/') || r.method === 'ALL' || isGuard(r.handler)) continue;
+    if (r.path === '/api/v1/openapi.json') continue;
+    if (!guarded.has(`${r.method} ${r.path}`))
+      throw new Error(`route ${r.method} ${r.path} has no access guard`);
+  }
+}

@@ -1,0 +1,32 @@
+/** What every route receives: its dependencies and, once the guard has run, the caller. */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Db } from '../db/client.ts';
+import type { MachineLoopPort } from '../machine-loop-port.ts';
+import type { Principal } from '../services/auth.ts';
+import type { SiteKeys } from '../services/site-keys.ts';
+
+export interface HealthReport {
+  db: boolean;
+  mqtt: boolean;
+  mqttPort: number | null;
+}
+
+export interface AppDeps {
+  db: Db;
+  keys: SiteKeys;
+  loop: MachineLoopPort;
+  now?: () => Date;
+  health?: () => Promise<HealthReport>;
+  /** largest accepted request body (default 64 KiB) */
+  maxBodyBytes?: number;
+  /** the lab's time zone for date-only report bounds (SPEC §1 LAB_TIMEZONE) */
+  labTimeZone?: string;
+}
+
+/** AppDeps with defaults filled in. */
+export interface RouteDeps extends Required<Omit<AppDeps, 'health'>> {
+  health?: AppDeps['health'];
+}
+
+export type AppEnv = { Variables: { principal: Principal; deps: RouteDeps } };
+export type App = OpenAPIHono<AppEnv>;

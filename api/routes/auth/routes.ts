@@ -1,0 +1,107 @@
+/** Dashboard login (password → HttpOnly session cookie), logout, and "who am I". */
+import { z } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import type { App } from '../../http/context.ts';
+import { SESSION_COOKIE } from '../../http/guard.ts';
+import { Problem } from '../../http/problem.ts';
+import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
+import { login, type Principal, revokeToken, WEB_SESSION_HOURS } from '../../services/auth.ts';
+import { emptyBody } from '../members/schemas.ts';
+
+const tags = ['auth'];
+const EVERYONE = { roles: ['admin', 'trainer', 'treasurer', 'member'] } as const;
+
+export const principalSchema = z
+  .object({
+    kind: z.enum(['staff', 'member']),
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    roles: z.array(z.string()).openapi({ description: 'staff roles, or ["member"]' }),
+    trainerOf: z.array(z.string()),
+    memberId: z.string().nullable(),
+  })
+  .openapi('Principal');
+
+export function publicPrincipal(p: Principal) {
+  return {
+    kind: p.kind,
+    id: p.id,
+    name: p.name,
+    email: p.email,
+    roles: p.kind === 'staff' ? p.roles : ['member'],
+    trainerOf: p.kind === 'staff' ? p.trainerOf : [],
+    memberId: p.memberId,
+  };
+}
+
+const loginRoute = defineRoute('public', {
+  method: 'post',
+  path: '/api/v1/auth/login',
+  tags,
+  summary: 'Log in with email and password (dashboard)',
+  description: `Sets an HttpOnly, SameSite=Lax session cookie valid ${WEB_SESSION_HOURS} h, accepted like a bearer token.`,
+  request: {
+    body: jsonBody(
+      z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) }).strict(),
+    ),
+  },
+  responses: {
+    200: jsonResponse(
+      'Logged in',
+      z.object({ token: z.string(), expiresAt: z.string(), principal: principalSchema }),
+    ),
+  },
+});
+
+const logoutRoute = defineRoute(EVERYONE, {
+  method: 'post',
+  path: '/api/v1/auth/logout',
+  tags,
+  summary: 'End the current session (or revoke the token used)',
+  request: { body: jsonBody(emptyBody, false) },
+  responses: { 204: { description: 'Logged out' } },
+});
+
+const meRoute = defineRoute(EVERYONE, {
+  method: 'get',
+  path: '/api/v1/me',
+  tags,
+  summary: 'Who am I: the caller behind the token',
+  responses: { 200: jsonResponse('The caller', principalSchema) },
+});
+
+export function registerAuthRoutes(app: App): void {
+  app.openapi(loginRoute, async (c) => {
+    const { db, now } = c.var.deps;
+    const { email, password } = c.req.valid('json');
+    const session = await login(db, email, password, now());
+    if (session === null) {
+      throw new Problem(401, 'Wrong email or password (or no password set: ask an admin to set one).');
+    }
+    setCookie(c, SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: new URL(c.req.url).protocol === 'https:',
+      expires: session.expiresAt,
+    });
+    return c.json(
+      {
+        token: session.token,
+        expiresAt: session.expiresAt.toISOString(),
+        principal: publicPrincipal(session.principal),
+      },
+      200,
+    );
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    const { db, now } = c.var.deps;
+    await revokeToken(db, c.var.principal.tokenId, now());
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.body(null, 204);
+  });
+
+  app.openapi(meRoute, (c) => c.json(publicPrincipal(c.var.principal), 200));
+}

@@ -1,0 +1,89 @@
+/** SPEC §3 POST /machines/{id}/devices (secret shown once), listing and revoking devices. */
+import { z } from '@hono/zod-openapi';
+import type { App } from '../../http/context.ts';
+import { ADMIN } from '../../http/guard.ts';
+import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
+import { actorOf } from '../../services/auth.ts';
+import { addDevice, listDevices, revokeDevice } from '../../services/devices.ts';
+
+const tags = ['devices'];
+const machineParam = z.object({ id: z.string().min(1).max(64) });
+
+const deviceSchema = z
+  .object({
+    id: z.string(),
+    machineId: z.string(),
+    label: z.string().nullable(),
+    online: z.boolean(),
+    lastSeenAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Device');
+
+const add = defineRoute(ADMIN, {
+  method: 'post',
+  path: '/api/v1/machines/{id}/devices',
+  tags,
+  summary: 'Add a device (board) to a machine',
+  description: 'The device connects to MQTT with client id = username = deviceId and password = secret.',
+  request: {
+    params: machineParam,
+    body: jsonBody(
+      z
+        .object({ label: z.string().trim().min(1).max(100).optional() })
+        .strict()
+        .openapi('AddDevice'),
+      false,
+    ),
+  },
+  responses: {
+    201: jsonResponse(
+      'The device id and its secret: store it now, it is never shown again',
+      z.object({
+        deviceId: z.string(),
+        secret: z.string(),
+        machineId: z.string(),
+        label: z.string().nullable(),
+      }),
+    ),
+  },
+});
+
+const list = defineRoute(ADMIN, {
+  method: 'get',
+  path: '/api/v1/machines/{id}/devices',
+  tags,
+  summary: 'List a machine’s devices (never their secrets)',
+  request: { params: machineParam },
+  responses: { 200: jsonResponse('Devices', z.object({ items: z.array(deviceSchema) })) },
+});
+
+const revoke = defineRoute(ADMIN, {
+  method: 'delete',
+  path: '/api/v1/devices/{id}',
+  tags,
+  summary: 'Revoke a device: it can no longer connect',
+  request: { params: idParam },
+  responses: { 200: jsonResponse('The revoked device', deviceSchema) },
+});
+
+export function registerDeviceRoutes(app: App): void {
+  app.openapi(add, async (c) => {
+    const { db } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const { device, secret } = await addDevice(db, actorOf(c.var.principal), id, c.req.valid('json').label);
+    return c.json({ deviceId: device.id, secret, machineId: device.machineId, label: device.label }, 201);
+  });
+
+  app.openapi(list, async (c) =>
+    c.json({ items: await listDevices(c.var.deps.db, c.req.valid('param').id) }, 200),
+  );
+
+  app.openapi(revoke, async (c) => {
+    const { db, now, loop } = c.var.deps;
+    const device = await revokeDevice(db, actorOf(c.var.principal), c.req.valid('param').id, now());
+    loop.changed({ machineIds: [device.machineId] });
+    return c.json(device, 200);
+  });
+}

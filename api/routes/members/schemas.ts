@@ -1,0 +1,98 @@
+import { z } from '@hono/zod-openapi';
+import { BADGE_STATUSES, MEMBER_STATUSES } from '../../../core/domain.ts';
+
+export const name = z.string().trim().min(1, 'a name is required').max(200);
+export const email = z.email('must be an email address').max(320);
+
+const memberFields = {
+  status: z.enum(MEMBER_STATUSES),
+  membershipValidUntil: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .openapi({ description: 'null: no end date' }),
+  category: z.string().trim().min(1).max(100).nullable(),
+  birthYear: z.number().int().min(1900).max(2100).nullable(),
+};
+
+export const createMemberBody = z
+  .object({ name, email, ...memberFields })
+  .partial({ status: true, membershipValidUntil: true, category: true, birthYear: true })
+  .strict()
+  .openapi('CreateMember');
+
+export const updateMemberBody = z
+  .object({ name, email, ...memberFields })
+  .partial()
+  .strict()
+  .openapi('UpdateMember');
+
+export const memberSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    status: z.enum(MEMBER_STATUSES),
+    membershipValidUntil: z.string().nullable(),
+    category: z.string().nullable(),
+    birthYear: z.number().int().nullable(),
+    balanceCents: z.number().int(),
+    hasPassword: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Member');
+
+export const memberDetailSchema = memberSchema
+  .extend({
+    certifications: z.array(
+      z.object({
+        id: z.string(),
+        qualificationId: z.string(),
+        certifiedAt: z.string(),
+        expiresAt: z.string(),
+        certifiedBy: z.string().nullable(),
+        revokedAt: z.string().nullable(),
+        revokeReason: z.string().nullable(),
+        valid: z.boolean().openapi({ description: 'not revoked and not expired now' }),
+      }),
+    ),
+    badges: z.array(
+      z.object({
+        id: z.string(),
+        last4: z
+          .string()
+          .openapi({ description: 'the last 4 hex digits of the UID; the UID itself is never shown' }),
+        status: z.enum(BADGE_STATUSES),
+        issuedAt: z.string(),
+        revokedAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('MemberDetail');
+
+export const memberListSchema = z
+  .object({
+    items: z.array(memberSchema),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .openapi('MemberList');
+
+export const passwordBody = z
+  .object({ password: z.string().min(10, 'at least 10 characters').max(200) })
+  .strict()
+  .openapi('SetPassword');
+
+export const emptyBody = z.object({}).strict().openapi('Empty');
+
+/** ISO strings from the body as Dates for the services. */
+export function dates<T extends { membershipValidUntil?: string | null | undefined }>(body: T) {
+  const { membershipValidUntil, ...rest } = body;
+  return {
+    ...rest,
+    ...(membershipValidUntil === undefined
+      ? {}
+      : { membershipValidUntil: membershipValidUntil === null ? null : new Date(membershipValidUntil) }),
+  };
+}

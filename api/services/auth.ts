@@ -1,0 +1,128 @@
+/**
+ * Who is calling (SPEC §3 roles): API tokens and dashboard sessions, both random 256-bit
+ * values stored as SHA-256 in api_tokens. A token belongs to a staff account (its roles)
+ * or to one member (role `member`, their own data only).
+ */
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { StaffRole } from '../../core/domain.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { apiTokens, members, staff, trainerQualifications } from '../db/schema.ts';
+import { newId, newSecret, sha256, verifyPassword } from '../security.ts';
+
+export type Principal =
+  | {
+      kind: 'staff';
+      id: string;
+      name: string;
+      email: string;
+      roles: StaffRole[];
+      trainerOf: string[];
+      /** the member record holding this person's badges, if any */
+      memberId: string | null;
+      tokenId: string;
+    }
+  | { kind: 'member'; id: string; name: string; email: string; memberId: string; tokenId: string };
+
+export function actorOf(p: Principal): string {
+  return `${p.kind}:${p.id}`;
+}
+
+export const WEB_SESSION_HOURS = 12;
+
+export async function trainerOf(db: DbOrTx, staffId: string): Promise<string[]> {
+  const rows = await db
+    .select({ q: trainerQualifications.qualificationId })
+    .from(trainerQualifications)
+    .where(eq(trainerQualifications.staffId, staffId));
+  return rows.map((r) => r.q).sort();
+}
+
+/** The principal a presented token stands for, or null (unknown, revoked, expired, disabled). */
+export async function authenticateToken(db: Db, token: string, now: Date): Promise<Principal | null> {
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(
+      and(
+        eq(apiTokens.tokenHash, sha256(token)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+      ),
+    );
+  const row = rows[0];
+  if (row === undefined) return null;
+  if (row.staffId !== null) {
+    const [s] = await db.select().from(staff).where(eq(staff.id, row.staffId));
+    if (s === undefined || s.disabledAt !== null) return null;
+    return {
+      kind: 'staff',
+      id: s.id,
+      name: s.name,
+      email: s.email,
+      roles: s.roles as StaffRole[],
+      trainerOf: await trainerOf(db, s.id),
+      memberId: s.memberId,
+      tokenId: row.id,
+    };
+  }
+  if (row.memberId !== null) {
+    const [m] = await db.select().from(members).where(eq(members.id, row.memberId));
+    if (m === undefined || m.erasedAt !== null) return null;
+    return { kind: 'member', id: m.id, name: m.name, email: m.email, memberId: m.id, tokenId: row.id };
+  }
+  return null;
+}
+
+export type TokenOwner = { staffId: string } | { memberId: string };
+
+/** Creates a token and returns it: the only time it is ever visible. */
+export async function issueToken(
+  db: DbOrTx,
+  owner: TokenOwner,
+  kind: 'api' | 'web' = 'api',
+  expiresAt: Date | null = null,
+): Promise<{ id: string; token: string }> {
+  const token = newSecret(kind === 'web' ? 'ses' : 'tok');
+  const id = newId();
+  await db.insert(apiTokens).values({
+    id,
+    tokenHash: sha256(token),
+    kind,
+    staffId: 'staffId' in owner ? owner.staffId : null,
+    memberId: 'memberId' in owner ? owner.memberId : null,
+    expiresAt,
+  });
+  return { id, token };
+}
+
+export async function revokeToken(db: DbOrTx, tokenId: string, now: Date): Promise<void> {
+  await db.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, tokenId));
+}
+
+/** Password login for the dashboard: staff accounts first, then members. */
+export async function login(
+  db: Db,
+  email: string,
+  password: string,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date; principal: Principal } | null> {
+  const lower = email.trim().toLowerCase();
+  const [s] = await db
+    .select()
+    .from(staff)
+    .where(and(sql`lower(${staff.email}) = ${lower}`, isNull(staff.disabledAt)));
+  let owner: TokenOwner | null = null;
+  if (s?.passwordHash && (await verifyPassword(s.passwordHash, password))) owner = { staffId: s.id };
+  if (owner === null && s === undefined) {
+    const [m] = await db
+      .select()
+      .from(members)
+      .where(and(sql`lower(${members.email}) = ${lower}`, isNull(members.erasedAt)));
+    if (m?.passwordHash && (await verifyPassword(m.passwordHash, password))) owner = { memberId: m.id };
+  }
+  if (owner === null) return null;
+  const expiresAt = new Date(now.getTime() + WEB_SESSION_HOURS * 3600_000);
+  const { token } = await issueToken(db, owner, 'web', expiresAt);
+  const principal = await authenticateToken(db, token, now);
+  return principal === null ? null : { token, expiresAt, principal };
+}
