@@ -18,3 +18,11 @@ export const noMachineLoop: MachineLoopPort = {
   changed: () => {},
   lock: async () => {},
 };
+
+/** Live machine changes for the dashboard (sessions opened, metered, closed; status). */
+export interface MachineEvents {
+  /** calls `listener` with a machine id whenever that machine's state may have changed */
+  subscribe(listener: (machineId: string) => void): () => void;
+}
+
+export const noMachineEvents: MachineEvents = { subscribe: () => () => {} };

@@ -20,7 +20,7 @@ import {
 import type { Db } from '../db/client.ts';
 import { machines } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
-import type { MachineLoopPort } from '../machine-loop-port.ts';
+import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 import { handleBadge } from './access-service.ts';
 import { buildAllowLists, signAllowList } from './allowlist.ts';
@@ -47,7 +47,8 @@ export interface AuthorizerOptions {
   connectOptions?: Partial<IClientOptions>;
 }
 
-export class Authorizer implements MachineLoopPort {
+export class Authorizer implements MachineLoopPort, MachineEvents {
+  private readonly listeners = new Set<(machineId: string) => void>();
   private client: MqttClient | null = null;
   private readonly queues = new Map<string, Promise<void>>();
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -122,6 +123,21 @@ export class Authorizer implements MachineLoopPort {
     return this.client?.connected ?? false;
   }
 
+  // MachineEvents -------------------------------------------------------------------
+
+  subscribe(listener: (machineId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(machineId: string): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(machineId);
+      } catch {}
+    }
+  }
+
   // MachineLoopPort -----------------------------------------------------------------
 
   changed(_scope: { machineIds?: string[]; memberIds?: string[] }): void {
@@ -149,6 +165,7 @@ export class Authorizer implements MachineLoopPort {
     const previous = this.queues.get(machineId) ?? Promise.resolve();
     const next = previous
       .then(() => this.handle(machineId, kind, payload, receivedAt))
+      .then(() => this.emit(machineId))
       .catch((err: unknown) =>
         this.opts.log('error', 'machine message failed', { machineId, kind, error: String(err) }),
       );
@@ -251,6 +268,7 @@ export class Authorizer implements MachineLoopPort {
     const closed = await sweepTimedOutSessions(this.opts.db, this.now());
     for (const s of closed) {
       this.opts.log('info', 'session timed out', s);
+      this.emit(s.machineId);
       // The board may still hold the relay closed: tell it to stop.
       await this.lock(s.machineId, 'timeout', s.sessionId);
     }
