@@ -9,6 +9,7 @@ import { routePath } from 'hono/route';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
 import { isGuard } from './http/guard.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
+import { noMachineEvents } from './machine-loop-port.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): App {
     now: deps.now ?? (() => new Date()),
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
+    events: deps.events ?? noMachineEvents,
     ...(deps.health ? { health: deps.health } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({

@@ -6,8 +6,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Broker } from '../broker/broker.ts';
 import type { BrokerIdentity } from '../broker/acl.ts';
+import { Broker } from '../broker/broker.ts';
 import { createApp } from './app.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import type { Env } from './env.ts';
@@ -48,7 +48,10 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
   };
   try {
     if (!opts.database) stops.push(() => database.close());
-    log('info', 'database ready', { kind: database.kind, ...(database.kind === 'pglite' ? { dataDir: env.DATA_DIR } : {}) });
+    log('info', 'database ready', {
+      kind: database.kind,
+      ...(database.kind === 'pglite' ? { dataDir: env.DATA_DIR } : {}),
+    });
     const keys = await loadSiteKeys(database.db);
     if (env.BOOTSTRAP_ADMIN_TOKEN) {
       const created = await ensureBootstrapAdmin(database.db, env.BOOTSTRAP_ADMIN_TOKEN);
@@ -107,6 +110,8 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       db: database.db,
       keys,
       loop: authorizer,
+      events: authorizer,
+      labTimeZone: env.LAB_TIMEZONE,
       health: async () => ({
         db: await database.ping().catch(() => false),
         mqtt: authorizer.connected,

@@ -1,7 +1,7 @@
 /** What every route receives: its dependencies and, once the guard has run, the caller. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/client.ts';
-import type { MachineLoopPort } from '../machine-loop-port.ts';
+import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { Principal } from '../services/auth.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
@@ -21,6 +21,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** the lab's time zone for date-only report bounds (SPEC §1 LAB_TIMEZONE) */
   labTimeZone?: string;
+  /** live machine changes for the dashboard's board (issue #4); none by default */
+  events?: MachineEvents;
 }
 
 /** AppDeps with defaults filled in. */
