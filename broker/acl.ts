@@ -105,8 +105,8 @@ export function canSubscribe(identity: BrokerIdentity, topicFilter: string, root
 /**
  * A will aedes publishes with no live client (`client === null`): the will of a client whose
  * broker died, replayed from shared persistence. Its owner cannot be known any more; its topic
- * was already checked against the owner's identity when it connected (see `willAllowed` use in
- * broker.ts), so only the server-namespace bound is re-checked here.
+ * was already checked against the owner's identity when it connected (broker.ts refuses a CONNECT
+ * whose will topic its identity may not publish), so only the server-namespace bound is re-checked.
  */
 export function canPublishOrphanWill(topic: string, root: string): boolean {
   return canPublish({ kind: 'server', name: '(orphan will)' }, topic, root);

@@ -305,6 +305,24 @@ describe('lifecycle', () => {
     }
   });
 
+  it('fails start() instead of hanging when Redis is unreachable', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const deadPort = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const b = new Broker({
+      port: 0,
+      host: '127.0.0.1',
+      topicRoot: 'fablab',
+      authenticate: async () => null,
+      redisUrl: `redis://127.0.0.1:${deadPort}`,
+      redisConnectTimeoutMs: 300,
+      log: () => {},
+    });
+    await expect(b.start()).rejects.toThrow(/redis not ready/);
+    expect(b.port).toBe(0);
+  });
+
   it('answers CONNACK 3 when the credential store fails, and logs it', async () => {
     await tb.stop();
     tb = await startTestBroker(accounts, {

@@ -52,6 +52,8 @@ export interface BrokerOptions {
   onClientDisconnected?(identity: BrokerIdentity, clientId: string): void;
   /** Failed-login throttling; defaults: 5 failures in 60 s block the IP / username for 60 s. */
   loginLimits?: Partial<LoginLimits>;
+  /** How long start() waits for Redis before failing (default 10 s). */
+  redisConnectTimeoutMs?: number;
   /** Clock for the login limiter (tests). */
   now?: () => number;
 }
@@ -66,6 +68,9 @@ type RefusalCode = typeof SERVER_UNAVAILABLE | typeof BAD_USERNAME_OR_PASSWORD |
 const DRAIN_TIMEOUT_MS = 10_000;
 /** A socket that sends no CONNECT within this is dropped (aedes default: 30 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+/** start() fails rather than hang when Redis is unreachable (ioredis would retry for a minute). */
+const REDIS_CONNECT_TIMEOUT_MS = 10_000;
 
 /** What the CONNECT packet said, kept from preConnect (which sees the raw packet) for authenticate. */
 interface ConnectInfo {
@@ -130,7 +135,7 @@ export class Broker {
         authorizeSubscribe: (client, sub, done) => this.#authorizeSubscribe(client, sub, done),
       };
       if (this.#opts.redisUrl) {
-        this.#redis = this.#openRedis(this.#opts.redisUrl);
+        this.#redis = await this.#openRedis(this.#opts.redisUrl);
         aedesOpts.mq = this.#redis.mq;
         aedesOpts.persistence = this.#redis.persistence;
       }
@@ -311,24 +316,42 @@ export class Broker {
     });
   }
 
-  #openRedis(url: string): RedisResources {
+  async #openRedis(url: string): Promise<RedisResources> {
     const connect = (role: string) => {
       const conn = new Redis(url);
-      conn.on('error', (err: Error) => this.#log('error', 'redis error', { role, error: err.message }));
+      // ioredis retries forever and reports every failed attempt: log each distinct error once
+      // per outage, and the recovery.
+      let lastError: string | null = null;
+      conn.on('error', (err: Error) => {
+        if (err.message === lastError) return;
+        lastError = err.message;
+        this.#log('error', 'redis error', { role, error: err.message });
+      });
+      conn.on('ready', () => {
+        if (lastError !== null) this.#log('info', 'redis reconnected', { role });
+        lastError = null;
+      });
       return conn;
     };
     const subConn = connect('mq-sub');
     const pubConn = connect('mq-pub');
     const dbConn = connect('persistence');
+    const connections = [subConn, pubConn, dbConn];
+    try {
+      await allReady(connections, this.#opts.redisConnectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      for (const conn of connections) conn.disconnect();
+      throw err;
+    }
     // Same matching as aedes' built-in mqemitter: `a/#` also matches `a` [MQTT-4.7.1-2].
     // (mqemitter-redis is typed against its own nested ioredis 5; ours is the same API.)
     const mqOpts = { subConn, pubConn, matchEmptyLevels: true };
     const mq = mqemitterRedis(mqOpts as unknown as Parameters<typeof mqemitterRedis>[0]);
-    (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', (err: Error) =>
-      this.#log('error', 'redis mq error', { error: err.message }),
-    );
+    // mqemitter-redis re-emits its connections' errors here, already logged above; an 'error'
+    // event without a listener would throw.
+    (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', noop);
     const persistence = aedesPersistenceRedis({ conn: dbConn });
-    return { connections: [subConn, pubConn, dbConn], mq, persistence };
+    return { connections, mq, persistence };
   }
 }
 
@@ -348,6 +371,35 @@ async function closeRedis(redis: RedisResources): Promise<void> {
 }
 
 function noop(): void {}
+
+function allReady(connections: Redis[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const pending = new Set(connections.filter((c) => c.status !== 'ready'));
+    const listeners = new Map<Redis, () => void>();
+    const cleanup = () => {
+      clearTimeout(timer);
+      for (const [conn, listener] of listeners) conn.off('ready', listener);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`redis not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const check = () => {
+      if (pending.size > 0) return;
+      cleanup();
+      resolve();
+    };
+    for (const conn of pending) {
+      const listener = () => {
+        pending.delete(conn);
+        check();
+      };
+      listeners.set(conn, listener);
+      conn.once('ready', listener);
+    }
+    check();
+  });
+}
 
 function listen(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
