@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): App {
 }
 
 /** Deny by default: an /api/v1 handler registered without a guard stops the process at start. */
-function assertEveryRouteGuarded(app: App): void {
+export function assertEveryRouteGuarded(app: App): void {
   const guarded = new Set(app.routes.filter((r) => isGuard(r.handler)).map((r) => `${r.method} ${r.path}`));
   for (const r of app.routes) {
     if (!r.path.startsWith('/api/v1/') || r.method === 'ALL' || isGuard(r.handler)) continue;

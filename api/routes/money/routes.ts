@@ -15,7 +15,7 @@ const tags = ['money'];
 const MAX_CENTS = 10_000_000;
 
 const idempotencyHeader = z.object({
-  'idempotency-key': z
+  'Idempotency-Key': z
     .string()
     .trim()
     .min(1, 'send an Idempotency-Key header: a unique value per intended operation (a UUID, say)')
@@ -105,7 +105,7 @@ export function registerMoneyRoutes(app: App): void {
     app.openapi(moneyRoute(kind, segment), async (c) => {
       const { db, now, loop } = c.var.deps;
       const { id } = c.req.valid('param');
-      const key = c.req.valid('header')['idempotency-key'];
+      const key = c.req.valid('header')['Idempotency-Key'];
       const body = c.req.valid('json') as MoneyRequest;
       const actor = actorOf(c.var.principal);
       const answer = await idempotent(db, `${kind}:${id}`, key, body, async (tx) => ({
