@@ -66,7 +66,9 @@ export function decide(req: AccessRequest): AccessDecision {
     const certReason = certificationReason(machine.requiredQualifications, req.certifications, now);
     if (certReason !== null) reasons.push(certReason);
 
-    if (!isFree(machine) && req.balanceCents + machine.overdraftLimitCents < creditNeededToStart(machine)) {
+    // A credit that is not a whole number of cents (NaN, Infinity: corrupt input) denies: deny by default.
+    const credit = req.balanceCents + machine.overdraftLimitCents;
+    if (!isFree(machine) && (!Number.isSafeInteger(credit) || credit < creditNeededToStart(machine))) {
       reasons.push('insufficient_balance');
     }
   }

@@ -1,0 +1,197 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Pricing } from './domain.ts';
+import { type MeterState, type MeterStep, meter, sessionCharge } from './metering.ts';
+
+const LASER: Pricing = { pricePerMinuteCents: 50, minimumChargeCents: 100 };
+const PER_MINUTE: Pricing = { pricePerMinuteCents: 30, minimumChargeCents: 0 };
+const FREE: Pricing = { pricePerMinuteCents: 0, minimumChargeCents: 0 };
+const FLAT: Pricing = { pricePerMinuteCents: 0, minimumChargeCents: 250 };
+
+describe('sessionCharge (SPEC §3: max(minimum, ceil(s / 60) × price))', () => {
+  it.each([
+    { seconds: 0, pricing: LASER, charge: 100, why: '0 s → the minimum' },
+    { seconds: 0, pricing: PER_MINUTE, charge: 0, why: '0 s, no minimum → 0' },
+    { seconds: 1, pricing: PER_MINUTE, charge: 30, why: '1 s → one whole minute' },
+    { seconds: 60, pricing: PER_MINUTE, charge: 30, why: '60 s → 1 minute' },
+    { seconds: 61, pricing: PER_MINUTE, charge: 60, why: '61 s → 2 minutes' },
+    { seconds: 120, pricing: PER_MINUTE, charge: 60, why: '120 s → 2 minutes' },
+    { seconds: 125, pricing: LASER, charge: 150, why: '125 s at 50 c/min, minimum 100 → 3 min = 150' },
+    { seconds: 60, pricing: LASER, charge: 100, why: 'the minimum wins over 1 minute' },
+    { seconds: 120, pricing: LASER, charge: 100, why: 'the minimum equals 2 minutes' },
+    { seconds: 121, pricing: LASER, charge: 150, why: 'just past the minimum' },
+    { seconds: 3600, pricing: LASER, charge: 3000, why: 'one hour' },
+    { seconds: 0, pricing: FREE, charge: 0, why: 'price 0 and minimum 0 → 0' },
+    { seconds: 100_000, pricing: FREE, charge: 0, why: 'free stays free' },
+    { seconds: 100_000, pricing: FLAT, charge: 250, why: 'flat fee (price 0) is the minimum' },
+    { seconds: -5, pricing: LASER, charge: 100, why: 'negative seconds count as 0' },
+  ])('$why', ({ seconds, pricing, charge }) => {
+    expect(sessionCharge(seconds, pricing)).toBe(charge);
+  });
+});
+
+const pricingArb: fc.Arbitrary<Pricing> = fc.record({
+  pricePerMinuteCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 500 })),
+  minimumChargeCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 })),
+});
+/** Small values collide often, so sequences carry duplicates; large ones span hours. */
+const secondsArb = fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 366 * 24 * 3600 }));
+/** Runtime observations as delivered: any order, each possibly repeated (at-least-once). */
+const observationsArb = fc
+  .array(secondsArb, { minLength: 1, maxLength: 40 })
+  .chain((xs) => fc.shuffledSubarray(xs).map((again) => [...xs, ...again]))
+  .chain((xs) => fc.shuffledSubarray(xs, { minLength: xs.length }));
+
+/** Feeds the observations through meter() as the metering loop does; `budget` is balance + overdraft at start. */
+function run(
+  observations: readonly number[],
+  pricing: Pricing,
+  budget: number,
+): { steps: MeterStep[]; state: MeterState } {
+  let state: MeterState = { runningSeconds: 0, chargedCents: 0 };
+  const steps: MeterStep[] = [];
+  for (const seconds of observations) {
+    const step = meter(state, seconds, pricing, budget - state.chargedCents);
+    steps.push(step);
+    state = { runningSeconds: step.runningSeconds, chargedCents: state.chargedCents + step.debitCents };
+  }
+  return { steps, state };
+}
+
+describe('sessionCharge: properties', () => {
+  it('is at least the minimum, a whole number of cents, and monotone in seconds', () => {
+    fc.assert(
+      fc.property(pricingArb, secondsArb, secondsArb, (pricing, a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(Number.isSafeInteger(sessionCharge(lo, pricing))).toBe(true);
+        expect(sessionCharge(lo, pricing)).toBeGreaterThanOrEqual(pricing.minimumChargeCents);
+        expect(sessionCharge(lo, pricing)).toBeLessThanOrEqual(sessionCharge(hi, pricing));
+      }),
+    );
+  });
+});
+
+describe('meter: properties', () => {
+  it('with unlimited credit, the debits add up to sessionCharge(max seen) exactly', () => {
+    fc.assert(
+      fc.property(pricingArb, observationsArb, (pricing, observations) => {
+        const { steps, state } = run(observations, pricing, Number.POSITIVE_INFINITY);
+        const max = Math.max(...observations);
+        expect(state.chargedCents).toBe(sessionCharge(max, pricing));
+        expect(state.runningSeconds).toBe(max);
+        let charged = 0;
+        for (const step of steps) {
+          expect(step.debitCents).toBeGreaterThanOrEqual(0);
+          expect(Number.isSafeInteger(step.debitCents)).toBe(true);
+          expect(step.exhausted).toBe(false);
+          charged += step.debitCents;
+          // within each step the session's debits equal the formula at the greatest seconds so far
+          expect(charged).toBe(step.dueCents);
+          expect(step.dueCents).toBe(sessionCharge(step.runningSeconds, pricing));
+        }
+      }),
+    );
+  });
+
+  it('the total does not depend on the order or repetition of events', () => {
+    fc.assert(
+      fc.property(pricingArb, observationsArb, (pricing, observations) => {
+        const sorted = [...new Set(observations)].sort((a, b) => a - b);
+        const reversed = [...observations].reverse();
+        const total = (xs: number[]) => run(xs, pricing, Number.POSITIVE_INFINITY).state.chargedCents;
+        expect(total(observations)).toBe(total(sorted));
+        expect(total(observations)).toBe(total(reversed));
+      }),
+    );
+  });
+
+  it('with limited credit, debits stop at the floor: total = min(available, charge(max))', () => {
+    fc.assert(
+      fc.property(
+        pricingArb,
+        observationsArb,
+        fc.integer({ min: 0, max: 20_000 }),
+        (pricing, observations, available) => {
+          const { steps, state } = run(observations, pricing, available);
+          const due = sessionCharge(Math.max(...observations), pricing);
+          expect(state.chargedCents).toBeLessThanOrEqual(available);
+          expect(state.chargedCents).toBe(Math.min(available, due));
+          let charged = 0;
+          for (const step of steps) {
+            expect(step.debitCents).toBeGreaterThanOrEqual(0);
+            const owed = Math.max(0, step.dueCents - charged);
+            expect(step.exhausted).toBe(step.debitCents < owed);
+            charged += step.debitCents;
+            expect(charged).toBeLessThanOrEqual(available);
+            // once exhausted, the whole credit is spent
+            if (step.exhausted) expect(charged).toBe(available);
+          }
+        },
+      ),
+    );
+  });
+
+  it('debits are monotone: seconds, amount due and total charged never go down', () => {
+    fc.assert(
+      fc.property(
+        pricingArb,
+        observationsArb,
+        fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: null }),
+        (pricing, observations, available) => {
+          const { steps } = run(observations, pricing, available ?? Number.POSITIVE_INFINITY);
+          let previous: MeterStep | undefined;
+          let charged = 0;
+          for (const step of steps) {
+            const before = charged;
+            charged += step.debitCents;
+            expect(charged).toBeGreaterThanOrEqual(before);
+            if (previous !== undefined) {
+              expect(step.runningSeconds).toBeGreaterThanOrEqual(previous.runningSeconds);
+              expect(step.dueCents).toBeGreaterThanOrEqual(previous.dueCents);
+            }
+            previous = step;
+          }
+        },
+      ),
+    );
+  });
+
+  it('a card already at or below its floor is debited nothing and reported exhausted', () => {
+    fc.assert(
+      fc.property(
+        pricingArb,
+        secondsArb,
+        fc.integer({ min: -5000, max: 0 }),
+        (pricing, seconds, available) => {
+          const step = meter({ runningSeconds: 0, chargedCents: 0 }, seconds, pricing, available);
+          expect(step.debitCents).toBe(0);
+          expect(step.exhausted).toBe(step.dueCents > 0);
+        },
+      ),
+    );
+  });
+
+  it('a stale event (fewer seconds than seen) debits nothing', () => {
+    const state = { runningSeconds: 300, chargedCents: sessionCharge(300, LASER) };
+    expect(meter(state, 120, LASER, 10_000)).toEqual({
+      runningSeconds: 300,
+      dueCents: 250,
+      debitCents: 0,
+      exhausted: false,
+    });
+  });
+
+  it('the example from SPEC §3: 125 s at 50 c/min, minimum 100, debited live', () => {
+    const s0: MeterState = { runningSeconds: 0, chargedCents: 0 };
+    const a = meter(s0, 30, LASER, 1000);
+    expect(a).toEqual({ runningSeconds: 30, dueCents: 100, debitCents: 100, exhausted: false });
+    const s1 = { runningSeconds: 30, chargedCents: 100 };
+    const b = meter(s1, 125, LASER, 900);
+    expect(b).toEqual({ runningSeconds: 125, dueCents: 150, debitCents: 50, exhausted: false });
+  });
+
+  it('a card running dry mid-session is debited to the floor and exhausted', () => {
+    const step = meter({ runningSeconds: 120, chargedCents: 100 }, 600, LASER, 120);
+    expect(step).toEqual({ runningSeconds: 600, dueCents: 500, debitCents: 120, exhausted: true });
+  });
+});
