@@ -13,6 +13,7 @@ import { type Database, openDatabase } from './db/client.ts';
 import type { Env } from './env.ts';
 import type { Logger } from './log.ts';
 import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts';
+import { markDevicePresence } from './machine-loop/presence.ts';
 import { ensureBootstrapAdmin } from './services/bootstrap.ts';
 import { authenticateDevice } from './services/devices.ts';
 import { loadSiteKeys } from './services/site-keys.ts';
@@ -62,6 +63,13 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     // never stored. On an external broker, MQTT_USERNAME / MQTT_PASSWORD.
     const serverPassword = randomBytes(32).toString('base64url');
     let broker: Broker | null = null;
+    const presence = (identity: BrokerIdentity, online: boolean) => {
+      if (identity.kind !== 'device') return;
+      markDevicePresence(database.db, identity.deviceId, identity.machineId, online, new Date()).catch(
+        (err: unknown) =>
+          log('warn', 'device presence not recorded', { deviceId: identity.deviceId, error: String(err) }),
+      );
+    };
     let mqttUrl: string;
     let username = SERVER_MQTT_USERNAME;
     let password = serverPassword;
@@ -76,6 +84,8 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
         topicRoot: env.TOPIC_ROOT,
         ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
         log,
+        onClientConnected: (identity) => presence(identity, true),
+        onClientDisconnected: (identity) => presence(identity, false),
         authenticate: async (user, pass): Promise<BrokerIdentity | null> => {
           if (user === SERVER_MQTT_USERNAME) {
             const a = Buffer.from(pass);

@@ -8,6 +8,7 @@
 import { eq } from 'drizzle-orm';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
+import { mqttConnectNoDelay } from '../../broker/nodelay-stream.ts';
 import {
   badgeRequestSchema,
   type Decision,
@@ -65,7 +66,9 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
 
   async start(): Promise<void> {
     const { topicRoot } = this.opts;
-    const client = mqtt.connect(this.opts.mqttUrl, {
+    // TCP_NODELAY on our socket too: without it a QoS 1 round trip costs 40+ ms (Nagle).
+    const connect = /^(mqtt|tcp):\/\//.test(this.opts.mqttUrl) ? mqttConnectNoDelay : mqtt.connect;
+    const client = connect(this.opts.mqttUrl, {
       clientId: this.opts.clientId ?? `sesame-server-${crypto.randomUUID().slice(0, 8)}`,
       username: this.opts.username,
       password: this.opts.password,
