@@ -7,7 +7,7 @@ import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { StaffRole } from '../../core/domain.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { apiTokens, members, staff, trainerQualifications } from '../db/schema.ts';
-import { newId, newSecret, sha256, verifyPassword } from '../security.ts';
+import { hashPassword, newId, newSecret, sha256, verifyPassword } from '../security.ts';
 
 export type Principal =
   | {
@@ -99,6 +99,12 @@ export async function revokeToken(db: DbOrTx, tokenId: string, now: Date): Promi
   await db.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, tokenId));
 }
 
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(newSecret('dummy'));
+  return dummy;
+}
+
 /** Password login for the dashboard: staff accounts first, then members. */
 export async function login(
   db: Db,
@@ -112,14 +118,23 @@ export async function login(
     .from(staff)
     .where(and(sql`lower(${staff.email}) = ${lower}`, isNull(staff.disabledAt)));
   let owner: TokenOwner | null = null;
-  if (s?.passwordHash && (await verifyPassword(s.passwordHash, password))) owner = { staffId: s.id };
-  if (owner === null && s === undefined) {
+  let hash: string | null = null;
+  if (s !== undefined) {
+    hash = s.passwordHash;
+    owner = { staffId: s.id };
+  } else {
     const [m] = await db
       .select()
       .from(members)
       .where(and(sql`lower(${members.email}) = ${lower}`, isNull(members.erasedAt)));
-    if (m?.passwordHash && (await verifyPassword(m.passwordHash, password))) owner = { memberId: m.id };
+    if (m !== undefined) {
+      hash = m.passwordHash;
+      owner = { memberId: m.id };
+    }
   }
+  // Same work whether or not the account exists: timing does not reveal who has one.
+  const ok = await verifyPassword(hash ?? (await dummyHash()), password);
+  if (!ok || hash === null) owner = null;
   if (owner === null) return null;
   const expiresAt = new Date(now.getTime() + WEB_SESSION_HOURS * 3600_000);
   const { token } = await issueToken(db, owner, 'web', expiresAt);

@@ -1,5 +1,5 @@
 /** Staff accounts: admins, trainers and treasurers (SPEC §3 roles). */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { StaffRole } from '../../core/domain.ts';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
 import { members, qualifications, staff, trainerQualifications } from '../db/schema.ts';
@@ -91,6 +91,18 @@ export async function createStaff(db: Db, actor: Actor, input: StaffInput) {
   }
 }
 
+/** Refuses a change that would leave no enabled admin: nobody could manage the lab any more. */
+async function keepOneAdmin(tx: Tx): Promise<void> {
+  const admins = await tx
+    .select({ id: staff.id })
+    .from(staff)
+    .where(and(sql`'admin' = any(${staff.roles})`, isNull(staff.disabledAt)))
+    .limit(1);
+  if (admins.length === 0) {
+    throw conflict('This would leave no enabled admin; make another account admin first.');
+  }
+}
+
 export async function listStaff(db: DbOrTx) {
   const rows = await db.select().from(staff).orderBy(asc(staff.name), asc(staff.id));
   const links = await db.select().from(trainerQualifications);
@@ -147,6 +159,9 @@ export async function updateStaff(db: Db, actor: Actor, id: string, patch: Staff
         }
       }
       const after = await getStaff(tx, id);
+      if (before.roles.includes('admin') && (after.disabledAt !== null || !after.roles.includes('admin'))) {
+        await keepOneAdmin(tx);
+      }
       await audit(tx, { actor, action: 'update', entity: 'staff', entityId: id, before: beforeView, after });
       return after;
     });

@@ -160,3 +160,25 @@ describe('password login', () => {
     expect((await t.call('GET', '/api/v1/machines', { token: ok.body.token })).status).toBe(403);
   });
 });
+
+describe('last admin', () => {
+  it('cannot be disabled or lose the admin role', async () => {
+    const own = await testApp();
+    try {
+      const me = (await own.call('GET', '/api/v1/me')).body;
+      expect(
+        (await own.call('PATCH', `/api/v1/staff/${me.id}`, { body: { roles: ['treasurer'] } })).status,
+      ).toBe(409);
+      expect((await own.call('PATCH', `/api/v1/staff/${me.id}`, { body: { disabled: true } })).status).toBe(
+        409,
+      );
+      const second = await own.staff(['admin']);
+      expect((await own.call('PATCH', `/api/v1/staff/${me.id}`, { body: { disabled: true } })).status).toBe(
+        200,
+      );
+      expect((await own.call('GET', '/api/v1/me', { token: second.token })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+});
