@@ -15,6 +15,8 @@ export interface TestBroker {
   url: string;
   /** CONNECT usernames and passwords seen */
   logins: Array<{ clientId: string; username: string | undefined; password: string | undefined }>;
+  /** every PUBLISH the broker received from a client, in order, across restarts */
+  published: Array<{ clientId: string; topic: string; payload: Record<string, unknown>; retain: boolean }>;
   stop(): Promise<void>;
   /** starts again on the same port (a fresh broker: no retained messages, no sessions) */
   restart(): Promise<void>;
@@ -25,12 +27,26 @@ export async function startTestBroker(port = 0): Promise<TestBroker> {
   let server: net.Server;
   const sockets = new Set<net.Socket>();
   const logins: TestBroker['logins'] = [];
+  const published: TestBroker['published'] = [];
   const open = async (p: number) => {
     aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => {
         logins.push({ clientId: client.id, username, password: password?.toString() });
         done(null, true);
       },
+    });
+    aedes.on('publish', (packet, client) => {
+      if (!client || packet.topic.startsWith('$SYS')) return;
+      try {
+        published.push({
+          clientId: client.id,
+          topic: packet.topic,
+          payload: JSON.parse(packet.payload.toString()),
+          retain: packet.retain,
+        });
+      } catch {
+        // not JSON
+      }
     });
     server = net.createServer((socket) => {
       sockets.add(socket);
@@ -49,6 +65,7 @@ export async function startTestBroker(port = 0): Promise<TestBroker> {
     port: actual,
     url: `mqtt://127.0.0.1:${actual}`,
     logins,
+    published,
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
