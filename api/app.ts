@@ -9,6 +9,7 @@ import { routePath } from 'hono/route';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
 import { isGuard } from './http/guard.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
+import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): App {
     now: deps.now ?? (() => new Date()),
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
+    log: deps.log ?? createLogger('error'),
     events: deps.events ?? noMachineEvents,
     ...(deps.health ? { health: deps.health } : {}),
   };
@@ -128,10 +130,15 @@ export function createApp(deps: AppDeps): App {
   );
   app.onError((error, c) => {
     const problem = toProblem(error);
-    if (problem.status >= 500)
-      console.error(
-        JSON.stringify({ level: 'error', msg: 'request failed', path: c.req.path, error: String(error) }),
-      );
+    if (problem.status >= 500) {
+      // The cause, not drizzle's wrapper: its message lists the query's parameters.
+      const cause = error.cause instanceof Error ? error.cause : error;
+      full.log('error', 'request failed', {
+        method: c.req.method,
+        route: routePath(c, -1),
+        error: cause.message,
+      });
+    }
     return problem.toResponse();
   });
 

@@ -1,6 +1,7 @@
 /** What every route receives: its dependencies and, once the guard has run, the caller. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { Principal } from '../services/auth.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   labTimeZone?: string;
   /** live machine changes for the dashboard's board (issue #4); none by default */
   events?: MachineEvents;
+  /** where failed requests (5xx) are logged; never with bodies or credentials */
+  log?: Logger;
 }
 
 /** AppDeps with defaults filled in. */

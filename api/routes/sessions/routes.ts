@@ -38,11 +38,12 @@ const list = defineRoute(ANYONE, {
   request: {
     query: z
       .object({
-        machine: z.string().min(1).max(64).optional(),
-        member: z.string().min(1).max(200).optional(),
-        from: isoDate.optional().openapi({ description: 'started at or after' }),
-        to: isoDate.optional().openapi({ description: 'started before' }),
-        open: z.enum(['true', 'false']).optional().openapi({ description: 'true: only open sessions' }),
+        // An empty value (`?machine=&member=`) means no filter.
+        machine: z.string().max(64).optional(),
+        member: z.string().max(200).optional(),
+        from: isoDate.or(z.literal('')).optional().openapi({ description: 'started at or after' }),
+        to: isoDate.or(z.literal('')).optional().openapi({ description: 'started before' }),
+        open: z.enum(['true', 'false', '']).optional().openapi({ description: 'true: only open sessions' }),
         ...pagination,
       })
       .strict(),
@@ -87,7 +88,10 @@ const end = defineRoute(ADMIN, {
 
 export function registerSessionRoutes(app: App): void {
   app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
+    const raw = c.req.valid('query');
+    const q = Object.fromEntries(
+      Object.entries(raw).map(([k, v]) => [k, v === '' ? undefined : v]),
+    ) as typeof raw;
     const p = c.var.principal;
     if (p.kind === 'member' && q.member !== undefined && q.member !== p.memberId) {
       throw new Problem(403, 'A member may list only their own sessions; drop the member filter.');

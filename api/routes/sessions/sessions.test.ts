@@ -51,7 +51,7 @@ describe('GET /api/v1/sessions', () => {
       chargedCents: 100,
       endReason: 'badge_out',
     });
-    const byMember = await t.call('GET', `/api/v1/sessions?member=${a}`);
+    const byMember = await t.call('GET', `/api/v1/sessions?machine=&member=${a}`);
     expect(byMember.body.items.map((s: { id: string }) => s.id)).toEqual([s3, s1]);
     const open = await t.call('GET', `/api/v1/sessions?member=${a}&open=true`);
     expect(open.body.items.map((s: { id: string }) => s.id)).toEqual([s3]);
