@@ -48,12 +48,16 @@ const measure: MiddlewareHandler = async (c, next) => {
 };
 
 /**
- * JSON bodies sent without a JSON content type (curl -d, fetch with a string body) are
- * read as JSON rather than refused with 415: SPEC §3 says bad input gets a 400.
+ * JSON bodies sent without a JSON content type (no header, text/plain from fetch with a
+ * string body, or curl -d's default form type) are read as JSON rather than refused with
+ * 415: the API takes no forms, and SPEC §3 says bad input gets a 400.
  */
 const jsonByDefault: MiddlewareHandler = async (c, next) => {
   const type = c.req.header('content-type');
-  if (c.req.raw.body !== null && (type === undefined || /^text\/plain\b/i.test(type))) {
+  if (
+    c.req.raw.body !== null &&
+    (type === undefined || /^(text\/plain|application\/x-www-form-urlencoded)\b/i.test(type))
+  ) {
     const headers = new Headers(c.req.raw.headers);
     headers.set('content-type', 'application/json');
     c.req.raw = new Request(c.req.raw, { headers });

@@ -1,5 +1,6 @@
 /** Route definitions: an OpenAPI route always comes with its guard (deny by default). */
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+import { SLUG_PATTERN } from '../../core/ids.ts';
 import { type Access, guard } from './guard.ts';
 
 export const problemSchema = z
@@ -67,3 +68,10 @@ export const pagination = {
 export const idParam = z.object({ id: z.string().min(1).max(200) });
 
 export const isoDate = z.iso.datetime({ offset: true }).openapi({ example: '2025-01-31T12:00:00Z' });
+
+/**
+ * Machine and qualification ids (SPEC §3). Built here rather than reusing core's slugSchema:
+ * `.openapi()` exists only on schemas created after @hono/zod-openapi extended zod, and core
+ * may be loaded first (env.ts imports it).
+ */
+export const slug = z.string().regex(SLUG_PATTERN, 'must match [a-z0-9][a-z0-9-]{0,63}');

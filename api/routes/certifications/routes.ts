@@ -1,8 +1,7 @@
 /** SPEC §3 POST /members/{id}/certifications (admin, trainer of it) and revocation. */
 import { z } from '@hono/zod-openapi';
-import { slugSchema } from '../../../core/ids.ts';
 import type { App } from '../../http/context.ts';
-import { defineRoute, idParam, isoDate, jsonBody, jsonResponse } from '../../http/route.ts';
+import { defineRoute, idParam, isoDate, jsonBody, jsonResponse, slug } from '../../http/route.ts';
 import { actorOf } from '../../services/auth.ts';
 import { certify, revokeCertification } from '../../services/certifications.ts';
 
@@ -36,7 +35,7 @@ const create = defineRoute(TRAINERS, {
   request: {
     params: idParam,
     body: jsonBody(
-      z.object({ qualificationId: slugSchema, expiresAt: isoDate.optional() }).strict().openapi('Certify'),
+      z.object({ qualificationId: slug, expiresAt: isoDate.optional() }).strict().openapi('Certify'),
     ),
   },
   responses: { 201: jsonResponse('The certification', certificationSchema) },

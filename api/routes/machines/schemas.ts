@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CREDIT_POLICIES, MACHINE_KINDS, MACHINE_STATES } from '../../../core/domain.ts';
-import { slugSchema } from '../../../core/ids.ts';
+import { slug } from '../../http/route.ts';
 import { name } from '../members/schemas.ts';
 
 const cents = z.number().int().min(0).max(10_000_000);
@@ -10,10 +10,7 @@ const fields = {
   kind: z.enum(MACHINE_KINDS),
   pricePerMinuteCents: cents,
   minimumChargeCents: cents,
-  qualifications: z
-    .array(slugSchema)
-    .max(50)
-    .openapi({ description: 'required qualifications; empty for a door' }),
+  qualifications: z.array(slug).max(50).openapi({ description: 'required qualifications; empty for a door' }),
   overdraftLimitCents: cents.openapi({
     description: 'how far below 0 a card may go on this machine (default 0)',
   }),
@@ -37,7 +34,7 @@ const fields = {
 };
 
 export const createMachineBody = z
-  .object({ id: slugSchema.openapi({ example: 'laser-1' }), ...fields })
+  .object({ id: slug.openapi({ example: 'laser-1' }), ...fields })
   .partial({ overdraftLimitCents: true, creditPolicy: true, maxSessionSeconds: true, heartbeatSeconds: true })
   .strict()
   .openapi('CreateMachine');

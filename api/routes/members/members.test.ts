@@ -61,6 +61,11 @@ describe('POST /api/v1/members', () => {
       body: JSON.stringify({ name: 'No Type', email: `${unique('n')}@example.org` }),
     });
     expect(r.status).toBe(201);
+    const curl = await t.call('POST', '/api/v1/members', {
+      body: { name: 'Curl -d', email: `${unique('c')}@example.org` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(curl.status).toBe(201);
   });
 
   it('answers 409 for an email already used', async () => {

@@ -1,9 +1,8 @@
 /** SPEC §3 POST /qualifications, and the list staff pick from. */
 import { z } from '@hono/zod-openapi';
-import { slugSchema } from '../../../core/ids.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
-import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
+import { defineRoute, jsonBody, jsonResponse, slug } from '../../http/route.ts';
 import { actorOf } from '../../services/auth.ts';
 import { createQualification, listQualifications } from '../../services/qualifications.ts';
 import { name } from '../members/schemas.ts';
@@ -30,13 +29,13 @@ const create = defineRoute(ADMIN, {
     body: jsonBody(
       z
         .object({
-          id: slugSchema.openapi({ example: 'laser-basic' }),
+          id: slug.openapi({ example: 'laser-basic' }),
           name,
           validityDays: z.number().int().min(1).max(36_500),
           lapseAfterUnusedDays: z.number().int().min(1).max(36_500).nullable().optional().openapi({
             description: 'a certification lapses after this many days without using a machine needing it',
           }),
-          prerequisites: z.array(slugSchema).max(50).optional().openapi({
+          prerequisites: z.array(slug).max(50).optional().openapi({
             description: 'qualifications a member must hold (valid) before being certified for this one',
           }),
         })

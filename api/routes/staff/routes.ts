@@ -1,11 +1,10 @@
 /** SPEC §3 POST /staff and staff management (admin), passwords (admin or self). */
 import { z } from '@hono/zod-openapi';
 import { STAFF_ROLES } from '../../../core/domain.ts';
-import { slugSchema } from '../../../core/ids.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { Problem } from '../../http/problem.ts';
-import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
+import { defineRoute, idParam, jsonBody, jsonResponse, slug } from '../../http/route.ts';
 import { actorOf, type Principal } from '../../services/auth.ts';
 import { setPassword } from '../../services/passwords.ts';
 import { createStaff, getStaff, listStaff, updateStaff } from '../../services/staff.ts';
@@ -41,7 +40,7 @@ const create = defineRoute(ADMIN, {
           name,
           email,
           roles,
-          trainerOf: z.array(slugSchema).optional(),
+          trainerOf: z.array(slug).optional(),
           memberId: z
             .string()
             .min(1)
@@ -89,7 +88,7 @@ const update = defineRoute(ADMIN, {
           name,
           email,
           roles,
-          trainerOf: z.array(slugSchema),
+          trainerOf: z.array(slug),
           memberId: z.string().min(1).nullable(),
           disabled: z.boolean(),
         })
