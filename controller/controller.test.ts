@@ -3,7 +3,7 @@
  * playing the server; the board is MockFirmata (johnny-five's own seam) and the clock is manual
  * so running seconds are exact. Heartbeats are shortened to 50 ms.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -198,6 +198,38 @@ describe('controller session flow', () => {
     expect(await sim.badgeAndWait(UID)).toMatchObject({ type: 'ignored_badge', why: 'fault' });
     expect(sim.relay()).toBe('off');
   });
+  it('an error inside the session logic cuts the relay (fail secure)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sesame-ctl-'));
+    const sim = await startConnected({ dataDir });
+    await sim.badgeAndWait(UID);
+    expect(sim.relay()).toBe('on');
+    // The next heartbeat cannot save the session: the data folder became a file.
+    rmSync(dataDir, { recursive: true });
+    writeFileSync(dataDir, 'not a folder');
+    await waitFor(() => sim.events.some((e) => e.type === 'fault'));
+    expect(sim.relay()).toBe('off');
+    expect(sim.relayPinValue()).toBe(0);
+    expect(sim.sessionId()).toBeNull();
+  });
+
+  it('a badge while the broker is briefly away waits for the reconnection, within decisionTimeoutMs', async () => {
+    const sim = await startConnected({ decisionTimeoutMs: 3000, reconnectPeriodMs: 300 });
+    await server.endAsync(true);
+    await broker.stop();
+    await waitFor(() => !sim.controller.connected);
+    const outcome = sim.badgeAndWait(UID);
+    await broker.restart();
+    server = await connectServer(broker.url);
+    await server.subscribeAsync(T('badge'), { qos: 1 });
+    server.on('message', (topic, payload) => {
+      if (topic === T('badge')) {
+        server.publish(T('decision'), JSON.stringify(grant('s-back')(JSON.parse(payload.toString()))), {
+          qos: 1,
+        });
+      }
+    });
+    expect(await outcome).toMatchObject({ type: 'session_open', sessionId: 's-back', offline: false });
+  });
 });
 
 describe('offline mode', () => {
@@ -317,7 +349,7 @@ describe('offline mode', () => {
     expect(replayed.at(-1)?.topic).toBe(T('end'));
   });
 
-  it('broker unreachable at badge time: decides at once from the list kept on disk', async () => {
+  it('broker unreachable at badge time: decides after decisionTimeoutMs from the list kept on disk', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sesame-ctl-'));
     await publishList(
       signedList(keys.privateKey, { machineId: M }, [{ uid: UID, name: 'Camille', creditCents: null }]),

@@ -6,8 +6,8 @@
  *   (`badge_out`); another badge during the session is ignored (the machine is busy).
  * - During a session, `runtime` every `heartbeatSeconds` with the cumulative running seconds.
  * - `command` lock (for this session, or with no session named) opens the relay, `end` `command`.
- * - No answer within `decisionTimeoutMs`, or no broker: decide alone from the last signed
- *   allow-list (allow-list.ts). Offline sessions get an `off-` id and their events carry
+ * - No answer within `decisionTimeoutMs` (server or broker unreachable; a request waits for a
+ *   reconnection only that long): decide alone from the last signed allow-list (allow-list.ts). Offline sessions get an `off-` id and their events carry
  *   `badge` and `startedAt` (core/mqtt-contract.ts, docs/mqtt.md "Offline sessions").
  * - Every runtime/end event goes through the durable outbox (outbox.ts) before MQTT.
  * - FAIL SECURE: the relay is off at start, on every fault and on stop; only a grant closes it.
@@ -93,7 +93,7 @@ interface Session {
 
 type State =
   | { kind: 'idle' }
-  | { kind: 'asking'; uid: string; requestId: string; timer: NodeJS.Timeout }
+  | { kind: 'asking'; uid: string; requestId: string; at: string; sent: boolean; timer: NodeJS.Timeout }
   | { kind: 'session'; session: Session }
   | { kind: 'fault' };
 
@@ -272,27 +272,34 @@ export class Controller {
       default:
         assertNever(state);
     }
-    const client = this.#client;
-    if (client === null || !client.connected) {
-      // No broker: do not queue the request (a grant hours later would open a stray session).
-      this.#decideOffline(uid);
-      return;
-    }
     const requestId = randomUUID();
-    const request = { requestId, badge: uid, at: this.#iso() };
-    client.publish(this.#topic('badge'), JSON.stringify(request), { qos: 1 });
     const timer = setTimeout(
       () => this.#guard(() => this.#onDecisionTimeout(requestId)),
       this.#config.decisionTimeoutMs,
     );
-    this.#state = { kind: 'asking', uid, requestId, timer };
+    this.#state = { kind: 'asking', uid, requestId, at: this.#iso(), sent: false, timer };
     this.#emit({ type: 'request', uid, requestId });
+    this.#sendRequest();
+  }
+
+  /**
+   * Publishes the pending badge request if the broker is there; otherwise `#onConnect` does it
+   * if the connection comes back before the decision timeout. Never queued inside mqtt.js: a
+   * request delivered hours later would open a session nobody is standing at.
+   */
+  #sendRequest(): void {
+    const state = this.#state;
+    const client = this.#client;
+    if (state.kind !== 'asking' || state.sent || client === null || !client.connected) return;
+    state.sent = true;
+    const request = { requestId: state.requestId, badge: state.uid, at: state.at };
+    client.publish(this.#topic('badge'), JSON.stringify(request), { qos: 1 });
   }
 
   #onDecisionTimeout(requestId: string): void {
     if (this.#state.kind !== 'asking' || this.#state.requestId !== requestId) return;
-    const { uid } = this.#state;
-    this.#abandon(requestId);
+    const { uid, sent } = this.#state;
+    if (sent) this.#abandon(requestId);
     this.#state = { kind: 'idle' };
     this.#decideOffline(uid);
   }
@@ -428,7 +435,7 @@ export class Controller {
   }
 
   #onRunning(running: boolean): void {
-    this.#emit({ type: 'running', running });
+    if (this.#machine.hasRunningInput) this.#emit({ type: 'running', running });
     if (this.#state.kind === 'session') this.#state.session.meter.set(running, this.#now());
   }
 
@@ -497,6 +504,7 @@ export class Controller {
       },
     );
     this.#publishStatus();
+    this.#sendRequest();
     // Events whose hand-over failed earlier (mqtt.js resends the ones it still holds).
     for (const entry of this.#outbox.pending()) if (!this.#handed.has(entry.id)) this.#send(entry);
   }
@@ -558,12 +566,10 @@ export class Controller {
     this.#handed.add(entry.id);
     client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
       if (this.#client !== client) return; // stopped or aborted: the outbox keeps it for next time
-      if (err) {
-        this.#handed.delete(entry.id);
-        return;
-      }
       this.#handed.delete(entry.id);
-      this.#outbox.ack(entry.id);
+      if (err) return;
+      // A disk failure here is a fault like any other: the relay opens.
+      this.#guard(() => this.#outbox.ack(entry.id));
       this.#emit({ type: 'acked', eventId: entry.id, topic: entry.topic });
     });
   }

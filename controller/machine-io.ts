@@ -63,13 +63,13 @@ export class MachineIo {
       };
       const onError = (err: unknown) => {
         board.off('ready', onReady);
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(toError(err));
       };
       board.once('ready', onReady);
       board.once('error', onError);
     });
     this.#relay = new FailSecureRelay(board, this.#opts.relayPin, this.#opts.relayType);
-    board.on('error', (err: unknown) => this.#fault(err instanceof Error ? err : new Error(String(err))));
+    board.on('error', (err: unknown) => this.#fault(toError(err)));
     board.on('close', () => this.#fault(new Error('board connection closed')));
     board.on('exit', () => this.#fault(new Error('board exited')));
     this.#watchInput(board.io);
@@ -142,4 +142,11 @@ export class MachineIo {
       io.analogRead(input.analog, (v) => update(v > input.threshold));
     }
   }
+}
+
+/** johnny-five reports some errors as plain `{ class, message }` objects. */
+function toError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const message = (err as { message?: unknown } | null)?.message;
+  return new Error(typeof message === 'string' ? message : JSON.stringify(err));
 }
