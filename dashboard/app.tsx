@@ -1,0 +1,62 @@
+/**
+ * The dashboard (issue #4): server-rendered Hono JSX pages with a little JavaScript, served
+ * at `/` by the same app as /api/v1 (mounted by createApp). Pages call the API's services.
+ */
+import { Hono } from 'hono';
+import { toProblem } from '../api/http/problem.ts';
+import type { DashEnv } from './context.ts';
+import { isDashboardGuard } from './http/access.ts';
+import { registerAssets } from './http/assets.ts';
+import { registerAdminDevices } from './pages/admin-devices.tsx';
+import { registerAdminMachines } from './pages/admin-machines.tsx';
+import { registerAdminStaff } from './pages/admin-staff.tsx';
+import { localEvents, registerBoard } from './pages/board.tsx';
+import { registerMembers } from './pages/members.tsx';
+import { registerSignIn } from './pages/sign-in.tsx';
+import { registerToday } from './pages/today.tsx';
+import { registerTrainers } from './pages/trainers.tsx';
+import { registerTreasurer } from './pages/treasurer.tsx';
+import { errorPage } from './views/errors.tsx';
+
+export function createDashboard(): Hono<DashEnv> {
+  const app = new Hono<DashEnv>();
+  registerAssets(app);
+  registerSignIn(app);
+  registerBoard(app, localEvents());
+  registerToday(app);
+  registerMembers(app);
+  registerTrainers(app);
+  registerTreasurer(app);
+  registerAdminMachines(app);
+  registerAdminDevices(app);
+  registerAdminStaff(app);
+
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          msg: 'dashboard request failed',
+          path: c.req.path,
+          error: String(error),
+        }),
+      );
+    }
+    return errorPage(c, problem.status, problem.detail);
+  });
+
+  assertEveryRouteGuarded(app);
+  return app;
+}
+
+/** Deny by default: a dashboard route registered without `requires(...)` stops the process at start. */
+function assertEveryRouteGuarded(app: Hono<DashEnv>): void {
+  const guarded = new Set(
+    app.routes.filter((r) => isDashboardGuard(r.handler)).map((r) => `${r.method} ${r.path}`),
+  );
+  for (const r of app.routes) {
+    if (!guarded.has(`${r.method} ${r.path}`))
+      throw new Error(`dashboard route ${r.method} ${r.path} has no access guard`);
+  }
+}

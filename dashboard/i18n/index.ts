@@ -1,0 +1,82 @@
+/**
+ * French by default, English on request (issue #4): `?lang=en` switches and is remembered
+ * in a cookie; otherwise the browser's Accept-Language decides between the two.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { DashEnv } from '../context.ts';
+import { en } from './en.ts';
+import { type Dict, fr } from './fr.ts';
+
+export type { Dict } from './fr.ts';
+export const LANGS = ['fr', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+export const LANG_COOKIE = 'sesame_lang';
+
+export const dictionaries: Record<Lang, Dict> = { fr, en };
+
+const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';
+
+export function chooseLang(
+  query: string | undefined,
+  cookie: string | undefined,
+  accept: string | undefined,
+): Lang {
+  if (isLang(query)) return query;
+  if (isLang(cookie)) return cookie;
+  // First of fr/en in the header's order; French when neither is named.
+  for (const part of (accept ?? '').split(',')) {
+    const tag = part.trim().slice(0, 2).toLowerCase();
+    if (isLang(tag)) return tag;
+  }
+  return 'fr';
+}
+
+export interface Formatters {
+  money(cents: number): string;
+  dateTime(d: Date): string;
+  date(d: Date): string;
+  time(d: Date): string;
+  /** 1 h 05 min, 12 min 30 s */
+  duration(seconds: number): string;
+  number(n: number): string;
+  month(yyyyMm: string): string;
+}
+
+export function formatters(lang: Lang, timeZone: string): Formatters {
+  const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
+  const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' });
+  const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  const date = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' });
+  const time = new Intl.DateTimeFormat(locale, { timeZone, timeStyle: 'short' });
+  const month = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', year: 'numeric' });
+  const number = new Intl.NumberFormat(locale);
+  return {
+    money: (cents) => money.format(cents / 100),
+    dateTime: (d) => dateTime.format(d),
+    date: (d) => date.format(d),
+    time: (d) => time.format(d),
+    duration: (seconds) => {
+      const s = Math.max(0, Math.floor(seconds));
+      const h = Math.floor(s / 3600);
+      const m = Math.floor((s % 3600) / 60);
+      if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+      return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+    },
+    number: (n) => number.format(n),
+    month: (yyyyMm) => month.format(new Date(`${yyyyMm}-15T00:00:00Z`)),
+  };
+}
+
+/** Sets lang, t and fmt for every dashboard request. */
+export const language: MiddlewareHandler<DashEnv> = async (c, next) => {
+  const query = c.req.query('lang');
+  const lang = chooseLang(query, getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
+  if (isLang(query)) {
+    setCookie(c, LANG_COOKIE, lang, { path: '/', sameSite: 'Lax', maxAge: 365 * 86_400 });
+  }
+  c.set('lang', lang);
+  c.set('t', dictionaries[lang]);
+  c.set('fmt', formatters(lang, c.var.deps.labTimeZone));
+  await next();
+};

@@ -1,0 +1,267 @@
+/** Admin: machines (pricing, required qualifications, credit policy) and qualifications. */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { actorOf } from '../../api/services/auth.ts';
+import { ServiceError } from '../../api/services/errors.ts';
+import {
+  createMachine,
+  getMachine,
+  listMachines,
+  type MachineViewDto,
+  updateMachine,
+} from '../../api/services/machines.ts';
+import { createQualification, listQualifications } from '../../api/services/qualifications.ts';
+import { CREDIT_POLICIES, MACHINE_KINDS } from '../../core/domain.ts';
+import { SLUG_PATTERN } from '../../core/ids.ts';
+import { type DashContext, type DashEnv, userOf } from '../context.ts';
+import { ADMIN, requires } from '../http/access.ts';
+import { redirectWith } from '../http/flash.ts';
+import { formOf, listOf, parseEuros } from '../http/forms.ts';
+import { page } from '../views/layout.tsx';
+import { Checkboxes, Empty, Field, Select, Table } from '../views/ui.tsx';
+import { AdminNav } from './admin-nav.tsx';
+
+const euros = (cents: number) => (cents / 100).toFixed(2).replace('.', ',');
+
+async function MachineForm(props: { c: DashContext; m: MachineViewDto | null }) {
+  const { c, m } = props;
+  const { t } = c.var;
+  const quals = await listQualifications(c.var.deps.db);
+  const p = m ? `m-${m.id}` : 'new';
+  return (
+    <form method="post" action={m ? `/admin/machines/${m.id}` : '/admin/machines'} class="card">
+      {m === null && (
+        <Field
+          label={t.machineId}
+          name="id"
+          id={`${p}-id`}
+          required
+          pattern="[a-z0-9][a-z0-9\-]{0,63}"
+          hint={t.machineIdHint}
+        />
+      )}
+      <Field label={t.name} name="name" id={`${p}-name`} value={m?.name} required />
+      <Select
+        label={t.kind}
+        name="kind"
+        id={`${p}-kind`}
+        value={m?.kind ?? 'laser'}
+        options={MACHINE_KINDS.map((k) => ({ value: k, label: t.machineKinds[k] }))}
+      />
+      <Field
+        label={t.pricePerMinuteEuros}
+        name="price"
+        id={`${p}-price`}
+        value={m ? euros(m.pricePerMinuteCents) : '0,50'}
+        required
+        inputmode="decimal"
+      />
+      <Field
+        label={t.minimumChargeEuros}
+        name="minimum"
+        id={`${p}-minimum`}
+        value={m ? euros(m.minimumChargeCents) : '1,00'}
+        required
+        inputmode="decimal"
+      />
+      <Field
+        label={t.overdraftEuros}
+        name="overdraft"
+        id={`${p}-overdraft`}
+        value={m ? euros(m.overdraftLimitCents) : '0,00'}
+        required
+        inputmode="decimal"
+        hint={t.overdraftHint}
+      />
+      <Select
+        label={t.creditPolicy}
+        name="creditPolicy"
+        id={`${p}-policy`}
+        value={m?.creditPolicy ?? 'lock'}
+        options={CREDIT_POLICIES.map((x) => ({ value: x, label: t.creditPolicies[x] }))}
+      />
+      <Checkboxes
+        legend={t.requiredQualifications}
+        name="qualifications"
+        options={quals.map((q) => ({ value: q.id, label: q.name }))}
+        checked={m?.qualifications ?? []}
+      />
+      <button type="submit">{m ? t.save : t.addMachine}</button>
+    </form>
+  );
+}
+
+function machineInput(form: Record<string, string | string[]>) {
+  const price = parseEuros(String(form.price ?? ''));
+  const minimum = parseEuros(String(form.minimum ?? ''));
+  const overdraft = parseEuros(String(form.overdraft ?? ''));
+  const parsed = z
+    .object({
+      name: z.string().trim().min(1).max(200),
+      kind: z.enum(MACHINE_KINDS),
+      creditPolicy: z.enum(CREDIT_POLICIES),
+    })
+    .safeParse(form);
+  if (
+    !parsed.success ||
+    price === null ||
+    minimum === null ||
+    overdraft === null ||
+    price < 0 ||
+    minimum < 0 ||
+    overdraft < 0
+  ) {
+    return null;
+  }
+  return {
+    ...parsed.data,
+    pricePerMinuteCents: price,
+    minimumChargeCents: minimum,
+    overdraftLimitCents: overdraft,
+    qualifications: listOf(form.qualifications),
+  };
+}
+
+export function registerAdminMachines(app: Hono<DashEnv>): void {
+  app.get('/admin/machines', requires(ADMIN), async (c) => {
+    const { t, fmt } = c.var;
+    const { db } = c.var.deps;
+    const machines = await listMachines(db);
+    const quals = await listQualifications(db);
+    return page(
+      c,
+      t.adminMachines,
+      <>
+        <AdminNav c={c} />
+        {machines.length === 0 ? (
+          <Empty>{t.noMachines}</Empty>
+        ) : (
+          <Table
+            caption={t.adminMachines}
+            head={[t.name, t.kind, t.price, t.minimum, t.requiredQualifications, t.creditPolicy, '']}
+          >
+            {machines.map((m) => (
+              <tr>
+                <td>{m.name}</td>
+                <td>{t.machineKinds[m.kind]}</td>
+                <td class="num">{fmt.money(m.pricePerMinuteCents)}</td>
+                <td class="num">{fmt.money(m.minimumChargeCents)}</td>
+                <td>{m.qualifications.join(', ') || '—'}</td>
+                <td>{t.creditPolicies[m.creditPolicy]}</td>
+                <td>
+                  <a href={`/admin/machines/${m.id}`} aria-label={t.editNamed(m.name)}>
+                    {t.edit}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+        <section aria-labelledby="new-machine-h">
+          <h2 id="new-machine-h">{t.addMachine}</h2>
+          <MachineForm c={c} m={null} />
+        </section>
+        <section aria-labelledby="quals-h">
+          <h2 id="quals-h">{t.qualifications}</h2>
+          {quals.length > 0 && (
+            <Table
+              caption={t.qualifications}
+              head={[t.qualificationId, t.name, t.validityDays]}
+              numeric={[2]}
+            >
+              {quals.map((q) => (
+                <tr>
+                  <td>
+                    <code>{q.id}</code>
+                  </td>
+                  <td>{q.name}</td>
+                  <td class="num">{q.validityDays}</td>
+                </tr>
+              ))}
+            </Table>
+          )}
+          <form method="post" action="/admin/qualifications" class="card">
+            <Field
+              label={t.qualificationId}
+              name="id"
+              id="q-id"
+              required
+              pattern="[a-z0-9][a-z0-9\-]{0,63}"
+              hint={t.machineIdHint}
+            />
+            <Field label={t.name} name="name" id="q-name" required />
+            <Field
+              label={t.validityDays}
+              name="validityDays"
+              id="q-days"
+              type="number"
+              min="1"
+              value="365"
+              required
+            />
+            <button type="submit">{t.addQualification}</button>
+          </form>
+        </section>
+      </>,
+    );
+  });
+
+  app.get('/admin/machines/:id', requires(ADMIN), async (c) => {
+    const m = await getMachine(c.var.deps.db, c.req.param('id'));
+    return page(
+      c,
+      m.name,
+      <>
+        <AdminNav c={c} />
+        <MachineForm c={c} m={m} />
+      </>,
+    );
+  });
+
+  app.post('/admin/machines', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const form = await formOf(c);
+    const input = machineInput(form);
+    const id = String(form.id ?? '');
+    if (input === null || !SLUG_PATTERN.test(id))
+      return redirectWith(c, '/admin/machines', 'error', t.invalidForm);
+    try {
+      await createMachine(c.var.deps.db, actorOf(userOf(c)), { id, ...input });
+    } catch (e) {
+      if (e instanceof ServiceError) return redirectWith(c, '/admin/machines', 'error', e.detail);
+      throw e;
+    }
+    c.var.deps.loop.changed({ machineIds: [id] });
+    return redirectWith(c, '/admin/machines', 'ok', t.saved);
+  });
+
+  app.post('/admin/machines/:id', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const id = c.req.param('id');
+    const input = machineInput(await formOf(c));
+    if (input === null) return redirectWith(c, `/admin/machines/${id}`, 'error', t.invalidForm);
+    const { db, now, loop } = c.var.deps;
+    await updateMachine(db, actorOf(userOf(c)), id, input, now());
+    loop.changed({ machineIds: [id] });
+    return redirectWith(c, '/admin/machines', 'ok', t.saved);
+  });
+
+  app.post('/admin/qualifications', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const parsed = z
+      .object({
+        id: z.string().regex(SLUG_PATTERN),
+        name: z.string().trim().min(1).max(200),
+        validityDays: z.coerce.number().int().min(1).max(36_500),
+      })
+      .safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, '/admin/machines#quals-h', 'error', t.invalidForm);
+    try {
+      await createQualification(c.var.deps.db, actorOf(userOf(c)), parsed.data);
+    } catch (e) {
+      if (e instanceof ServiceError) return redirectWith(c, '/admin/machines#quals-h', 'error', e.detail);
+      throw e;
+    }
+    return redirectWith(c, '/admin/machines#quals-h', 'ok', t.saved);
+  });
+}

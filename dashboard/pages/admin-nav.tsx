@@ -1,0 +1,25 @@
+/** The admin section's sub-navigation. */
+import type { DashContext } from '../context.ts';
+
+export function AdminNav(props: { c: DashContext }) {
+  const { t } = props.c.var;
+  const path = props.c.req.path;
+  const items = [
+    { href: '/admin/machines', label: t.adminMachines },
+    { href: '/admin/devices', label: t.adminDevices },
+    { href: '/admin/staff', label: t.adminStaff },
+  ];
+  return (
+    <nav aria-label={t.adminNav} class="subnav">
+      <ul>
+        {items.map((i) => (
+          <li>
+            <a href={i.href} aria-current={path.startsWith(i.href) ? 'page' : undefined}>
+              {i.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

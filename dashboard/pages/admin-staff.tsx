@@ -1,0 +1,136 @@
+/** Admin: staff accounts, their roles and the qualifications they train; access by one-time link. */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { createAccessLink } from '../../api/services/access-links.ts';
+import { actorOf } from '../../api/services/auth.ts';
+import { ServiceError } from '../../api/services/errors.ts';
+import { listQualifications } from '../../api/services/qualifications.ts';
+import { createStaff, listStaff, updateStaff } from '../../api/services/staff.ts';
+import { STAFF_ROLES } from '../../core/domain.ts';
+import { type DashEnv, userOf } from '../context.ts';
+import { ADMIN, requires } from '../http/access.ts';
+import { redirectWith } from '../http/flash.ts';
+import { formOf, listOf } from '../http/forms.ts';
+import { page } from '../views/layout.tsx';
+import { Checkboxes, Field, Table, Tag } from '../views/ui.tsx';
+import { AdminNav } from './admin-nav.tsx';
+import { accessLinkPage } from './members.tsx';
+
+const rolesSchema = z.array(z.enum(STAFF_ROLES)).min(1);
+
+export function registerAdminStaff(app: Hono<DashEnv>): void {
+  app.get('/admin/staff', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const { db } = c.var.deps;
+    const staff = await listStaff(db);
+    const quals = await listQualifications(db);
+    const roleOptions = STAFF_ROLES.map((r) => ({ value: r, label: t.roles[r] }));
+    const qualOptions = quals.map((q) => ({ value: q.id, label: q.name }));
+    return page(
+      c,
+      t.adminStaff,
+      <>
+        <AdminNav c={c} />
+        <Table caption={t.adminStaff} head={[t.name, t.email, t.rolesLabel, t.trainerOf, t.status]}>
+          {staff.map((s) => (
+            <tr>
+              <td>
+                <a href={`#staff-${s.id}`}>{s.name}</a>
+              </td>
+              <td>{s.email}</td>
+              <td>{s.roles.map((r) => t.roles[r]).join(', ')}</td>
+              <td>{s.trainerOf.join(', ') || '—'}</td>
+              <td>
+                {s.disabledAt ? (
+                  <Tag tone="off">{t.disabled}</Tag>
+                ) : s.hasPassword ? (
+                  <Tag tone="ok">{t.canSignIn}</Tag>
+                ) : (
+                  <Tag tone="warn">{t.noPasswordYet}</Tag>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
+
+        <section aria-labelledby="new-staff-h">
+          <h2 id="new-staff-h">{t.addStaff}</h2>
+          <form method="post" action="/admin/staff" class="card">
+            <Field label={t.name} name="name" id="s-name" required />
+            <Field label={t.email} name="email" id="s-email" type="email" required />
+            <Checkboxes legend={t.rolesLabel} name="roles" options={roleOptions} checked={[]} />
+            <Checkboxes legend={t.trainerOf} name="trainerOf" options={qualOptions} checked={[]} />
+            <button type="submit">{t.addStaff}</button>
+          </form>
+        </section>
+
+        {staff.map((s) => (
+          <section aria-labelledby={`staff-${s.id}-h`} id={`staff-${s.id}`} class="card">
+            <h2 id={`staff-${s.id}-h`}>{s.name}</h2>
+            <form method="post" action={`/admin/staff/${s.id}`}>
+              <Checkboxes legend={t.rolesLabel} name="roles" options={roleOptions} checked={s.roles} />
+              <Checkboxes legend={t.trainerOf} name="trainerOf" options={qualOptions} checked={s.trainerOf} />
+              <label class="choice">
+                <input type="checkbox" name="disabled" value="1" checked={s.disabledAt !== null} />{' '}
+                {t.accountDisabled}
+              </label>
+              <button type="submit">{t.save}</button>
+            </form>
+            <form method="post" action={`/admin/staff/${s.id}/access-link`}>
+              <button type="submit">{s.hasPassword ? t.resetAccess : t.createAccessLink}</button>
+            </form>
+          </section>
+        ))}
+      </>,
+    );
+  });
+
+  app.post('/admin/staff', requires(ADMIN), async (c) => {
+    const { t, fmt } = c.var;
+    const { db, now } = c.var.deps;
+    const form = await formOf(c);
+    const parsed = z
+      .object({ name: z.string().trim().min(1).max(200), email: z.email().max(320), roles: rolesSchema })
+      .safeParse({ ...form, roles: listOf(form.roles) });
+    if (!parsed.success) return redirectWith(c, '/admin/staff#new-staff-h', 'error', t.invalidForm);
+    const actor = actorOf(userOf(c));
+    try {
+      const created = await createStaff(db, actor, { ...parsed.data, trainerOf: listOf(form.trainerOf) });
+      const link = await createAccessLink(db, actor, { staffId: created.id }, now());
+      return accessLinkPage(c, link.token, fmt.dateTime(link.expiresAt), '/admin/staff', t.backToStaff);
+    } catch (e) {
+      if (e instanceof ServiceError) return redirectWith(c, '/admin/staff#new-staff-h', 'error', e.detail);
+      throw e;
+    }
+  });
+
+  app.post('/admin/staff/:id', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const { db, now } = c.var.deps;
+    const id = c.req.param('id');
+    const form = await formOf(c);
+    const roles = rolesSchema.safeParse(listOf(form.roles));
+    if (!roles.success) return redirectWith(c, `/admin/staff#staff-${id}`, 'error', t.pickOneRole);
+    const me = userOf(c);
+    const disabled = form.disabled === '1';
+    // An admin cannot lock themself out by mistake.
+    if (me.id === id && (disabled || !roles.data.includes('admin'))) {
+      return redirectWith(c, `/admin/staff#staff-${id}`, 'error', t.cannotDemoteSelf);
+    }
+    await updateStaff(
+      db,
+      actorOf(me),
+      id,
+      { roles: roles.data, trainerOf: listOf(form.trainerOf), disabled },
+      now(),
+    );
+    return redirectWith(c, `/admin/staff#staff-${id}`, 'ok', t.saved);
+  });
+
+  app.post('/admin/staff/:id/access-link', requires(ADMIN), async (c) => {
+    const { t, fmt } = c.var;
+    const { db, now } = c.var.deps;
+    const link = await createAccessLink(db, actorOf(userOf(c)), { staffId: c.req.param('id') }, now());
+    return accessLinkPage(c, link.token, fmt.dateTime(link.expiresAt), '/admin/staff', t.backToStaff);
+  });
+}

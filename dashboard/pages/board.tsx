@@ -1,0 +1,157 @@
+/**
+ * The live board (issue #4). The page lists every machine; /board/events pushes a machine's
+ * card again (server-sent events) whenever the machine loop reports a change, or the
+ * dashboard itself changed it, plus a full refresh every 15 s. No client polling.
+ */
+import type { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { SESSION_COOKIE } from '../../api/http/guard.ts';
+import type { MachineEvents } from '../../api/machine-loop-port.ts';
+import { audit } from '../../api/services/audit.ts';
+import { actorOf, authenticateToken } from '../../api/services/auth.ts';
+import { boardMachines } from '../../api/services/live-board.ts';
+import { updateMachine } from '../../api/services/machines.ts';
+import { getSession } from '../../api/services/sessions.ts';
+import { MACHINE_STATES } from '../../core/domain.ts';
+import { type DashContext, type DashEnv, userOf } from '../context.ts';
+import { ADMIN, can, requires, STAFF } from '../http/access.ts';
+import { redirectWith } from '../http/flash.ts';
+import { parseForm } from '../http/forms.ts';
+import { page } from '../views/layout.tsx';
+import { Empty } from '../views/ui.tsx';
+import { type CardView, MachineCard } from './machine-card.tsx';
+
+export const REFRESH_MS = 15_000;
+
+function cardView(c: DashContext): CardView {
+  return { t: c.var.t, fmt: c.var.fmt, admin: can(c.var.user, ADMIN) };
+}
+
+/** Machine ids changed by the dashboard itself (the loop reports only what it sees). */
+export interface LocalEvents extends MachineEvents {
+  notify(machineId: string): void;
+}
+
+export function localEvents(): LocalEvents {
+  const listeners = new Set<(id: string) => void>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    notify(id) {
+      for (const l of listeners) l(id);
+    },
+  };
+}
+
+export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
+  app.get('/board', requires(STAFF), async (c) => {
+    const { t } = c.var;
+    const machines = await boardMachines(c.var.deps.db);
+    const v = cardView(c);
+    return page(
+      c,
+      t.boardTitle,
+      <>
+        <p id="live-status" class="live-status" data-on={t.liveOn} data-off={t.liveReconnecting}>
+          <a href="/board">{t.refresh}</a>
+        </p>
+        <p id="live-announce" class="visually-hidden" aria-live="polite"></p>
+        {machines.length === 0 ? (
+          <Empty>{t.noMachines}</Empty>
+        ) : (
+          <div id="machines" class="machines">
+            {machines.map((m) => (
+              <MachineCard m={m} v={v} />
+            ))}
+          </div>
+        )}
+      </>,
+      ['/assets/board.js'],
+    );
+  });
+
+  app.get('/board/events', requires(STAFF), (c) => {
+    const { db, now, events } = c.var.deps;
+    const v = cardView(c);
+    const token = getCookie(c, SESSION_COOKIE) ?? '';
+    return streamSSE(c, async (stream) => {
+      const pending = new Set<string>();
+      let wake: (() => void) | null = null;
+      const onChange = (id: string) => {
+        pending.add(id);
+        wake?.();
+      };
+      const unsubscribe = [events.subscribe(onChange), local.subscribe(onChange)];
+      let closed = false;
+      stream.onAbort(() => {
+        closed = true;
+        wake?.();
+      });
+      try {
+        await stream.writeSSE({ event: 'ready', data: '', retry: 3000 });
+        while (!closed) {
+          let timer: NodeJS.Timeout | undefined;
+          const woken = await new Promise<boolean>((resolve) => {
+            if (pending.size > 0) return resolve(true);
+            wake = () => resolve(true);
+            timer = setTimeout(() => resolve(false), REFRESH_MS);
+          });
+          wake = null;
+          clearTimeout(timer);
+          if (closed) break;
+          if (!woken && (await authenticateToken(db, token, now())) === null) break;
+          // Bursts (several runtime events) coalesce into one read per machine.
+          const ids = woken ? [...pending] : undefined;
+          pending.clear();
+          for (const m of await boardMachines(db, ids)) {
+            const html = await (<MachineCard m={m} v={v} />).toString();
+            await stream.writeSSE({ event: 'machine', data: JSON.stringify({ id: m.id, html }) });
+          }
+        }
+      } finally {
+        for (const u of unsubscribe) u();
+      }
+    });
+  });
+
+  app.post('/board/:id/state', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const { db, loop, now } = c.var.deps;
+    const id = c.req.param('id');
+    const form = await parseForm(c, z.object({ state: z.enum(MACHINE_STATES) }));
+    if (!form.ok) return redirectWith(c, '/board', 'error', t.invalidForm);
+    const machine = await updateMachine(db, actorOf(userOf(c)), id, { state: form.data.state }, now());
+    loop.changed({ machineIds: [id] });
+    // SPEC §2: a machine locked out stops its session.
+    if (machine.state === 'locked_out' && machine.sessionId !== undefined) {
+      await loop.lock(id, 'locked_out', machine.sessionId);
+    }
+    local.notify(id);
+    return redirectWith(c, `/board#machine-${id}`, 'ok', t.machineStateChanged(machine.name));
+  });
+
+  app.post('/board/:id/end', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const { db, loop } = c.var.deps;
+    const id = c.req.param('id');
+    const form = await parseForm(c, z.object({ sessionId: z.string().min(1).max(200) }));
+    if (!form.ok) return redirectWith(c, '/board', 'error', t.invalidForm);
+    const session = await getSession(db, form.data.sessionId);
+    if (session.machineId !== id || session.endedAt !== null) {
+      return redirectWith(c, '/board', 'error', t.sessionAlreadyEnded);
+    }
+    await loop.lock(id, 'operator', session.id);
+    await audit(db, {
+      actor: actorOf(userOf(c)),
+      action: 'end_session',
+      entity: 'session',
+      entityId: session.id,
+      after: { machineId: id, lockRequested: true },
+    });
+    return redirectWith(c, `/board#machine-${id}`, 'ok', t.endRequested);
+  });
+}

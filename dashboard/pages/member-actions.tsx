@@ -1,0 +1,104 @@
+/** The forms on a member's profile, by role: badge (admin), money (treasurer), access link (admin). */
+import { TOPUP_METHODS } from '../../core/domain.ts';
+import type { DashContext } from '../context.ts';
+import { ADMIN, can, MONEY, TRAINERS } from '../http/access.ts';
+import { Field, Select } from '../views/ui.tsx';
+
+export function MemberActions(props: { c: DashContext; memberId: string }) {
+  const { c, memberId } = props;
+  const { t, user } = c.var;
+  const methods = TOPUP_METHODS.map((m) => ({ value: m, label: t.methods[m] }));
+  const base = `/members/${memberId}`;
+  return (
+    <div class="action-grid">
+      {can(user, MONEY) && (
+        <section aria-labelledby="topup-h" class="card">
+          <h2 id="topup-h">{t.topUp}</h2>
+          <form method="post" action={`${base}/topups`}>
+            {/* One key per displayed form: submitting twice (a double click, a reload) tops up once. */}
+            <input type="hidden" name="idempotencyKey" value={crypto.randomUUID()} />
+            <Field
+              label={t.amountEuros}
+              name="amount"
+              id="topup-amount"
+              required
+              inputmode="decimal"
+              hint={t.amountHint}
+            />
+            <Select label={t.method} name="method" id="topup-method" options={methods} value="card" />
+            <Field label={t.reference} name="reference" id="topup-reference" hint={t.referenceHint} />
+            <button type="submit">{t.topUp}</button>
+          </form>
+        </section>
+      )}
+      {can(user, MONEY) && (
+        <section aria-labelledby="correct-h" class="card">
+          <h2 id="correct-h">{t.refundOrAdjust}</h2>
+          <form method="post" action={`${base}/corrections`}>
+            <input type="hidden" name="idempotencyKey" value={crypto.randomUUID()} />
+            <Select
+              label={t.kind}
+              name="kind"
+              id="correct-kind"
+              options={[
+                { value: 'refund', label: t.refund },
+                { value: 'adjustment', label: t.adjustment },
+              ]}
+            />
+            <Field
+              label={t.amountEuros}
+              name="amount"
+              id="correct-amount"
+              required
+              inputmode="decimal"
+              hint={t.correctionAmountHint}
+            />
+            <Select
+              label={t.methodForRefund}
+              name="method"
+              id="correct-method"
+              options={methods}
+              value="cash"
+            />
+            <Field label={t.reason} name="reason" id="correct-reason" required hint={t.reasonHint} />
+            <button type="submit">{t.record}</button>
+          </form>
+        </section>
+      )}
+      {can(user, ADMIN) && (
+        <section aria-labelledby="badge-h" class="card">
+          <h2 id="badge-h">{t.issueBadge}</h2>
+          <form method="post" action={`${base}/badges`}>
+            <Field
+              label={t.badgeUid}
+              name="uid"
+              id="badge-uid"
+              required
+              autocomplete="off"
+              pattern="[0-9A-Fa-f]{8,20}"
+              hint={t.badgeUidHint}
+            />
+            <button type="submit">{t.issueBadge}</button>
+          </form>
+        </section>
+      )}
+      {can(user, ADMIN) && (
+        <section aria-labelledby="access-h" class="card">
+          <h2 id="access-h">{t.dashboardAccess}</h2>
+          <p>{t.accessLinkExplain}</p>
+          <form method="post" action={`${base}/access-link`}>
+            <button type="submit">{t.createAccessLink}</button>
+          </form>
+        </section>
+      )}
+      {can(user, TRAINERS) && (
+        <section aria-labelledby="certify-h" class="card">
+          <h2 id="certify-h">{t.certify}</h2>
+          <p>
+            <a href={`/trainers?member=${memberId}`}>{t.certifyThisMember}</a>
+          </p>
+        </section>
+      )}
+    </div>
+  );
+}

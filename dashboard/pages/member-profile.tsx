@@ -1,0 +1,171 @@
+/**
+ * A member's account as staff and the member see it (issue #4): credit, certifications with
+ * expiry, badges (last 4 hex digits only), sessions, card movements.
+ */
+import { listMachines } from '../../api/services/machines.ts';
+import { cardMovements } from '../../api/services/member-history.ts';
+import { memberDetail } from '../../api/services/members.ts';
+import { listQualifications } from '../../api/services/qualifications.ts';
+import { listSessions } from '../../api/services/sessions.ts';
+import type { DashContext } from '../context.ts';
+import type { Dict } from '../i18n/index.ts';
+import { Empty, Table, Tag } from '../views/ui.tsx';
+
+export async function loadProfile(c: DashContext, memberId: string) {
+  const { db, now } = c.var.deps;
+  const [detail, sessions, movements, quals, machines] = [
+    await memberDetail(db, memberId, now()),
+    await listSessions(db, { member: memberId, limit: 20, offset: 0 }),
+    await cardMovements(db, memberId, 20),
+    await listQualifications(db),
+    await listMachines(db),
+  ];
+  return {
+    detail,
+    sessions: sessions.items,
+    movements,
+    qualName: new Map(quals.map((q) => [q.id, q.name])),
+    machineName: new Map(machines.map((m) => [m.id, m.name])),
+  };
+}
+
+export type Profile = Awaited<ReturnType<typeof loadProfile>>;
+
+function statusLabel(t: Dict, status: string): string {
+  return status === 'active' ? t.memberActive : status === 'suspended' ? t.memberSuspended : t.memberExpired;
+}
+
+export function ProfileView(props: { c: DashContext; p: Profile }) {
+  const { t, fmt } = props.c.var;
+  const { detail, sessions, movements, qualName, machineName } = props.p;
+  return (
+    <>
+      <section aria-labelledby="summary-h" class="card">
+        <h2 id="summary-h">{t.account}</h2>
+        <dl class="facts">
+          <dt>{t.email}</dt>
+          <dd>{detail.email}</dd>
+          <dt>{t.status}</dt>
+          <dd>
+            <Tag tone={detail.status === 'active' ? 'ok' : 'off'}>{statusLabel(t, detail.status)}</Tag>
+          </dd>
+          {detail.membershipValidUntil && (
+            <>
+              <dt>{t.membershipUntil}</dt>
+              <dd>{fmt.date(detail.membershipValidUntil)}</dd>
+            </>
+          )}
+          <dt>{t.credit}</dt>
+          <dd class="credit" data-testid="credit">
+            {fmt.money(detail.balanceCents)}
+          </dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="certs-h">
+        <h2 id="certs-h">{t.certifications}</h2>
+        {detail.certifications.length === 0 ? (
+          <Empty>{t.noCertifications}</Empty>
+        ) : (
+          <Table caption={t.certifications} head={[t.qualification, t.certifiedOn, t.expires, t.status]}>
+            {detail.certifications.map((cert) => (
+              <tr>
+                <td>{qualName.get(cert.qualificationId) ?? cert.qualificationId}</td>
+                <td>{fmt.date(cert.certifiedAt)}</td>
+                <td>{fmt.date(cert.expiresAt)}</td>
+                <td>
+                  {cert.valid ? (
+                    <Tag tone="ok">{t.valid}</Tag>
+                  ) : cert.revokedAt ? (
+                    <Tag tone="off">{t.revoked}</Tag>
+                  ) : (
+                    <Tag tone="off">{t.expired}</Tag>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </section>
+
+      <section aria-labelledby="badges-h">
+        <h2 id="badges-h">{t.badges}</h2>
+        {detail.badges.length === 0 ? (
+          <Empty>{t.noBadges}</Empty>
+        ) : (
+          <Table caption={t.badges} head={[t.badgeEnding, t.issuedOn, t.status]}>
+            {detail.badges.map((b) => (
+              <tr>
+                <td>
+                  <code>…{b.last4}</code>
+                </td>
+                <td>{fmt.date(b.issuedAt)}</td>
+                <td>
+                  <Tag tone={b.status === 'active' ? 'ok' : 'off'}>
+                    {b.status === 'active' ? t.badgeActive : b.status === 'lost' ? t.badgeLost : t.revoked}
+                  </Tag>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </section>
+
+      <section aria-labelledby="sessions-h">
+        <h2 id="sessions-h">{t.sessions}</h2>
+        {sessions.length === 0 ? (
+          <Empty>{t.noSessions}</Empty>
+        ) : (
+          <Table
+            caption={t.recentSessions}
+            head={[t.machine, t.started, t.runTime, t.charged]}
+            numeric={[2, 3]}
+          >
+            {sessions.map((s) => (
+              <tr>
+                <td>{machineName.get(s.machineId) ?? s.machineId}</td>
+                <td>
+                  {fmt.dateTime(s.startedAt)}
+                  {s.endedAt === null && (
+                    <>
+                      {' '}
+                      <Tag tone="busy">{t.stateInUse}</Tag>
+                    </>
+                  )}
+                </td>
+                <td class="num">{fmt.duration(s.runningSeconds)}</td>
+                <td class="num">{fmt.money(s.chargedCents)}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </section>
+
+      <section aria-labelledby="money-h">
+        <h2 id="money-h">{t.topupsAndCorrections}</h2>
+        {movements.length === 0 ? (
+          <Empty>{t.noMovements}</Empty>
+        ) : (
+          <Table caption={t.topupsAndCorrections} head={[t.date, t.kind, t.amount, t.details]} numeric={[2]}>
+            {movements.map((m) => (
+              <tr>
+                <td>{fmt.dateTime(m.createdAt)}</td>
+                <td>{t.movementKind[m.kind]}</td>
+                <td class="num">{fmt.money(m.amountCents)}</td>
+                <td>
+                  {[
+                    m.method ? (t.methods[m.method as keyof Dict['methods']] ?? m.method) : null,
+                    m.reference,
+                    m.reason,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </section>
+    </>
+  );
+}

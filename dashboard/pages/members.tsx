@@ -1,0 +1,276 @@
+/**
+ * Members (issue #4): search, profile, add a member, issue a badge, top up, refund or adjust
+ * with a reason, give dashboard access through a one-time link. Forms post here and call the
+ * API's services; every money movement carries an idempotency key from the form.
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { createAccessLink } from '../../api/services/access-links.ts';
+import { actorOf } from '../../api/services/auth.ts';
+import { issueBadge } from '../../api/services/badges.ts';
+import { ServiceError } from '../../api/services/errors.ts';
+import { idempotent } from '../../api/services/idempotency.ts';
+import { createMember, listMembers } from '../../api/services/members.ts';
+import { moveMoney } from '../../api/services/money.ts';
+import { TOPUP_METHODS } from '../../core/domain.ts';
+import { normaliseUid } from '../../core/ids.ts';
+import { type DashContext, type DashEnv, userOf } from '../context.ts';
+import { ADMIN, can, MEMBERS, MONEY, requires, STAFF, STAFF_OR_MEMBER } from '../http/access.ts';
+import { redirectWith } from '../http/flash.ts';
+import { parseEuros, parseForm } from '../http/forms.ts';
+import { forbiddenPage } from '../views/errors.tsx';
+import { page } from '../views/layout.tsx';
+import { Empty, Field, Table } from '../views/ui.tsx';
+import { MemberActions } from './member-actions.tsx';
+import { loadProfile, ProfileView } from './member-profile.tsx';
+
+const PAGE_SIZE = 50;
+
+export function registerMembers(app: Hono<DashEnv>): void {
+  app.get('/members', requires(STAFF), async (c) => {
+    const { t, fmt } = c.var;
+    const q = (c.req.query('q') ?? '').trim().slice(0, 100);
+    const result = await listMembers(c.var.deps.db, { q: q || undefined, limit: PAGE_SIZE, offset: 0 });
+    return page(
+      c,
+      t.membersTitle,
+      <>
+        <form method="get" action="/members" class="inline">
+          <Field label={t.searchMembers} name="q" type="search" value={q} hint={t.searchHint} />
+          <button type="submit">{t.search}</button>
+        </form>
+        {can(c.var.user, ADMIN) && (
+          <p>
+            <a class="button" href="/members/new">
+              {t.addMember}
+            </a>
+          </p>
+        )}
+        {result.items.length === 0 ? (
+          <Empty>{t.noMembersFound}</Empty>
+        ) : (
+          <Table
+            caption={t.membersFound(result.total)}
+            head={[t.name, t.email, t.status, t.credit]}
+            numeric={[3]}
+          >
+            {result.items.map((m) => (
+              <tr>
+                <td>
+                  <a href={`/members/${m.id}`}>{m.name}</a>
+                </td>
+                <td>{m.email}</td>
+                <td>
+                  {m.status === 'active'
+                    ? t.memberActive
+                    : m.status === 'suspended'
+                      ? t.memberSuspended
+                      : t.memberExpired}
+                </td>
+                <td class="num">{fmt.money(m.balanceCents)}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </>,
+    );
+  });
+
+  app.get('/members/new', requires(ADMIN), (c) => {
+    const { t } = c.var;
+    return page(
+      c,
+      t.addMember,
+      <form method="post" action="/members" class="card narrow">
+        <Field label={t.name} name="name" required autocomplete="off" />
+        <Field label={t.email} name="email" type="email" required autocomplete="off" />
+        <button type="submit">{t.addMember}</button>
+      </form>,
+    );
+  });
+
+  app.post('/members', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const form = await parseForm(
+      c,
+      z.object({ name: z.string().trim().min(1).max(200), email: z.email().max(320) }),
+    );
+    if (!form.ok) return redirectWith(c, '/members/new', 'error', t.invalidFields(form.fields));
+    try {
+      const member = await createMember(c.var.deps.db, actorOf(userOf(c)), form.data);
+      return redirectWith(c, `/members/${member.id}`, 'ok', t.memberAdded(member.name));
+    } catch (e) {
+      if (e instanceof ServiceError && e.kind === 'conflict') {
+        return redirectWith(c, '/members/new', 'error', t.emailTaken);
+      }
+      throw e;
+    }
+  });
+
+  app.get('/members/:id', requires(STAFF_OR_MEMBER), async (c) => {
+    const id = c.req.param('id');
+    const user = userOf(c);
+    if (user.kind === 'member') {
+      // Members see only their own account.
+      return user.memberId === id ? c.redirect('/me', 303) : forbiddenPage(c);
+    }
+    const profile = await loadProfile(c, id);
+    return page(
+      c,
+      profile.detail.name,
+      <>
+        <ProfileView c={c} p={profile} />
+        <MemberActions c={c} memberId={id} />
+      </>,
+    );
+  });
+
+  app.get('/me', requires(MEMBERS), async (c) => {
+    const user = userOf(c);
+    const profile = await loadProfile(c, user.kind === 'member' ? user.memberId : '');
+    return page(c, c.var.t.myAccount, <ProfileView c={c} p={profile} />);
+  });
+
+  app.post('/members/:id/badges', requires(ADMIN), async (c) => {
+    const { t } = c.var;
+    const id = c.req.param('id');
+    const form = await parseForm(c, z.object({ uid: z.string().max(40) }));
+    const uid = form.ok ? normaliseUid(form.data.uid) : null;
+    if (uid === null) return redirectWith(c, `/members/${id}#badge-h`, 'error', t.badgeUidHint);
+    try {
+      const badge = await issueBadge(c.var.deps.db, c.var.deps.keys.badgeKey, actorOf(userOf(c)), id, uid);
+      c.var.deps.loop.changed({ memberIds: [id] });
+      return redirectWith(c, `/members/${id}`, 'ok', t.badgeIssued(badge.last4));
+    } catch (e) {
+      if (e instanceof ServiceError && e.kind === 'conflict') {
+        return redirectWith(c, `/members/${id}#badge-h`, 'error', t.badgeTaken);
+      }
+      throw e;
+    }
+  });
+
+  app.post('/members/:id/topups', requires(MONEY), async (c) => {
+    const { t, fmt } = c.var;
+    const id = c.req.param('id');
+    const form = await parseForm(
+      c,
+      z.object({
+        idempotencyKey: z.string().min(1).max(200),
+        amount: z.string(),
+        method: z.enum(TOPUP_METHODS),
+        reference: z.string().trim().max(200).optional(),
+      }),
+    );
+    const amountCents = form.ok ? parseEuros(form.data.amount) : null;
+    if (!form.ok || amountCents === null || amountCents <= 0 || amountCents > 10_000_000) {
+      return redirectWith(c, `/members/${id}#topup-h`, 'error', t.amountInvalid);
+    }
+    const body = { amountCents, method: form.data.method, reference: form.data.reference || null };
+    const result = await money(c, 'topup', id, form.data.idempotencyKey, body);
+    return redirectWith(
+      c,
+      `/members/${id}`,
+      'ok',
+      t.toppedUp(fmt.money(amountCents), fmt.money(result.balanceCents)),
+    );
+  });
+
+  app.post('/members/:id/corrections', requires(MONEY), async (c) => {
+    const { t, fmt } = c.var;
+    const id = c.req.param('id');
+    const form = await parseForm(
+      c,
+      z.object({
+        idempotencyKey: z.string().min(1).max(200),
+        kind: z.enum(['refund', 'adjustment']),
+        amount: z.string(),
+        method: z.enum(TOPUP_METHODS),
+        reason: z.string().trim().min(1).max(500),
+      }),
+    );
+    if (!form.ok) {
+      const text = form.fields.includes('reason') ? t.reasonRequired : t.invalidForm;
+      return redirectWith(c, `/members/${id}#correct-h`, 'error', text);
+    }
+    const amountCents = parseEuros(form.data.amount);
+    const refund = form.data.kind === 'refund';
+    if (
+      amountCents === null ||
+      amountCents === 0 ||
+      (refund && amountCents < 0) ||
+      Math.abs(amountCents) > 10_000_000
+    ) {
+      return redirectWith(c, `/members/${id}#correct-h`, 'error', t.amountInvalid);
+    }
+    const body = refund
+      ? { amountCents, method: form.data.method, reason: form.data.reason }
+      : { amountCents, reason: form.data.reason };
+    try {
+      const result = await money(c, form.data.kind, id, form.data.idempotencyKey, body);
+      return redirectWith(c, `/members/${id}`, 'ok', t.corrected(fmt.money(result.balanceCents)));
+    } catch (e) {
+      if (e instanceof ServiceError && e.kind === 'conflict') {
+        return redirectWith(c, `/members/${id}#correct-h`, 'error', t.refundTooLarge);
+      }
+      throw e;
+    }
+  });
+
+  app.post('/members/:id/access-link', requires(ADMIN), async (c) => {
+    const { t, fmt } = c.var;
+    const { db, now } = c.var.deps;
+    const id = c.req.param('id');
+    const link = await createAccessLink(db, actorOf(userOf(c)), { memberId: id }, now());
+    return accessLinkPage(c, link.token, fmt.dateTime(link.expiresAt), `/members/${id}`, t.backToProfile);
+  });
+}
+
+/** The link is shown on this page only: it is not stored and cannot be shown again. */
+export function accessLinkPage(
+  c: DashContext,
+  token: string,
+  expires: string,
+  back: string,
+  backLabel: string,
+) {
+  const { t } = c.var;
+  const url = `${new URL(c.req.url).origin}/access/${token}`;
+  return page(
+    c,
+    t.accessLinkTitle,
+    <div class="card">
+      <p>{t.accessLinkShownOnce(expires)}</p>
+      <p>
+        <label for="access-link">{t.link}</label>
+        <input id="access-link" class="secret" readonly value={url} />
+      </p>
+      <p>
+        <a href={back}>{backLabel}</a>
+      </p>
+    </div>,
+  );
+}
+
+/** Top-ups, refunds and adjustments through the API's idempotency and money services. */
+async function money(
+  c: DashContext,
+  kind: 'topup' | 'refund' | 'adjustment',
+  memberId: string,
+  key: string,
+  body: {
+    amountCents: number;
+    method?: (typeof TOPUP_METHODS)[number];
+    reference?: string | null;
+    reason?: string;
+  },
+): Promise<{ balanceCents: number }> {
+  const { db, now, loop } = c.var.deps;
+  const actor = actorOf(userOf(c));
+  // Same scope as POST /api/v1/members/{id}/topups: a key is one operation, whichever door it came in by.
+  const answer = await idempotent(db, `${kind}:${memberId}`, key, body, async (tx) => ({
+    status: 201,
+    body: await moveMoney(tx, actor, kind, memberId, body, now()),
+  }));
+  if (!answer.replayed) loop.changed({ memberIds: [memberId] });
+  return answer.body as { balanceCents: number };
+}

@@ -1,0 +1,105 @@
+/** The page frame: skip link, header with navigation by role, language switch, sign-out. */
+
+import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
+import type { DashContext } from '../context.ts';
+import { type Access, ADMIN, can, MEMBERS, MONEY, STAFF, TRAINERS } from '../http/access.ts';
+
+interface NavItem {
+  href: string;
+  label: string;
+  access: Access;
+  /** other paths that light this item up */
+  prefix: string;
+}
+
+export function Layout(props: { c: DashContext; title: string; children?: Child; scripts?: string[] }) {
+  const { c, title } = props;
+  const { t, user, lang, flash } = c.var;
+  const path = c.req.path;
+  const items: NavItem[] = [
+    { href: '/board', label: t.navBoard, access: STAFF, prefix: '/board' },
+    { href: '/today', label: t.navToday, access: STAFF, prefix: '/today' },
+    { href: '/members', label: t.navMembers, access: STAFF, prefix: '/members' },
+    { href: '/trainers', label: t.navTrainers, access: TRAINERS, prefix: '/trainers' },
+    { href: '/treasurer', label: t.navTreasurer, access: MONEY, prefix: '/treasurer' },
+    { href: '/admin/machines', label: t.navAdmin, access: ADMIN, prefix: '/admin' },
+    { href: '/me', label: t.navMe, access: MEMBERS, prefix: '/me' },
+  ].filter((i) => can(user, i.access));
+  const other = lang === 'fr' ? 'en' : 'fr';
+  const here = new URL(c.req.url);
+  here.searchParams.set('lang', other);
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang={lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} · Sésame`}</title>
+          <link rel="stylesheet" href="/assets/style.css" />
+          <script src="/assets/app.js" defer></script>
+          {(props.scripts ?? []).map((s) => (
+            <script src={s} defer></script>
+          ))}
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {t.skipToContent}
+          </a>
+          <header class="top">
+            <a class="brand" href="/">
+              Sésame
+            </a>
+            {items.length > 0 && (
+              <nav aria-label={t.mainNav}>
+                <ul>
+                  {items.map((i) => (
+                    <li>
+                      <a href={i.href} aria-current={path.startsWith(i.prefix) ? 'page' : undefined}>
+                        {i.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            )}
+            <div class="who">
+              <a href={`${here.pathname}${here.search}`} lang={other} hreflang={other}>
+                {t.switchLanguage}
+              </a>
+              {user && (
+                <form method="post" action="/sign-out">
+                  <span class="name">{user.name}</span>{' '}
+                  <button type="submit" class="link">
+                    {t.signOut}
+                  </button>
+                </form>
+              )}
+            </div>
+          </header>
+          <main id="main" tabindex={-1}>
+            <h1>{title}</h1>
+            {flash && (
+              <p class={`flash ${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'}>
+                <span aria-hidden="true">{flash.kind === 'ok' ? '✓ ' : '✕ '}</span>
+                {flash.text}
+              </p>
+            )}
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** Renders a full page. */
+export function page(c: DashContext, title: string, body: Child, scripts?: string[], status = 200) {
+  return c.html(
+    <Layout c={c} title={title} scripts={scripts ?? []}>
+      {body}
+    </Layout>,
+    status as 200,
+  );
+}
