@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
+import { createDashboard } from '../dashboard/app.tsx';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
 import { isGuard } from './http/guard.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
@@ -128,6 +129,8 @@ export function createApp(deps: AppDeps): App {
   registerAuditRoutes(app);
   registerHealthRoutes(app);
   registerDocsRoutes(app);
+  // The dashboard (issue #4) at `/`: its own guards on every route, the API's services.
+  app.route('/', createDashboard());
 
   app.notFound((c) =>
     new Problem(404, `No route ${c.req.method} ${c.req.path}; see /api/docs for the routes.`).toResponse(),
