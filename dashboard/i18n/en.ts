@@ -73,6 +73,7 @@ export const en: Dict = {
   boardLastSeen: (when) => `Board offline (last seen ${when})`,
   boardNeverSeen: 'Board never connected',
   pricePerMinute: (price) => `${price}/min`,
+  freeOfCharge: 'free of charge',
   endSession: 'End session',
   putInMaintenance: 'Put into maintenance',
   lockOut: 'Lock out',

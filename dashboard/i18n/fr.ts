@@ -78,6 +78,7 @@ export const fr = {
   boardLastSeen: (when: string) => `Boîtier hors ligne (vu le ${when})`,
   boardNeverSeen: 'Boîtier jamais connecté',
   pricePerMinute: (price: string) => `${price}/min`,
+  freeOfCharge: 'gratuit',
   endSession: 'Arrêter la session',
   putInMaintenance: 'Mettre en maintenance',
   lockOut: 'Verrouiller',

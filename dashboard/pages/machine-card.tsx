@@ -73,7 +73,9 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
           </span>
         )}
         {' · '}
-        {t.pricePerMinute(fmt.money(m.pricePerMinuteCents))}
+        {m.pricePerMinuteCents > 0 || m.minimumChargeCents > 0
+          ? t.pricePerMinute(fmt.money(m.pricePerMinuteCents))
+          : t.freeOfCharge}
       </p>
       {v.admin && (
         <div class="actions">
