@@ -80,13 +80,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 // MQTT, as a machine's board would speak it (SPEC §2).
 export const topic = (m: string, kind: string) => `fablab/v1/machines/${m}/${kind}`;
 
-export async function badgeIn(client: MqttClient, machineId: string, uid: string) {
+export interface Decision {
+  requestId: string;
+  granted: boolean;
+  reason: string;
+  sessionId: string;
+}
+
+export async function badgeIn(client: MqttClient, machineId: string, uid: string): Promise<Decision> {
   const requestId = crypto.randomUUID();
-  const reply = nextMessage(
-    client,
-    topic(machineId, 'decision'),
-    (d: { requestId: string }) => d.requestId === requestId,
-  );
+  const reply = nextMessage<Decision>(client, topic(machineId, 'decision'), (d) => d.requestId === requestId);
   await client.publishAsync(
     topic(machineId, 'badge'),
     JSON.stringify({ requestId, badge: uid, at: new Date().toISOString() }),
