@@ -353,3 +353,67 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId)],
 );
+
+/**
+ * Closed accounting months (issue #5): no ledger transaction may be dated inside one; corrections
+ * go into an open period as reversals. `report` keeps the card report's figures at closing.
+ */
+export const closedPeriods = pgTable(
+  'closed_periods',
+  {
+    /** YYYY-MM in the lab's time zone */
+    period: text('period').primaryKey(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    closedAt: ts('closed_at').notNull().defaultNow(),
+    closedBy: text('closed_by').notNull(),
+    /** closed although the report's checks failed */
+    forced: boolean('forced').notNull().default(false),
+    reason: text('reason'),
+    report: jsonb('report').notNull(),
+  },
+  (t) => [index('closed_periods_ends_idx').on(t.endsAt)],
+);
+
+/**
+ * HelloAsso payments seen (issue #5), one row per HelloAsso payment id: the idempotency key of
+ * their top-up and refund, and the treasurer's queue of payments no member matched.
+ */
+export const helloassoPayments = pgTable(
+  'helloasso_payments',
+  {
+    paymentId: text('payment_id').primaryKey(),
+    orderId: text('order_id'),
+    formType: text('form_type'),
+    formSlug: text('form_slug'),
+    /** HelloAsso's state as last fetched: Authorized, Refunded, … */
+    state: text('state').notNull(),
+    amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
+    paidAt: ts('paid_at'),
+    payerEmail: text('payer_email'),
+    payerName: text('payer_name'),
+    /** the answer to the configured custom field, if any */
+    matchValue: text('match_value'),
+    status: text('status', { enum: ['credited', 'unmatched', 'refunded', 'ignored'] }).notNull(),
+    memberId: text('member_id').references(() => members.id),
+    topupTransactionId: bigint('topup_transaction_id', { mode: 'number' }),
+    refundTransactionId: bigint('refund_transaction_id', { mode: 'number' }),
+    note: text('note'),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('helloasso_payments_status_idx').on(t.status),
+    index('helloasso_payments_member_idx').on(t.memberId),
+  ],
+);
+
+/**
+ * Attendance figures of a day (YYYY-MM-DD) or month (YYYY-MM), computed from the raw badge
+ * events before the retention job purges them (issue #5): the funders' numbers outlive them.
+ */
+export const attendanceAggregates = pgTable('attendance_aggregates', {
+  period: text('period').primaryKey(),
+  figures: jsonb('figures').notNull(),
+  computedAt: ts('computed_at').notNull().defaultNow(),
+});
