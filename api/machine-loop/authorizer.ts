@@ -163,6 +163,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     const parsed = parseMachineTopic(this.opts.topicRoot, topic);
     if (parsed === null) return;
     const { machineId, kind } = parsed;
+    this.opts.log('debug', 'mqtt message', { machineId, kind, bytes: payload.length });
     // Messages of one machine are handled in the order they arrived (SPEC §2: an `end`
     // takes effect before a badge request published after it).
     const previous = this.queues.get(machineId) ?? Promise.resolve();
