@@ -26,7 +26,13 @@ const progress = (msg: string) => process.stderr.write(`\r${msg}`.padEnd(70));
 
 async function main() {
   const database = await testDatabase();
-  const env = parseEnv({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', BOOTSTRAP_ADMIN_TOKEN: ADMIN });
+  const env = parseEnv({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
+    BOOTSTRAP_ADMIN_TOKEN: ADMIN,
+  });
   const server = await startServer({ env, log: silentLogger, database });
   const base = `http://127.0.0.1:${server.httpPort}/api/v1`;
   const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -44,7 +50,12 @@ async function main() {
     await api('POST', '/qualifications', { id: 'bench', name: 'Bench', validityDays: 365 });
     const member = await api('POST', '/members', { name: 'Bench Member', email: 'bench@example.org' });
     await api('POST', `/members/${member.id}/certifications`, { qualificationId: 'bench' });
-    await api('POST', `/members/${member.id}/topups`, { amountCents: 10_000_000, method: 'cash', reference: 'bench' }, { 'idempotency-key': 'bench' });
+    await api(
+      'POST',
+      `/members/${member.id}/topups`,
+      { amountCents: 10_000_000, method: 'cash', reference: 'bench' },
+      { 'idempotency-key': 'bench' },
+    );
     const uid = '04A3B2C1';
     await api('POST', `/members/${member.id}/badges`, { uid });
 
@@ -89,13 +100,23 @@ async function main() {
           resolve(d);
         };
         client.on('message', onMessage);
-        client.publish(`fablab/v1/machines/${machineId}/badge`, JSON.stringify({ requestId, badge: uid, at: new Date().toISOString() }), { qos: 1 });
+        client.publish(
+          `fablab/v1/machines/${machineId}/badge`,
+          JSON.stringify({ requestId, badge: uid, at: new Date().toISOString() }),
+          { qos: 1 },
+        );
       });
       decisionMs.push(performance.now() - t0);
       if (!decision.granted) throw new Error(`denied: ${decision.reason}`);
       await client.publishAsync(
         `fablab/v1/machines/${machineId}/end`,
-        JSON.stringify({ eventId: crypto.randomUUID(), sessionId: decision.sessionId, runningSeconds: 60, reason: 'badge_out', at: new Date().toISOString() }),
+        JSON.stringify({
+          eventId: crypto.randomUUID(),
+          sessionId: decision.sessionId,
+          runningSeconds: 60,
+          reason: 'badge_out',
+          at: new Date().toISOString(),
+        }),
         { qos: 1 },
       );
       if (i % 100 === 99) progress(`badge requests ${i + 1}/${REQUESTS}`);
@@ -138,10 +159,18 @@ async function main() {
     const r99 = percentile(rawMs, 99);
     console.log('');
     console.log('                                 p50          p99          max');
-    console.log(`badge → decision          ${fmt(d50).padStart(12)} ${fmt(d99).padStart(12)} ${fmt(decisionMs.at(-1)!).padStart(12)}`);
-    console.log(`raw MQTT QoS 1 round trip ${fmt(r50).padStart(12)} ${fmt(r99).padStart(12)} ${fmt(rawMs.at(-1)!).padStart(12)}`);
-    console.log(`ratio decision / raw       ${(d50 / r50).toFixed(1).padStart(10)}×  ${(d99 / r99).toFixed(1).padStart(10)}×`);
-    console.log(`SPEC budget: a decision within 1000 ms — p99 uses ${((d99 / 1000) * 100).toFixed(1)}% of it`);
+    console.log(
+      `badge → decision          ${fmt(d50).padStart(12)} ${fmt(d99).padStart(12)} ${fmt(decisionMs.at(-1)!).padStart(12)}`,
+    );
+    console.log(
+      `raw MQTT QoS 1 round trip ${fmt(r50).padStart(12)} ${fmt(r99).padStart(12)} ${fmt(rawMs.at(-1)!).padStart(12)}`,
+    );
+    console.log(
+      `ratio decision / raw       ${(d50 / r50).toFixed(1).padStart(10)}×  ${(d99 / r99).toFixed(1).padStart(10)}×`,
+    );
+    console.log(
+      `SPEC budget: a decision within 1000 ms — p99 uses ${((d99 / 1000) * 100).toFixed(1)}% of it`,
+    );
   } finally {
     await Promise.allSettled(clients.map((c) => c.endAsync(true)));
     await server.stop();

@@ -5,7 +5,10 @@ import type { TestSystem } from './system.ts';
 let seq = 0;
 export function uniqueUid(): string {
   seq++;
-  return (0x04000000 + Math.floor(Math.random() * 0xffffff) * 16 + (seq % 16)).toString(16).toUpperCase().padStart(8, '0');
+  return (0x04000000 + Math.floor(Math.random() * 0xffffff) * 16 + (seq % 16))
+    .toString(16)
+    .toUpperCase()
+    .padStart(8, '0');
 }
 
 export interface LabMember {
@@ -16,7 +19,15 @@ export interface LabMember {
 export async function createMachine(
   sys: TestSystem,
   id: string,
-  body: Partial<{ kind: string; pricePerMinuteCents: number; minimumChargeCents: number; qualifications: string[]; overdraftLimitCents: number; creditPolicy: string; maxSessionSeconds: number }> = {},
+  body: Partial<{
+    kind: string;
+    pricePerMinuteCents: number;
+    minimumChargeCents: number;
+    qualifications: string[];
+    overdraftLimitCents: number;
+    creditPolicy: string;
+    maxSessionSeconds: number;
+  }> = {},
 ) {
   const res = await sys.api('POST', '/machines', {
     id,

@@ -16,12 +16,21 @@ export interface TestSystem {
   server: RunningServer;
   database: Database & { drop(): Promise<void> };
   baseUrl: string;
-  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
 export async function startSystem(
-  opts: { env?: Record<string, string>; database?: Database & { drop(): Promise<void> }; keepDatabase?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    database?: Database & { drop(): Promise<void> };
+    keepDatabase?: boolean;
+  } = {},
 ): Promise<TestSystem> {
   const database = opts.database ?? (await testDatabase());
   const env = parseEnv({
@@ -68,7 +77,12 @@ export async function startSystem(
 }
 
 /** A device: a real MQTT client with the credentials the API issued. */
-export async function connectDevice(mqttUrl: string, deviceId: string, secret: string, extra: mqtt.IClientOptions = {}) {
+export async function connectDevice(
+  mqttUrl: string,
+  deviceId: string,
+  secret: string,
+  extra: mqtt.IClientOptions = {},
+) {
   const client = await mqtt.connectAsync(mqttUrl, {
     clientId: deviceId,
     username: deviceId,
@@ -111,7 +125,10 @@ export function nextMessage<T = any>(
 }
 
 /** Polls until fn returns a truthy value (for effects that land asynchronously). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 3000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 3000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
