@@ -1,6 +1,6 @@
 /**
  * French by default, English on request (issue #4): `?lang=en` switches and is remembered
- * in a cookie; otherwise the browser's Accept-Language decides between the two.
+ * in a cookie for a year.
  */
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -17,18 +17,10 @@ export const dictionaries: Record<Lang, Dict> = { fr, en };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';
 
-export function chooseLang(
-  query: string | undefined,
-  cookie: string | undefined,
-  accept: string | undefined,
-): Lang {
+/** `?lang=` first, then the remembered choice; French otherwise, whatever the browser says (issue #4). */
+export function chooseLang(query: string | undefined, cookie: string | undefined): Lang {
   if (isLang(query)) return query;
   if (isLang(cookie)) return cookie;
-  // First of fr/en in the header's order; French when neither is named.
-  for (const part of (accept ?? '').split(',')) {
-    const tag = part.trim().slice(0, 2).toLowerCase();
-    if (isLang(tag)) return tag;
-  }
   return 'fr';
 }
 
@@ -71,7 +63,7 @@ export function formatters(lang: Lang, timeZone: string): Formatters {
 /** Sets lang, t and fmt for every dashboard request. */
 export const language: MiddlewareHandler<DashEnv> = async (c, next) => {
   const query = c.req.query('lang');
-  const lang = chooseLang(query, getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
+  const lang = chooseLang(query, getCookie(c, LANG_COOKIE));
   if (isLang(query)) {
     setCookie(c, LANG_COOKIE, lang, { path: '/', sameSite: 'Lax', maxAge: 365 * 86_400 });
   }
