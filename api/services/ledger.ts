@@ -13,6 +13,7 @@ import {
 } from '../../core/ledger.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { ledgerEntries, ledgerTransactions, members } from '../db/schema.ts';
+import { assertPeriodOpen } from './period-guard.ts';
 
 export interface TransactionMeta {
   kind: TransactionKind;
@@ -54,6 +55,8 @@ export async function postTransaction(
   floorCents?: number,
 ): Promise<{ transactionId: number; balances: Map<string, number> }> {
   if (!isBalanced(postings)) throw new Error('unbalanced transaction');
+  // Issue #5: nothing may be dated in a closed month (cheap for transactions dated now).
+  if (meta.createdAt !== undefined) await assertPeriodOpen(tx, meta.createdAt);
   const deltas = creditDelta(postings);
   const balances = new Map<string, number>();
   // Lock in a stable order so two transactions touching the same members cannot deadlock.

@@ -25,6 +25,15 @@ export interface MachineUsage {
   sessions: number;
 }
 
+/** byMachine summed per machine kind (the revenue accounts 706x follow the kind). */
+export interface MachineKindUsage {
+  machineKind: MachineKind;
+  usageCents: number;
+  runningSeconds: number;
+  sessions: number;
+  machines: number;
+}
+
 export interface MethodFlows {
   /** `cash`, `card`, … as recorded on the top-up or refund; `unknown` if none was */
   method: string;
@@ -57,6 +66,7 @@ export interface CardReport {
   /** what members held at `to` */
   closingLiabilityCents: number;
   byMachine: MachineUsage[];
+  byMachineKind: MachineKindUsage[];
   byMethod: MethodFlows[];
   checks: {
     /** every transaction dated before `to` sums to zero over at least two entries */
@@ -90,6 +100,7 @@ export async function cardReport(db: DbOrTx, range: ReportRange): Promise<CardRe
       adjustmentsCents: flows.adjustments,
       closingLiabilityCents: liability.closing,
       byMachine,
+      byMachineKind: byKind(byMachine),
       byMethod: flows.byMethod,
       checks: {
         balanced: unbalanced.length === 0,
@@ -242,6 +253,25 @@ async function machineFigures(
   return [...byId.values()].sort((a, b) =>
     a.machineId < b.machineId ? -1 : a.machineId > b.machineId ? 1 : 0,
   );
+}
+
+function byKind(byMachine: readonly MachineUsage[]): MachineKindUsage[] {
+  const kinds = new Map<MachineKind, MachineKindUsage>();
+  for (const m of byMachine) {
+    const k = kinds.get(m.machineKind) ?? {
+      machineKind: m.machineKind,
+      usageCents: 0,
+      runningSeconds: 0,
+      sessions: 0,
+      machines: 0,
+    };
+    k.usageCents += m.usageCents;
+    k.runningSeconds += m.runningSeconds;
+    k.sessions += m.sessions;
+    k.machines += 1;
+    kinds.set(m.machineKind, k);
+  }
+  return MACHINE_KINDS.flatMap((kind) => kinds.get(kind) ?? []);
 }
 
 function machineKind(kind: string | null): MachineKind {
