@@ -26,7 +26,8 @@ export const MAX_FORM_BYTES = 64 * 1024;
 const sameOrigin = csrf();
 const noop = async () => {};
 
-export type Access = 'public' | readonly Role[];
+/** `static`: a public file, served without reading the session (no database query). */
+export type Access = 'static' | 'public' | readonly Role[];
 
 export const STAFF: Access = ['admin', 'trainer', 'treasurer'];
 export const ADMIN: Access = ['admin'];
@@ -40,7 +41,7 @@ export function rolesOf(p: Principal): Role[] {
 }
 
 export function can(p: Principal | null, access: Access): boolean {
-  if (access === 'public') return true;
+  if (access === 'public' || access === 'static') return true;
   if (p === null) return false;
   const roles = rolesOf(p);
   // Admins may do everything staff may; member-only pages (their own account) are for members.
@@ -57,6 +58,7 @@ export function isDashboardGuard(handler: unknown): boolean {
 
 export function requires(access: Access): MiddlewareHandler<DashEnv> {
   const middleware: MiddlewareHandler<DashEnv> = async (c, next) => {
+    if (access === 'static') return next();
     await language(c, noop);
     await session(c, noop);
     await readFlash(c, noop);

@@ -32,7 +32,7 @@ export function registerAssets(app: Hono<DashEnv>): void {
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
     loaded.set(name, { body, type: file.type, etag });
   }
-  app.get('/assets/:name', requires('public'), (c) => {
+  app.get('/assets/:name', requires('static'), (c) => {
     const file = loaded.get(c.req.param('name'));
     if (file === undefined) return c.notFound();
     if (c.req.header('if-none-match') === file.etag) return c.body(null, 304);
