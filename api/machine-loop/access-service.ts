@@ -8,10 +8,10 @@ import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
 import type { BadgeRequest, Decision } from '../../core/mqtt-contract.ts';
 import type { Db, Tx } from '../db/client.ts';
-import { badges, certifications, machineEvents, machineSessions, machines } from '../db/schema.ts';
+import { badges, certifications, machineEvents, machineSessions, members } from '../db/schema.ts';
 import { badgeHash, newId } from '../security.ts';
-import { lockMemberBalance, postTransaction } from '../services/ledger.ts';
-import { loadCertifications, loadMachine, loadMember, openSessionOf } from './machine-view.ts';
+import { postTransaction } from '../services/ledger.ts';
+import { loadCertifications, loadMachine, openSessionOf } from './machine-view.ts';
 import { closeSession } from './metering-service.ts';
 
 export interface BadgeOutcome {
@@ -22,6 +22,8 @@ export interface BadgeOutcome {
   closedSessionId: string | null;
 }
 
+class AlreadyHandled extends Error {}
+
 export async function handleBadge(
   db: Db,
   badgeKey: Buffer,
@@ -29,27 +31,56 @@ export async function handleBadge(
   request: BadgeRequest,
   now: Date,
 ): Promise<BadgeOutcome> {
-  return db.transaction(async (tx) => {
-    const claimed = await tx
-      .insert(machineEvents)
-      .values({ id: request.requestId, machineId, kind: 'badge', at: new Date(request.at), receivedAt: now })
-      .onConflictDoNothing()
-      .returning({ id: machineEvents.id });
-    if (claimed.length === 0) return { decision: null, memberId: null, closedSessionId: null };
+  try {
+    return await db.transaction(async (tx) => {
+      const outcome = await decideAndOpen(tx, badgeKey, machineId, request, now);
+      // The request id is claimed last, in the same transaction: if another server process
+      // (or a QoS 1 redelivery) got there first, everything above is rolled back.
+      const claimed = await tx
+        .insert(machineEvents)
+        .values({
+          id: request.requestId,
+          machineId,
+          kind: 'badge',
+          at: new Date(request.at),
+          receivedAt: now,
+          memberId: outcome.memberId,
+          granted: outcome.decision.granted,
+          reason: outcome.decision.reason,
+          sessionId: outcome.decision.sessionId ?? null,
+          response: outcome.decision,
+        })
+        .onConflictDoNothing()
+        .returning({ id: machineEvents.id });
+      if (claimed.length === 0) throw new AlreadyHandled();
+      return outcome;
+    });
+  } catch (err) {
+    if (err instanceof AlreadyHandled) return { decision: null, memberId: null, closedSessionId: null };
+    throw err;
+  }
+}
 
-    const outcome = await decideAndOpen(tx, badgeKey, machineId, request, now);
-    await tx
-      .update(machineEvents)
-      .set({
-        memberId: outcome.memberId,
-        granted: outcome.decision.granted,
-        reason: outcome.decision.reason,
-        sessionId: outcome.decision.sessionId ?? null,
-        response: outcome.decision,
-      })
-      .where(eq(machineEvents.id, request.requestId));
-    return outcome;
-  });
+async function findBadgeHolder(tx: Tx, uidHash: string) {
+  // The active badge with this UID, else its most recent past one (to say "revoked"); the
+  // member's row is locked: their balance is read and debited in this transaction.
+  const rows = await tx
+    .select({
+      badgeId: badges.id,
+      badgeStatus: badges.status,
+      id: members.id,
+      name: members.name,
+      status: members.status,
+      membershipValidUntil: members.membershipValidUntil,
+      balanceCents: members.balanceCents,
+    })
+    .from(badges)
+    .innerJoin(members, eq(members.id, badges.memberId))
+    .where(eq(badges.uidHash, uidHash))
+    .orderBy(sql`case when ${badges.status} = 'active' then 0 else 1 end`, desc(badges.issuedAt))
+    .limit(1)
+    .for('update', { of: members });
+  return rows[0] ?? null;
 }
 
 async function decideAndOpen(
@@ -59,24 +90,15 @@ async function decideAndOpen(
   request: BadgeRequest,
   now: Date,
 ): Promise<{ decision: Decision; memberId: string | null; closedSessionId: string | null }> {
-  // One decision at a time per machine, across server processes: two members badging at
-  // once cannot both open a session (the partial unique index would also refuse it).
-  await tx.select({ id: machines.id }).from(machines).where(eq(machines.id, machineId)).for('update');
-  const uidHash = badgeHash(badgeKey, request.badge);
-  // The active badge with this UID, else its most recent past one (to say "revoked").
-  const badgeRows = await tx
-    .select()
-    .from(badges)
-    .where(eq(badges.uidHash, uidHash))
-    .orderBy(sql`case when ${badges.status} = 'active' then 0 else 1 end`, desc(badges.issuedAt))
-    .limit(1);
-  const badge = badgeRows[0] ?? null;
-  const member = badge ? await loadMember(tx, badge.memberId) : null;
-  const machine = await loadMachine(tx, machineId);
-  let open = await openSessionOf(tx, machineId);
+  // The machine row is locked: one decision at a time per machine across server processes,
+  // so two members badging at once cannot both open a session.
+  const machine = await loadMachine(tx, machineId, { lock: true });
+  const holder = await findBadgeHolder(tx, badgeHash(badgeKey, request.badge));
+  const member = holder;
+  let open = machine ? await openSessionOf(tx, machineId) : null;
 
   let closedSessionId: string | null = null;
-  if (open !== null && member !== null && open.memberId === member.id && badge?.status === 'active') {
+  if (open !== null && holder !== null && open.memberId === holder.id && holder.badgeStatus === 'active') {
     // The board asks again for the member whose session it holds: it lost that session
     // (restart) or the member badged out without an `end`. Close it before deciding.
     await closeSession(tx, open.id, 'badge_out', now);
@@ -84,19 +106,20 @@ async function decideAndOpen(
     open = null;
   }
 
-  const balanceCents = member ? ((await lockMemberBalance(tx, member.id)) ?? 0) : 0;
+  const balanceCents = holder?.balanceCents ?? 0;
+  const needsCerts = holder !== null && machine !== null && machine.requiredQualifications.length > 0;
   const result = decide({
     now,
-    badge: badge ? { status: badge.status } : null,
+    badge: holder ? { status: holder.badgeStatus } : null,
     member,
     machine,
-    certifications: member ? await loadCertifications(tx, member.id) : [],
+    certifications: needsCerts ? await loadCertifications(tx, holder.id) : [],
     balanceCents,
     openSession: open ? { memberId: open.memberId } : null,
   });
   const base = { requestId: request.requestId, member: member ? { name: member.name } : undefined };
 
-  if (!result.granted || machine === null || member === null) {
+  if (!result.granted || machine === null || holder === null) {
     return {
       decision: {
         ...base,
@@ -109,16 +132,6 @@ async function decideAndOpen(
     };
   }
 
-  const sessionId = newId();
-  await tx.insert(machineSessions).values({
-    id: sessionId,
-    machineId,
-    memberId: member.id,
-    badgeId: badge?.id ?? null,
-    requestId: request.requestId,
-    startedAt: now,
-    lastEventAt: now,
-  });
   // Nothing has run yet: the formula at 0 s is the minimum charge (SPEC §3).
   const step = meter(
     { runningSeconds: 0, chargedCents: 0 },
@@ -126,21 +139,29 @@ async function decideAndOpen(
     machine,
     balanceCents + machine.overdraftLimitCents,
   );
+  const sessionId = newId();
+  await tx.insert(machineSessions).values({
+    id: sessionId,
+    machineId,
+    memberId: holder.id,
+    badgeId: holder.badgeId,
+    requestId: request.requestId,
+    startedAt: now,
+    lastEventAt: now,
+    dueCents: step.dueCents,
+    chargedCents: step.debitCents,
+  });
   let balanceAfter = balanceCents;
   if (step.debitCents > 0) {
     const posted = await postTransaction(
       tx,
-      { kind: 'usage', memberId: member.id, sessionId, createdAt: now },
-      usagePostings(member.id, machine.id, machine.kind, step.debitCents),
+      { kind: 'usage', memberId: holder.id, sessionId, createdAt: now },
+      usagePostings(holder.id, machine.id, machine.kind, step.debitCents),
       -machine.overdraftLimitCents,
     );
-    balanceAfter = posted.balances.get(member.id) ?? balanceAfter;
+    balanceAfter = posted.balances.get(holder.id) ?? balanceAfter;
   }
-  await tx
-    .update(machineSessions)
-    .set({ dueCents: step.dueCents, chargedCents: step.debitCents })
-    .where(eq(machineSessions.id, sessionId));
-  await touchCertifications(tx, member.id, machine.requiredQualifications, now);
+  await touchCertifications(tx, holder.id, machine.requiredQualifications, now);
 
   return {
     decision: {
@@ -151,7 +172,7 @@ async function decideAndOpen(
       balanceCents: balanceAfter,
       ...(result.maxSeconds !== null ? { maxSeconds: result.maxSeconds } : {}),
     },
-    memberId: member.id,
+    memberId: holder.id,
     closedSessionId,
   };
 }

@@ -10,8 +10,13 @@ export interface LoadedMachine extends MachineView {
   heartbeatSeconds: number;
 }
 
-export async function loadMachine(db: DbOrTx, machineId: string): Promise<LoadedMachine | null> {
-  const rows = await db.select().from(machines).where(eq(machines.id, machineId));
+export async function loadMachine(
+  db: DbOrTx,
+  machineId: string,
+  opts: { lock?: boolean } = {},
+): Promise<LoadedMachine | null> {
+  const query = db.select().from(machines).where(eq(machines.id, machineId));
+  const rows = opts.lock ? await query.for('update') : await query;
   const m = rows[0];
   if (m === undefined) return null;
   const quals = await db
