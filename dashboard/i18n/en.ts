@@ -201,6 +201,8 @@ export const en: Dict = {
   checksFailed: (n) => `${n} discrepanc${n === 1 ? 'y' : 'ies'} to look at`,
   downloadFec: 'Download the FEC',
   downloadCsv: 'Download sessions (CSV)',
+  downloadPaheko: 'Download for Paheko (CSV)',
+  downloadTopups: 'Download top-ups (CSV)',
   usageByMachine: 'Usage by machine',
   byMonth: 'Usage and top-ups by month',
   topupsByMethod: 'Top-ups by payment method',

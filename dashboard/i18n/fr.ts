@@ -219,6 +219,8 @@ export const fr = {
   checksFailed: (n: number) => `${n} anomalie${n > 1 ? 's' : ''} à examiner`,
   downloadFec: 'Télécharger le FEC',
   downloadCsv: 'Télécharger les sessions (CSV)',
+  downloadPaheko: 'Télécharger pour Paheko (CSV)',
+  downloadTopups: 'Télécharger les recharges (CSV)',
   usageByMachine: 'Utilisation par machine',
   byMonth: 'Utilisation et recharges par mois',
   topupsByMethod: 'Recharges par moyen de paiement',

@@ -5,9 +5,12 @@
  */
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
+import type { Db } from '../../api/db/client.ts';
+import { sessionsCsv, topupsCsv } from '../../api/services/csv-exports.ts';
 import { fecExport } from '../../api/services/fec.ts';
 import { listMachines } from '../../api/services/machines.ts';
 import { monthlyFigures } from '../../api/services/monthly-figures.ts';
+import { pahekoExport } from '../../api/services/paheko.ts';
 import {
   parseReportRange,
   RangeInputError,
@@ -20,7 +23,6 @@ import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
-import { sessionsCsv } from './sessions-csv.ts';
 
 interface ChartSpec {
   id: string;
@@ -176,11 +178,17 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
             </dd>
           </dl>
           <p class="actions">
-            <a class="button" href={`/treasurer/fec?${qs}`} download>
+            <a class="button" href={`/treasurer/exports/fec?${qs}`} download>
               {t.downloadFec}
             </a>
-            <a class="button" href={`/treasurer/sessions.csv?${qs}`} download>
+            <a class="button" href={`/treasurer/exports/paheko.csv?${qs}`} download>
+              {t.downloadPaheko}
+            </a>
+            <a class="button" href={`/treasurer/exports/sessions.csv?${qs}`} download>
               {t.downloadCsv}
+            </a>
+            <a class="button" href={`/treasurer/exports/topups.csv?${qs}`} download>
+              {t.downloadTopups}
             </a>
           </p>
         </section>
@@ -257,24 +265,27 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
     );
   });
 
-  app.get('/treasurer/fec', requires(MONEY), async (c) => {
-    const { db, labTimeZone } = c.var.deps;
+  // The exports, from the API's services: FEC for the accountant, Paheko's simple CSV, and
+  // sessions and top-ups as spreadsheets (issue #5 formats).
+  const exports: Record<
+    string,
+    (db: Db, range: ReportRange, timeZone: string) => Promise<{ filename: string; content: string }>
+  > = {
+    fec: (db, range, timeZone) => fecExport(db, range, { timeZone }),
+    'paheko.csv': (db, range, timeZone) => pahekoExport(db, range, { timeZone }),
+    'sessions.csv': (db, range, timeZone) => sessionsCsv(db, range, { timeZone }),
+    'topups.csv': (db, range, timeZone) => topupsCsv(db, range, { timeZone }),
+  };
+  app.get('/treasurer/exports/:name', requires(MONEY), async (c) => {
+    const make = exports[c.req.param('name')];
+    if (make === undefined) return c.notFound();
     const period = rangeOf(c);
     if (period.range === null) return c.text(period.error ?? '', 400);
-    const file = await fecExport(db, period.range, { timeZone: labTimeZone });
+    const file = await make(c.var.deps.db, period.range, c.var.deps.labTimeZone);
+    const type = file.filename.endsWith('.csv') ? 'text/csv' : 'text/plain';
     return c.body(file.content, 200, {
-      'content-type': 'text/plain; charset=utf-8',
+      'content-type': `${type}; charset=utf-8`,
       'content-disposition': `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"`,
-    });
-  });
-
-  app.get('/treasurer/sessions.csv', requires(MONEY), async (c) => {
-    const period = rangeOf(c);
-    if (period.range === null) return c.text(period.error ?? '', 400);
-    const csv = await sessionsCsv(c.var.deps.db, period.range);
-    return c.body(csv, 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="sesame-sessions-${period.from}-${period.to}.csv"`,
     });
   });
 }

@@ -194,8 +194,13 @@ describe('the dashboard for trainers, the treasurer and members', () => {
     ]);
     expect(csv.suggestedFilename()).toMatch(/\.csv$/);
     const csvText = await readFile((await csv.path())!, 'utf8');
-    expect(csvText).toContain('session_id');
+    expect(csvText.split('\n')[0]).toContain('Session');
     expect(csvText).toContain('Camille Martin');
+    for (const name of ['paheko.csv', 'topups.csv']) {
+      const res = await page.request.get(`${sys.baseUrl}/treasurer/exports/${name}`);
+      expect(res.status(), name).toBe(200);
+      expect(res.headers()['content-disposition']).toMatch(/^attachment/);
+    }
     await context.close();
   });
 
