@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
+import { keyId } from '../../machine-loop/allowlist.ts';
 import { actorOf } from '../../services/auth.ts';
 import { addDevice, listDevices, revokeDevice } from '../../services/devices.ts';
 
@@ -45,7 +46,23 @@ const add = defineRoute(ADMIN, {
         secret: z.string(),
         machineId: z.string(),
         label: z.string().nullable(),
+        allowListPublicKey: z
+          .string()
+          .describe('PEM of the Ed25519 key that signs the offline allow-lists (docs/mqtt.md)'),
       }),
+    ),
+  },
+});
+
+const allowListKey = defineRoute('public', {
+  method: 'get',
+  path: '/api/v1/allowlist-key',
+  tags,
+  summary: 'The public key boards use to verify offline allow-lists',
+  responses: {
+    200: jsonResponse(
+      'Ed25519 public key (PEM) and its id',
+      z.object({ publicKey: z.string(), keyId: z.string() }),
     ),
   },
 });
@@ -73,7 +90,21 @@ export function registerDeviceRoutes(app: App): void {
     const { db } = c.var.deps;
     const { id } = c.req.valid('param');
     const { device, secret } = await addDevice(db, actorOf(c.var.principal), id, c.req.valid('json').label);
-    return c.json({ deviceId: device.id, secret, machineId: device.machineId, label: device.label }, 201);
+    return c.json(
+      {
+        deviceId: device.id,
+        secret,
+        machineId: device.machineId,
+        label: device.label,
+        allowListPublicKey: c.var.deps.keys.signingPublicKeyPem,
+      },
+      201,
+    );
+  });
+
+  app.openapi(allowListKey, (c) => {
+    const publicKey = c.var.deps.keys.signingPublicKeyPem;
+    return c.json({ publicKey, keyId: keyId(publicKey) }, 200);
   });
 
   app.openapi(list, async (c) =>

@@ -55,12 +55,20 @@ describe('OpenAPI document and docs', () => {
 });
 
 describe('deny by default', () => {
+  it('serves the allow-list public key without a token', async () => {
+    const r = await t.call('GET', '/api/v1/allowlist-key', { token: null });
+    expect(r.status).toBe(200);
+    expect(r.body.publicKey).toContain('BEGIN PUBLIC KEY');
+    expect(r.body.keyId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('answers 401 without a token on every documented route except login', async () => {
     const doc = (await t.call('GET', '/api/v1/openapi.json', { token: null })).body;
     let checked = 0;
     for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(item)) {
-        if (path === '/api/v1/auth/login') continue;
+        // The only public routes: logging in, and the allow-list public key (a public key).
+        if (path === '/api/v1/auth/login' || path === '/api/v1/allowlist-key') continue;
         const url = path.replace(/\{[^}]+\}/g, 'x');
         const r = await t.call(method.toUpperCase(), url, { token: null });
         expect(r.status, `${method} ${path}`).toBe(401);
