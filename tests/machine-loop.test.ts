@@ -235,7 +235,11 @@ describe('the machine loop over MQTT', () => {
     const granted = await new Promise<number[]>((resolve) =>
       dev.subscribe(['fablab/#', T('laser-h', 'decision'), T('laser-g', 'decision')], { qos: 1 }, (err, g) =>
         // mqtt.js reports any 0x80 as an error; the SUBACK codes are on err.packet.
-        resolve(err ? (err as unknown as { packet: { granted: number[] } }).packet.granted : (g ?? []).map((x) => x.qos)),
+        resolve(
+          err
+            ? (err as unknown as { packet: { granted: number[] } }).packet.granted
+            : (g ?? []).map((x) => x.qos),
+        ),
       ),
     );
     expect(granted).toEqual([128, 128, 1]);
