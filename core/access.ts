@@ -5,6 +5,7 @@
 import {
   type BadgeStatus,
   type CertificationView,
+  effectiveExpiry,
   isCertificationValid,
   isFree,
   isMemberActive,
@@ -23,9 +24,14 @@ export interface AccessRequest {
   balanceCents: number;
   /** the session open on this machine, if any */
   openSession: { memberId: string } | null;
+  /** a staff member qualified on the machine vouches for this session (issue #6) */
+  supervised?: boolean;
 }
 
-export type DenialReason = Exclude<DecisionReason, 'granted'>;
+export type DenialReason = Exclude<
+  DecisionReason,
+  'granted' | 'awaiting_member' | 'certified' | 'enrolment_ready' | 'badge_presented' | 'problem_reported'
+>;
 
 export type AccessDecision =
   | { granted: true; reason: 'granted'; maxSeconds: number | null }
@@ -44,7 +50,7 @@ export function affordableSeconds(machine: MachineView, balanceCents: number): n
 
 /** The credit a session needs to start: its minimum charge, or one minute of use. */
 export function creditNeededToStart(machine: MachineView): number {
-  return Math.max(machine.minimumChargeCents, machine.pricePerMinuteCents);
+  return Math.max(machine.minimumChargeCents, (machine.sessionFeeCents ?? 0) + machine.pricePerMinuteCents);
 }
 
 export function decide(req: AccessRequest): AccessDecision {
@@ -71,6 +77,9 @@ export function decide(req: AccessRequest): AccessDecision {
     if (!isFree(machine) && (!Number.isSafeInteger(credit) || credit < creditNeededToStart(machine))) {
       reasons.push('insufficient_balance');
     }
+    // Issue #6: the post-use check comes before a new session, and so does the supervisor.
+    if (machine.checkPending === true) reasons.push('check_required');
+    if (machine.requiresSupervisor === true && req.supervised !== true) reasons.push('supervisor_required');
   }
 
   const first = reasons[0];
@@ -94,7 +103,7 @@ function certificationReason(
   for (const qualificationId of required) {
     const held = certs.filter((c) => c.qualificationId === qualificationId);
     if (held.some((c) => isCertificationValid(c, now))) continue;
-    const onceValid = held.some((c) => c.revokedAt === null && c.expiresAt.getTime() <= now.getTime());
+    const onceValid = held.some((c) => c.revokedAt === null && effectiveExpiry(c).getTime() <= now.getTime());
     if (!onceValid) return 'not_certified';
     expired = true;
   }

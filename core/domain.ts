@@ -25,8 +25,13 @@ export const STAFF_ROLES = ['admin', 'trainer', 'treasurer'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface Pricing {
+  /** price of a running minute */
   pricePerMinuteCents: number;
   minimumChargeCents: number;
+  /** price of an unlocked-but-idle minute (issue #6); null or absent: the running price */
+  idlePricePerMinuteCents?: number | null;
+  /** fixed fee per session (issue #6), 0 when absent */
+  sessionFeeCents?: number;
 }
 
 export interface MachineView extends Pricing {
@@ -37,6 +42,10 @@ export interface MachineView extends Pricing {
   creditPolicy: CreditPolicy;
   /** null: no limit */
   maxSessionSeconds: number | null;
+  /** a qualified staff member must confirm each session (issue #6) */
+  requiresSupervisor?: boolean;
+  /** the previous session's post-use check is not confirmed yet (issue #6) */
+  checkPending?: boolean;
 }
 
 export interface MemberView {
@@ -52,6 +61,24 @@ export interface CertificationView {
   certifiedAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** when it lapses for want of use (issue #6: N days after its holder last used it); null: never */
+  lapsesAt?: Date | null;
+}
+
+/** The instant a certification lapses for want of use, or null when its qualification sets no period. */
+export function lapseDate(
+  cert: { certifiedAt: Date; lastUsedAt: Date | null },
+  lapseAfterUnusedDays: number | null,
+): Date | null {
+  if (lapseAfterUnusedDays === null) return null;
+  const since = cert.lastUsedAt ?? cert.certifiedAt;
+  return new Date(since.getTime() + lapseAfterUnusedDays * 86_400_000);
+}
+
+/** Expiry or lapse, whichever comes first. */
+export function effectiveExpiry(cert: CertificationView): Date {
+  const lapse = cert.lapsesAt ?? null;
+  return lapse !== null && lapse.getTime() < cert.expiresAt.getTime() ? lapse : cert.expiresAt;
 }
 
 /** A member may use machines only while active and within the membership period. */
@@ -61,9 +88,14 @@ export function isMemberActive(member: MemberView, now: Date): boolean {
 }
 
 export function isCertificationValid(cert: CertificationView, now: Date): boolean {
-  return cert.revokedAt === null && cert.expiresAt.getTime() > now.getTime();
+  return cert.revokedAt === null && effectiveExpiry(cert).getTime() > now.getTime();
 }
 
 export function isFree(pricing: Pricing): boolean {
-  return pricing.pricePerMinuteCents === 0 && pricing.minimumChargeCents === 0;
+  return (
+    pricing.pricePerMinuteCents === 0 &&
+    pricing.minimumChargeCents === 0 &&
+    (pricing.sessionFeeCents ?? 0) === 0 &&
+    (pricing.idlePricePerMinuteCents ?? 0) === 0
+  );
 }

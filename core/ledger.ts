@@ -16,6 +16,8 @@ export const ACCOUNTS = [
   'online',
   /** gains and losses from the treasurer's adjustments */
   'adjustments',
+  /** sales of consumables (filament, resin, sheets) used in sessions (issue #6) */
+  'material_revenue',
 ] as const;
 export type Account = (typeof ACCOUNTS)[number];
 
@@ -76,6 +78,15 @@ export function usagePostings(
   return [
     { account: 'member_cards', amountCents, memberId },
     { account: 'machine_revenue', amountCents: -amountCents, machineId, machineKind },
+  ];
+}
+
+/** Consumables used in a session: debit the member's card, credit material sales. */
+export function materialPostings(memberId: string, machineId: string, amountCents: number): Posting[] {
+  positive(amountCents);
+  return [
+    { account: 'member_cards', amountCents, memberId },
+    { account: 'material_revenue', amountCents: -amountCents, machineId },
   ];
 }
 

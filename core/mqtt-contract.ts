@@ -19,17 +19,33 @@ export const DECISION_REASONS = [
   'machine_busy',
   'supervisor_required',
   'invalid_request',
+  // Extensions (issue #6, docs/mqtt.md): only in answers to the lab-practice flows.
+  'check_required',
+  'awaiting_member',
+  'certified',
+  'enrolment_ready',
+  'badge_presented',
+  'problem_reported',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 export const END_REASONS = ['badge_out', 'timeout', 'power_loss', 'command', 'takeover'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
+/**
+ * Extension (issue #6): what the badge is for, from a function button on the reader.
+ * `use` (default) opens a session; `certify` (a trainer's badge) and `enrol` (an admin's
+ * badge) arm the reader for the next badge within 30 s.
+ */
+export const BADGE_MODES = ['use', 'certify', 'enrol'] as const;
+export type BadgeMode = (typeof BADGE_MODES)[number];
+
 export const badgeRequestSchema = z
   .object({
     requestId: z.uuid(),
     badge: uidSchema,
     at: isoDateTime,
+    mode: z.enum(BADGE_MODES).optional(),
   })
   .strict();
 export type BadgeRequest = z.infer<typeof badgeRequestSchema>;
@@ -44,6 +60,8 @@ export const decisionSchema = z.object({
   maxSeconds: z.number().int().nonnegative().optional(),
   /** Extension: a short human-readable message for the reader's display (French). */
   message: z.string().optional(),
+  /** Extension (issue #6): what to check before the machine unlocks (with check_required). */
+  check: z.string().optional(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
@@ -63,6 +81,8 @@ export const OFFLINE_SESSION_PREFIX = 'off-';
 const offlineFields = {
   badge: uidSchema.optional(),
   startedAt: isoDateTime.optional(),
+  /** extension (issue #6): seconds the relay has been closed; idle = unlocked − running */
+  unlockedSeconds: z.number().int().nonnegative().max(366 * 24 * 3600).optional(),
 };
 
 export const runtimeEventSchema = z
@@ -94,7 +114,7 @@ export const commandSchema = z.object({
   action: z.literal('lock'),
   reason: z.string(),
   sessionId: z.string().optional(),
-  /** Extension: seconds of grace the board gives before opening the relay (0 = now). */
+  /** Extension (issue #6): the board warns (buzzer, LED, display) and opens the relay after this many seconds (0 = now). */
   graceSeconds: z.number().int().nonnegative().optional(),
 });
 export type Command = z.infer<typeof commandSchema>;
@@ -142,9 +162,41 @@ export const allowListSchema = z.object({
 });
 export type AllowList = z.infer<typeof allowListSchema>;
 
-export const TOPIC_KINDS = ['badge', 'decision', 'runtime', 'end', 'command', 'status', 'allowlist'] as const;
+/** Extension (issue #6): a problem reported from the board's button puts the machine in maintenance. */
+export const reportEventSchema = z
+  .object({
+    eventId: z.uuid(),
+    note: z.string().trim().max(500).optional(),
+    at: isoDateTime,
+  })
+  .strict();
+export type ReportEvent = z.infer<typeof reportEventSchema>;
+
+/** Extension (issue #6): consumables used in a session, charged on the same card. */
+export const materialEventSchema = z
+  .object({
+    eventId: z.uuid(),
+    sessionId: sessionIdSchema,
+    materialId: z.string().regex(SLUG_PATTERN),
+    quantity: z.number().int().positive().max(1_000_000),
+    at: isoDateTime,
+  })
+  .strict();
+export type MaterialEvent = z.infer<typeof materialEventSchema>;
+
+export const TOPIC_KINDS = [
+  'badge',
+  'decision',
+  'runtime',
+  'end',
+  'command',
+  'status',
+  'allowlist',
+  'report',
+  'material',
+] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
-export const DEVICE_PUBLISHES: readonly TopicKind[] = ['badge', 'runtime', 'end', 'status'];
+export const DEVICE_PUBLISHES: readonly TopicKind[] = ['badge', 'runtime', 'end', 'status', 'report', 'material'];
 export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['decision', 'command', 'allowlist'];
 
 export function machineTopic(root: string, machineId: string, kind: TopicKind): string {

@@ -186,6 +186,22 @@ export const machines = pgTable(
       .notNull()
       .default('available'),
     stateNote: text('state_note'),
+    // Lab practices (issue #6)
+    /** price of an unlocked-but-idle minute; null: the running price */
+    idlePricePerMinuteCents: integer('idle_price_per_minute_cents'),
+    sessionFeeCents: integer('session_fee_cents').notNull().default(0),
+    /** a staff member qualified on the machine must confirm each session */
+    requiresSupervisor: boolean('requires_supervisor').notNull().default(false),
+    /** `badge`: the supervisor badges at the reader within 60 s; `present`: badged in at the lab today */
+    supervisorMode: text('supervisor_mode', { enum: ['badge', 'present'] }).notNull().default('badge'),
+    /** what to check after each use (clean bed, lens, chips); null: no check */
+    postUseCheck: text('post_use_check'),
+    checkPending: boolean('check_pending').notNull().default(false),
+    /** seconds of warning before a lock for exhausted credit or the maximum length */
+    graceSeconds: integer('grace_seconds').notNull().default(0),
+    /** maintenance falls due after this many running hours; null: never */
+    maintenanceEveryHours: integer('maintenance_every_hours'),
+    runningSecondsSinceMaintenance: integer('running_seconds_since_maintenance').notNull().default(0),
     online: boolean('online').notNull().default(false),
     lastSeenAt: ts('last_seen_at'),
     createdAt: createdAt(),
@@ -251,6 +267,12 @@ export const machineSessions = pgTable(
     endReason: text('end_reason'),
     lockSentAt: ts('lock_sent_at'),
     offline: boolean('offline').notNull().default(false),
+    /** greatest (unlocked − running) seconds seen: idle time, priced apart (issue #6) */
+    idleSeconds: integer('idle_seconds').notNull().default(0),
+    /** when runningSeconds last grew: an idle session may be taken over (issue #6) */
+    lastRunningAt: ts('last_running_at'),
+    supervisedBy: text('supervised_by'),
+    materialsCents: bigint('materials_cents', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     // One open session per machine, whatever the concurrency.
@@ -312,7 +334,7 @@ export const ledgerEntries = pgTable(
       .notNull()
       .references(() => ledgerTransactions.id),
     account: text('account', {
-      enum: ['member_cards', 'machine_revenue', 'cash', 'bank', 'online', 'adjustments'],
+      enum: ['member_cards', 'machine_revenue', 'cash', 'bank', 'online', 'adjustments', 'material_revenue'],
     }).notNull(),
     amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
     memberId: text('member_id'),
@@ -417,3 +439,65 @@ export const attendanceAggregates = pgTable('attendance_aggregates', {
   figures: jsonb('figures').notNull(),
   computedAt: ts('computed_at').notNull().defaultNow(),
 });
+
+/**
+ * A reader armed for a second badge (issue #6): a trainer's badge then the member's
+ * (certify), an admin's then an unknown badge (enrol), a member waiting for a supervisor,
+ * or a post-use check waiting for its confirmation. One per machine; expires quickly.
+ */
+export const pendingActions = pgTable('pending_actions', {
+  machineId: text('machine_id')
+    .primaryKey()
+    .references(() => machines.id),
+  kind: text('kind', { enum: ['certify', 'enrol', 'supervise', 'check'] }).notNull(),
+  /** the first badge's member (trainer, admin, member awaiting supervision or check) */
+  memberId: text('member_id').notNull(),
+  staffId: text('staff_id'),
+  qualificationId: text('qualification_id'),
+  requestId: text('request_id'),
+  expiresAt: ts('expires_at').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Badges presented on a reader in enrolment mode, waiting to be issued from the dashboard. */
+export const enrolments = pgTable(
+  'enrolments',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id').notNull(),
+    /** kept until issued or expired (10 minutes): the form needs it */
+    uid: text('uid').notNull(),
+    staffId: text('staff_id'),
+    createdAt: createdAt(),
+    consumedAt: ts('consumed_at'),
+  },
+  (t) => [index('enrolments_created_idx').on(t.createdAt)],
+);
+
+/** Consumables sold by the unit (grams of filament, ml of resin, sheets) (issue #6). */
+export const materials = pgTable('materials', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  unit: text('unit').notNull(),
+  pricePerUnitCents: integer('price_per_unit_cents').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const materialUses = pgTable(
+  'material_uses',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => machineSessions.id),
+    materialId: text('material_id')
+      .notNull()
+      .references(() => materials.id),
+    quantity: integer('quantity').notNull(),
+    amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
+    recordedBy: text('recorded_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('material_uses_session_idx').on(t.sessionId)],
+);

@@ -58,6 +58,8 @@ export interface FecAccounts {
   adjustmentsDebit: string;
   /** adjustments that profit the association (a credit: credit taken from a member) */
   adjustmentsCredit: string;
+  /** sales of consumables used in sessions (issue #6) */
+  materials: string;
 }
 
 export const DEFAULT_FEC_ACCOUNTS: FecAccounts = {
@@ -75,6 +77,7 @@ export const DEFAULT_FEC_ACCOUNTS: FecAccounts = {
   online: '467',
   adjustmentsDebit: '658',
   adjustmentsCredit: '758',
+  materials: '707',
 };
 
 export interface FecOptions {
@@ -281,6 +284,8 @@ function compte(e: EntryRow, amount: number, accounts: FecAccounts): { num: stri
       return { num: accounts.cash, lib: 'Caisse' };
     case 'online':
       return { num: accounts.online, lib: 'HelloAsso - paiements en ligne à encaisser' };
+    case 'material_revenue':
+      return { num: accounts.materials, lib: 'Ventes de consommables' };
     default:
       // 'adjustments': a loss when debited, a gain when credited.
       return amount > 0

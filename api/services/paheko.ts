@@ -106,6 +106,8 @@ export function accountNumber(row: LedgerRow, amount: number, accounts: Accounti
       return accounts.cash;
     case 'online':
       return accounts.online;
+    case 'material_revenue':
+      return accounts.materials;
     default:
       return amount > 0 ? accounts.adjustmentsDebit : accounts.adjustmentsCredit;
   }

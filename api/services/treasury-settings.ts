@@ -37,6 +37,7 @@ export const accountingSchema = z
     online: accountNumber,
     adjustmentsDebit: accountNumber,
     adjustmentsCredit: accountNumber,
+    materials: accountNumber,
     machineRevenue: kindRecord(accountNumber),
     /** the VAT code of each product (a machine kind's use) */
     vat: kindRecord(z.enum(VAT_CODES)),
