@@ -30,7 +30,7 @@ export interface AccessRequest {
 
 export type DenialReason = Exclude<
   DecisionReason,
-  'granted' | 'awaiting_member' | 'certified' | 'enrolment_ready' | 'badge_presented' | 'problem_reported'
+  'granted' | 'awaiting_member' | 'certified' | 'enrolment_ready' | 'badge_presented'
 >;
 
 export type AccessDecision =

@@ -175,6 +175,7 @@ describe('meter: properties', () => {
     const state = { runningSeconds: 300, chargedCents: sessionCharge(300, LASER) };
     expect(meter(state, 120, LASER, 10_000)).toEqual({
       runningSeconds: 300,
+      idleSeconds: 0,
       dueCents: 250,
       debitCents: 0,
       exhausted: false,
@@ -184,14 +185,65 @@ describe('meter: properties', () => {
   it('the example from SPEC §3: 125 s at 50 c/min, minimum 100, debited live', () => {
     const s0: MeterState = { runningSeconds: 0, chargedCents: 0 };
     const a = meter(s0, 30, LASER, 1000);
-    expect(a).toEqual({ runningSeconds: 30, dueCents: 100, debitCents: 100, exhausted: false });
+    expect(a).toEqual({ runningSeconds: 30, idleSeconds: 0, dueCents: 100, debitCents: 100, exhausted: false });
     const s1 = { runningSeconds: 30, chargedCents: 100 };
     const b = meter(s1, 125, LASER, 900);
-    expect(b).toEqual({ runningSeconds: 125, dueCents: 150, debitCents: 50, exhausted: false });
+    expect(b).toEqual({ runningSeconds: 125, idleSeconds: 0, dueCents: 150, debitCents: 50, exhausted: false });
   });
 
   it('a card running dry mid-session is debited to the floor and exhausted', () => {
     const step = meter({ runningSeconds: 120, chargedCents: 100 }, 600, LASER, 120);
-    expect(step).toEqual({ runningSeconds: 600, dueCents: 500, debitCents: 120, exhausted: true });
+    expect(step).toEqual({ runningSeconds: 600, idleSeconds: 0, dueCents: 500, debitCents: 120, exhausted: true });
+  });
+});
+
+describe('issue #6: idle minutes and a session fee', () => {
+  const PRINTER = { pricePerMinuteCents: 10, minimumChargeCents: 0, idlePricePerMinuteCents: 2, sessionFeeCents: 50 };
+
+  it.each([
+    [0, 0, 50],
+    [60, 0, 60],
+    [61, 0, 70],
+    [60, 60, 62],
+    [60, 61, 64],
+  ])('%i s running and %i s idle cost %i c', (running, idle, cents) => {
+    expect(sessionCharge(running, PRINTER, idle)).toBe(cents);
+  });
+
+  it('idle minutes default to the running price; no fee and no idle time is the SPEC formula', () => {
+    expect(sessionCharge(60, { pricePerMinuteCents: 10, minimumChargeCents: 0 }, 60)).toBe(20);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), (s) => {
+        expect(sessionCharge(s, LASER, 0)).toBe(sessionCharge(s, LASER));
+      }),
+    );
+  });
+
+  it('events in any order, with duplicates, bill the latest (running, idle) pair exactly', () => {
+    // A session's events: running and idle both only grow; each event carries one pair.
+    const pairs = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 600 })), { minLength: 1, maxLength: 20 })
+      .map((steps) => {
+        let r = 0;
+        let i = 0;
+        return steps.map(([dr, di]) => {
+          r += dr;
+          i += di;
+          return [r, i] as const;
+        });
+      });
+    fc.assert(
+      fc.property(pairs, fc.func(fc.integer()), (events, order) => {
+        const shuffled = [...events, ...events].sort((a, b) => order(a) - order(b));
+        let state: MeterState = { runningSeconds: 0, chargedCents: 0, idleSeconds: 0 };
+        for (const [r, i] of shuffled) {
+          const step = meter(state, r, PRINTER, Number.MAX_SAFE_INTEGER, i);
+          expect(step.debitCents).toBeGreaterThanOrEqual(0);
+          state = { runningSeconds: step.runningSeconds, idleSeconds: step.idleSeconds, chargedCents: state.chargedCents + step.debitCents };
+        }
+        const [lastR, lastI] = events.at(-1)!;
+        expect(state.chargedCents).toBe(sessionCharge(lastR, PRINTER, lastI));
+      }),
+    );
   });
 });

@@ -25,7 +25,6 @@ export const DECISION_REASONS = [
   'certified',
   'enrolment_ready',
   'badge_presented',
-  'problem_reported',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
