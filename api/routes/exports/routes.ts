@@ -1,0 +1,159 @@
+/**
+ * Issue #5 exports (admin, treasurer): Paheko "simplifié" CSV, sessions CSV, top-ups CSV and
+ * the funders' attendance CSV, all for `?from=&to=` (SPEC §3 report ranges); and the
+ * attendance report as JSON at GET /api/v1/reports/attendance.
+ */
+import { z } from '@hono/zod-openapi';
+import type { App } from '../../http/context.ts';
+import { MONEY } from '../../http/guard.ts';
+import { defineRoute, jsonResponse } from '../../http/route.ts';
+import { attendanceReport } from '../../services/attendance.ts';
+import { attendanceCsv } from '../../services/attendance-csv.ts';
+import { sessionsCsv, topupsCsv } from '../../services/csv-exports.ts';
+import { pahekoExport } from '../../services/paheko.ts';
+import { attachment, queryRange, rangeQuery } from './range.ts';
+
+const tags = ['exports'];
+const CSV = 'text/csv; charset=utf-8';
+const csvResponse = (description: string) => ({
+  200: { description, content: { 'text/csv': { schema: z.string() } } },
+});
+const minimumCount = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .optional()
+  .openapi({ description: 'counts from 1 to this − 1 are suppressed (default 5)' });
+
+const paheko = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/exports/paheko',
+  tags,
+  summary: 'Paheko "simplifié" CSV import file (one debit/credit line per transaction)',
+  description:
+    "Columns: Numéro d'écriture (empty), Date (DD/MM/YYYY), Type (Avancé), Compte de débit, Compte de crédit, " +
+    'Montant (decimal comma), Libellé, Numéro pièce comptable (our transaction id), Référence paiement, Remarques ' +
+    '(VAT code of machine use). `;`-separated, UTF-8 with BOM. Account numbers: GET/PUT /api/v1/settings/accounting.',
+  request: { query: z.object(rangeQuery).strict() },
+  responses: csvResponse('The CSV file, as an attachment'),
+});
+
+const sessions = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/exports/sessions',
+  tags,
+  summary: 'Machine sessions started in the range, as CSV (`;`, UTF-8 with BOM, French dates and amounts)',
+  request: { query: z.object(rangeQuery).strict() },
+  responses: csvResponse('The CSV file, as an attachment'),
+});
+
+const topups = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/exports/topups',
+  tags,
+  summary: 'Card top-ups and refunds in the range (reversals as negative amounts), as CSV',
+  request: { query: z.object(rangeQuery).strict() },
+  responses: csvResponse('The CSV file, as an attachment'),
+});
+
+const attendanceExport = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/exports/attendance',
+  tags,
+  summary: 'Attendance for funders, per month (default) or per day, as CSV; small counts left empty',
+  request: {
+    query: z.object({ ...rangeQuery, per: z.enum(['month', 'day']).optional(), minimumCount }).strict(),
+  },
+  responses: csvResponse('The CSV file, as an attachment'),
+});
+
+const countOrNull = z.number().int().nullable();
+const figures = z.object({
+  visitors: countOrNull,
+  visits: countOrNull,
+  byCategory: z.record(z.string(), countOrNull),
+  byAgeBand: z.record(z.string(), countOrNull),
+  newMembers: countOrNull,
+  returningMembers: countOrNull,
+  sessionsByMachineKind: z.record(z.string(), countOrNull),
+});
+
+const attendance = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/reports/attendance',
+  tags: ['reports'],
+  summary:
+    'Attendance from door and machine badges: unique visitors per day and month, by category and age band',
+  description:
+    'Visitors are distinct members who badged (granted or not) at any reader; days are LAB_TIMEZONE days. ' +
+    'New members: created in the period. Age: reached in the period’s year (minor < 18, 18-25, over-25). ' +
+    'Counts from 1 to minimumCount − 1 are null, with a second cell hidden when one alone would be; ' +
+    'months whose raw events were purged come from stored figures (`source: stored`).',
+  request: { query: z.object({ ...rangeQuery, minimumCount }).strict() },
+  responses: {
+    200: jsonResponse(
+      'The report',
+      z
+        .object({
+          from: z.string(),
+          to: z.string(),
+          timeZone: z.string(),
+          minimumCount: z.number().int(),
+          complete: z.boolean(),
+          total: figures,
+          months: z.array(
+            figures.extend({ month: z.string(), source: z.enum(['events', 'stored']), partial: z.boolean() }),
+          ),
+          days: z.array(
+            z.object({ date: z.string(), visitors: countOrNull, source: z.enum(['events', 'stored']) }),
+          ),
+        })
+        .openapi('AttendanceReport'),
+    ),
+  },
+});
+
+export function registerExportRoutes(app: App): void {
+  app.openapi(paheko, async (c) => {
+    const { db, labTimeZone } = c.var.deps;
+    const q = c.req.valid('query');
+    const file = await pahekoExport(db, queryRange(q.from, q.to, labTimeZone), { timeZone: labTimeZone });
+    return attachment(file.content, file.filename, CSV) as never;
+  });
+
+  app.openapi(sessions, async (c) => {
+    const { db, labTimeZone } = c.var.deps;
+    const q = c.req.valid('query');
+    const file = await sessionsCsv(db, queryRange(q.from, q.to, labTimeZone), { timeZone: labTimeZone });
+    return attachment(file.content, file.filename, CSV) as never;
+  });
+
+  app.openapi(topups, async (c) => {
+    const { db, labTimeZone } = c.var.deps;
+    const q = c.req.valid('query');
+    const file = await topupsCsv(db, queryRange(q.from, q.to, labTimeZone), { timeZone: labTimeZone });
+    return attachment(file.content, file.filename, CSV) as never;
+  });
+
+  app.openapi(attendanceExport, async (c) => {
+    const { db, labTimeZone } = c.var.deps;
+    const q = c.req.valid('query');
+    const file = await attendanceCsv(db, queryRange(q.from, q.to, labTimeZone), {
+      timeZone: labTimeZone,
+      ...(q.per ? { per: q.per } : {}),
+      ...(q.minimumCount ? { minimumCount: q.minimumCount } : {}),
+    });
+    return attachment(file.content, file.filename, CSV) as never;
+  });
+
+  app.openapi(attendance, async (c) => {
+    const { db, labTimeZone } = c.var.deps;
+    const q = c.req.valid('query');
+    const report = await attendanceReport(db, queryRange(q.from, q.to, labTimeZone), {
+      timeZone: labTimeZone,
+      ...(q.minimumCount ? { minimumCount: q.minimumCount } : {}),
+    });
+    return c.json(report, 200);
+  });
+}

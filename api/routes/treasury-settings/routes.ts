@@ -1,0 +1,164 @@
+/**
+ * Issue #5 settings, stored in the database so every process and the CLI share them:
+ * chart-of-accounts numbers and VAT codes for exports (admin, treasurer), HelloAsso credentials
+ * and matching (admin; the client secret is write-only), badge-event retention (admin).
+ */
+import { z } from '@hono/zod-openapi';
+import { MACHINE_KINDS } from '../../../core/domain.ts';
+import type { App } from '../../http/context.ts';
+import { ADMIN, MONEY } from '../../http/guard.ts';
+import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
+import { audit } from '../../services/audit.ts';
+import { actorOf } from '../../services/auth.ts';
+import {
+  accountingSchema,
+  accountingSettings,
+  helloassoSchema,
+  helloassoSettings,
+  publicHelloasso,
+  retentionDays,
+  setRetentionDays,
+  updateAccountingSettings,
+  updateHelloassoSettings,
+  VAT_CODES,
+} from '../../services/treasury-settings.ts';
+import type { HelloassoDeps } from '../helloasso/routes.ts';
+
+const tags = ['settings'];
+const account = z.string();
+const kinds = <T extends z.ZodType>(v: T) => z.object(Object.fromEntries(MACHINE_KINDS.map((k) => [k, v])));
+
+const accountingAnswer = z
+  .object({
+    memberCards: account,
+    bank: account,
+    cash: account,
+    online: account,
+    adjustmentsDebit: account,
+    adjustmentsCredit: account,
+    machineRevenue: kinds(account),
+    vat: kinds(z.enum(VAT_CODES)),
+  })
+  .openapi('AccountingSettings');
+
+const getAccounting = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/settings/accounting',
+  tags,
+  summary: 'Account numbers and VAT codes used by the FEC and Paheko exports',
+  responses: { 200: jsonResponse('Settings (defaults filled in)', accountingAnswer) },
+});
+
+const putAccounting = defineRoute(MONEY, {
+  method: 'put',
+  path: '/api/v1/settings/accounting',
+  tags,
+  summary: 'Change some account numbers or VAT codes (the others keep their value)',
+  description:
+    'Defaults: 4191 cards, 706x per machine kind, 512 bank, 530 cash, 467 HelloAsso, 658/758 adjustments; VAT exempt.',
+  request: { body: jsonBody(accountingSchema) },
+  responses: { 200: jsonResponse('Settings now', accountingAnswer) },
+});
+
+const helloassoAnswer = z
+  .object({
+    baseUrl: z.string().optional(),
+    clientId: z.string().optional(),
+    clientSecretSet: z.boolean(),
+    organizationSlug: z.string().optional(),
+    formType: z.string().optional(),
+    formSlug: z.string().optional(),
+    matchField: z.string().optional(),
+  })
+  .openapi('HelloassoSettings');
+
+const getHelloasso = defineRoute(ADMIN, {
+  method: 'get',
+  path: '/api/v1/settings/helloasso',
+  tags,
+  summary: 'HelloAsso settings (stored, over HELLOASSO_* from the environment); never the secret',
+  responses: { 200: jsonResponse('Settings', helloassoAnswer) },
+});
+
+const putHelloasso = defineRoute(ADMIN, {
+  method: 'put',
+  path: '/api/v1/settings/helloasso',
+  tags,
+  summary: 'Set HelloAsso credentials, organisation, machine-card form and matching custom field',
+  request: { body: jsonBody(helloassoSchema) },
+  responses: { 200: jsonResponse('Settings now', helloassoAnswer) },
+});
+
+const retentionAnswer = z.object({ badgeEventRetentionDays: z.number().int() }).openapi('RetentionSettings');
+
+const getRetention = defineRoute(ADMIN, {
+  method: 'get',
+  path: '/api/v1/settings/retention',
+  tags,
+  summary: 'How long raw badge events are kept (default 90 days)',
+  responses: { 200: jsonResponse('Settings', retentionAnswer) },
+});
+
+const putRetention = defineRoute(ADMIN, {
+  method: 'put',
+  path: '/api/v1/settings/retention',
+  tags,
+  summary: 'Set how long raw badge events are kept (1 to 3650 days)',
+  request: {
+    body: jsonBody(z.object({ badgeEventRetentionDays: z.number().int().min(1).max(3650) }).strict()),
+  },
+  responses: { 200: jsonResponse('Settings now', retentionAnswer) },
+});
+
+export function registerTreasurySettingsRoutes(app: App, helloasso: HelloassoDeps = {}): void {
+  app.openapi(getAccounting, async (c) => c.json(await accountingSettings(c.var.deps.db), 200));
+
+  app.openapi(putAccounting, async (c) => {
+    const { db } = c.var.deps;
+    const after = await updateAccountingSettings(db, c.req.valid('json'));
+    await audit(db, {
+      actor: actorOf(c.var.principal),
+      action: 'update',
+      entity: 'settings',
+      entityId: 'accounting',
+      after,
+    });
+    return c.json(after, 200);
+  });
+
+  app.openapi(getHelloasso, async (c) =>
+    c.json(publicHelloasso(await helloassoSettings(c.var.deps.db, helloasso.env ?? {})), 200),
+  );
+
+  app.openapi(putHelloasso, async (c) => {
+    const { db } = c.var.deps;
+    await updateHelloassoSettings(db, c.req.valid('json'));
+    const after = publicHelloasso(await helloassoSettings(db, helloasso.env ?? {}));
+    await audit(db, {
+      actor: actorOf(c.var.principal),
+      action: 'update',
+      entity: 'settings',
+      entityId: 'helloasso',
+      after,
+    });
+    return c.json(after, 200);
+  });
+
+  app.openapi(getRetention, async (c) =>
+    c.json({ badgeEventRetentionDays: await retentionDays(c.var.deps.db) }, 200),
+  );
+
+  app.openapi(putRetention, async (c) => {
+    const { db } = c.var.deps;
+    const { badgeEventRetentionDays } = c.req.valid('json');
+    await setRetentionDays(db, badgeEventRetentionDays);
+    await audit(db, {
+      actor: actorOf(c.var.principal),
+      action: 'update',
+      entity: 'settings',
+      entityId: 'retention',
+      after: { badgeEventRetentionDays },
+    });
+    return c.json({ badgeEventRetentionDays }, 200);
+  });
+}
