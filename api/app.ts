@@ -19,14 +19,19 @@ import { registerBadgeRoutes } from './routes/badges/routes.ts';
 import { registerCertificationRoutes } from './routes/certifications/routes.ts';
 import { registerDeviceRoutes } from './routes/devices/routes.ts';
 import { registerDocsRoutes } from './routes/docs/routes.ts';
+import { registerExportRoutes } from './routes/exports/routes.ts';
 import { registerHealthRoutes } from './routes/health/routes.ts';
+import { registerHelloassoRoutes } from './routes/helloasso/routes.ts';
 import { registerMachineRoutes } from './routes/machines/routes.ts';
+import { registerMemberDataRoutes } from './routes/member-data/routes.ts';
 import { registerMemberRoutes } from './routes/members/routes.ts';
 import { registerMoneyRoutes } from './routes/money/routes.ts';
+import { registerPeriodRoutes } from './routes/periods/routes.ts';
 import { registerQualificationRoutes } from './routes/qualifications/routes.ts';
 import { registerReportRoutes } from './routes/reports/routes.ts';
 import { registerSessionRoutes } from './routes/sessions/routes.ts';
 import { registerStaffRoutes } from './routes/staff/routes.ts';
+import { registerTreasurySettingsRoutes } from './routes/treasury-settings/routes.ts';
 
 export type { AppDeps } from './http/context.ts';
 
@@ -127,6 +132,11 @@ export function createApp(deps: AppDeps): App {
   registerSessionRoutes(app);
   registerReportRoutes(app);
   registerAuditRoutes(app);
+  registerExportRoutes(app);
+  registerPeriodRoutes(app);
+  registerHelloassoRoutes(app, deps.helloasso);
+  registerTreasurySettingsRoutes(app, deps.helloasso);
+  registerMemberDataRoutes(app);
   registerHealthRoutes(app);
   registerDocsRoutes(app);
   // The dashboard (issue #4) at `/`: its own guards on every route, the API's services.

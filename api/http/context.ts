@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
+import type { HelloassoDeps } from '../routes/helloasso/routes.ts';
 import type { Principal } from '../services/auth.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
@@ -26,10 +27,12 @@ export interface AppDeps {
   events?: MachineEvents;
   /** where failed requests (5xx) are logged; never with bodies or credentials */
   log?: Logger;
+  /** HELLOASSO_* from the environment (issue #5), under the settings stored in the database */
+  helloasso?: HelloassoDeps;
 }
 
 /** AppDeps with defaults filled in. */
-export interface RouteDeps extends Required<Omit<AppDeps, 'health'>> {
+export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso'>> {
   health?: AppDeps['health'];
 }
 

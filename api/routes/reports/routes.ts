@@ -7,6 +7,7 @@ import { defineRoute, jsonResponse } from '../../http/route.ts';
 import { FecOptionsError, fecExport } from '../../services/fec.ts';
 import { parseReportRange, RangeInputError, type ReportRange } from '../../services/report-range.ts';
 import { cardReport } from '../../services/reports.ts';
+import { accountingSettings } from '../../services/treasury-settings.ts';
 
 const tags = ['reports'];
 
@@ -108,6 +109,8 @@ export function registerReportRoutes(app: App): void {
     try {
       const file = await fecExport(db, r, {
         timeZone: labTimeZone,
+        // Issue #5: the account numbers set in PUT /api/v1/settings/accounting.
+        accounts: await accountingSettings(db),
         ...(q.siren ? { siren: q.siren } : {}),
         ...(q.lineEnding ? { lineEnding: q.lineEnding } : {}),
       });
