@@ -51,6 +51,28 @@ export const envSchema = z.object({
   ),
   HEARTBEAT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
+  // Issue #5: defaults for the HelloAsso settings (those stored through the API win).
+  HELLOASSO_BASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url('must be a URL such as https://api.helloasso.com').optional(),
+  ),
+  HELLOASSO_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
+  HELLOASSO_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().max(300).optional()),
+  HELLOASSO_ORGANIZATION_SLUG: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,199}$/, 'must be the organisation slug in HelloAsso URLs')
+      .optional(),
+  ),
+  HELLOASSO_FORM_TYPE: z.preprocess(emptyAsUndefined, z.string().max(50).optional()),
+  HELLOASSO_FORM_SLUG: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+  HELLOASSO_MATCH_FIELD: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+  /** days raw badge events are kept (issue #5); the setting stored through the API wins */
+  BADGE_EVENT_RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(3650).default(90),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -75,6 +97,22 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   throw new ConfigError(
     `invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue?.message ?? 'invalid'}`,
   );
+}
+
+/** The HELLOASSO_* variables as HelloAsso settings (api/services/treasury-settings.ts). */
+export function helloassoEnv(env: Env) {
+  const pairs = {
+    baseUrl: env.HELLOASSO_BASE_URL,
+    clientId: env.HELLOASSO_CLIENT_ID,
+    clientSecret: env.HELLOASSO_CLIENT_SECRET,
+    organizationSlug: env.HELLOASSO_ORGANIZATION_SLUG,
+    formType: env.HELLOASSO_FORM_TYPE,
+    formSlug: env.HELLOASSO_FORM_SLUG,
+    matchField: env.HELLOASSO_MATCH_FIELD,
+  };
+  return Object.fromEntries(Object.entries(pairs).filter(([, v]) => v !== undefined)) as Partial<
+    Record<keyof typeof pairs, string>
+  >;
 }
 
 export function readEnv(): Env {

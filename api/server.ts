@@ -10,12 +10,13 @@ import type { BrokerIdentity } from '../broker/acl.ts';
 import { Broker } from '../broker/broker.ts';
 import { createApp } from './app.ts';
 import { type Database, openDatabase } from './db/client.ts';
-import type { Env } from './env.ts';
+import { type Env, helloassoEnv } from './env.ts';
 import type { Logger } from './log.ts';
 import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts';
 import { markDevicePresence } from './machine-loop/presence.ts';
 import { ensureBootstrapAdmin } from './services/bootstrap.ts';
 import { authenticateDevice } from './services/devices.ts';
+import { RetentionJob } from './services/retention.ts';
 import { loadSiteKeys } from './services/site-keys.ts';
 
 export const SERVER_MQTT_USERNAME = 'sesame-server';
@@ -122,6 +123,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       loop: authorizer,
       events: authorizer,
       labTimeZone: env.LAB_TIMEZONE,
+      helloasso: { env: helloassoEnv(env) },
       health: async () => ({
         db: await database.ping().catch(() => false),
         mqtt: authorizer.connected,
@@ -139,6 +141,15 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
         }),
     );
     const httpPort = (http.address() as AddressInfo).port;
+    // Issue #5: purge raw badge events past their retention period, once a day.
+    const retention = new RetentionJob({
+      db: database.db,
+      timeZone: env.LAB_TIMEZONE,
+      defaultDays: env.BADGE_EVENT_RETENTION_DAYS,
+      log,
+    });
+    retention.start();
+    stops.push(() => retention.stop());
     log('info', 'http listening', { host: env.HOST, port: httpPort, url: `http://localhost:${httpPort}/` });
 
     return {

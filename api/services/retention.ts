@@ -46,9 +46,10 @@ export function purgeCutoff(now: Date, days: number, timeZone: string): Date {
 
 export async function purgeBadgeEvents(
   db: Db,
-  options: { now: Date; timeZone: string; days?: number; actor?: Actor },
+  options: { now: Date; timeZone: string; days?: number; defaultDays?: number; actor?: Actor },
 ): Promise<PurgeResult> {
-  const days = options.days ?? (await retentionDays(db));
+  // An explicit number of days, else the stored setting, else the environment's default.
+  const days = options.days ?? (await retentionDays(db, options.defaultDays));
   const tz = options.timeZone;
   const cutoff = purgeCutoff(options.now, days, tz);
   return db.transaction(async (tx) => {
@@ -131,7 +132,8 @@ export class RetentionJob {
       timeZone: string;
       log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
       intervalMs?: number;
-      days?: number;
+      /** BADGE_EVENT_RETENTION_DAYS: used when no setting is stored */
+      defaultDays?: number;
       now?: () => Date;
     },
   ) {}
@@ -155,7 +157,7 @@ export class RetentionJob {
       const result = await purgeBadgeEvents(this.options.db, {
         now: (this.options.now ?? (() => new Date()))(),
         timeZone: this.options.timeZone,
-        ...(this.options.days === undefined ? {} : { days: this.options.days }),
+        ...(this.options.defaultDays === undefined ? {} : { defaultDays: this.options.defaultDays }),
       });
       if (result.deletedEvents > 0) this.options.log('info', 'badge events purged', { ...result });
       return result;
