@@ -4,7 +4,7 @@
  * A qualification's prerequisites must be held (valid now) first, else 409 naming them.
  */
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { certifications } from '../db/schema.ts';
 import { newId } from '../security.ts';
 import { type Actor, audit } from './audit.ts';
@@ -50,52 +50,66 @@ export async function certify(
       `You are not a trainer of "${input.qualificationId}"; an admin can add it to your trainerOf.`,
     );
   }
-  return db.transaction(async (tx) => {
-    await findMember(tx, memberId);
-    const qualification = await findQualification(tx, input.qualificationId);
-    const required = await prerequisitesOf(tx, qualification.id);
-    if (required.length > 0) {
-      const held = await tx
-        .select({ q: certifications.qualificationId })
-        .from(certifications)
-        .where(
-          and(
-            eq(certifications.memberId, memberId),
-            inArray(certifications.qualificationId, required),
-            isNull(certifications.revokedAt),
-            gt(certifications.expiresAt, now),
-          ),
-        );
-      const have = new Set(held.map((h) => h.q));
-      const missing = required.filter((r) => !have.has(r));
-      if (missing.length > 0) {
-        throw conflict(
-          `"${qualification.id}" requires a valid certification in ${missing.map((m) => `"${m}"`).join(', ')} first; certify the member for it, then retry.`,
-        );
-      }
+  return db.transaction((tx) =>
+    recordCertification(tx, actor, memberId, { ...input, certifiedBy: by.kind === 'staff' ? by.id : null }, now),
+  );
+}
+
+/**
+ * Records a certification inside a transaction, prerequisites enforced (also used when a
+ * trainer certifies at the machine, issue #6). The caller has checked who may certify.
+ */
+export async function recordCertification(
+  tx: Tx,
+  actor: Actor,
+  memberId: string,
+  input: { qualificationId: string; expiresAt?: Date | undefined; certifiedBy: string | null },
+  now: Date,
+) {
+  await findMember(tx, memberId);
+  const qualification = await findQualification(tx, input.qualificationId);
+  const required = await prerequisitesOf(tx, qualification.id);
+  if (required.length > 0) {
+    const held = await tx
+      .select({ q: certifications.qualificationId })
+      .from(certifications)
+      .where(
+        and(
+          eq(certifications.memberId, memberId),
+          inArray(certifications.qualificationId, required),
+          isNull(certifications.revokedAt),
+          gt(certifications.expiresAt, now),
+        ),
+      );
+    const have = new Set(held.map((h) => h.q));
+    const missing = required.filter((r) => !have.has(r));
+    if (missing.length > 0) {
+      throw conflict(
+        `"${qualification.id}" requires a valid certification in ${missing.map((m) => `"${m}"`).join(', ')} first; certify the member for it, then retry.`,
+      );
     }
-    const expiresAt = input.expiresAt ?? new Date(now.getTime() + qualification.validityDays * 86_400_000);
-    const [row] = await tx
-      .insert(certifications)
-      .values({
-        id: newId(),
-        memberId,
-        qualificationId: qualification.id,
-        certifiedBy: by.kind === 'staff' ? by.id : null,
-        certifiedAt: now,
-        expiresAt,
-      })
-      .returning();
-    const result = publicCertification(row!, now);
-    await audit(tx, {
-      actor,
-      action: 'certify',
-      entity: 'certification',
-      entityId: result.id,
-      after: result,
-    });
-    return result;
+  }
+  const expiresAt = input.expiresAt ?? new Date(now.getTime() + qualification.validityDays * 86_400_000);
+  const [row] = await tx
+    .insert(certifications)
+    .values({
+      id: newId(),
+      memberId,
+      qualificationId: qualification.id,
+      certifiedBy: input.certifiedBy,
+      certifiedAt: now,
+      expiresAt,
+    })
+    .returning();
+  const result = publicCertification(row!, now);
+  await audit(tx, {
+    actor,
+    action: 'certify',
+    entity: 'certification',
+    entityId: result.id,
+    after: result,
   });
+  return result;
 }
 
 export async function revokeCertification(
