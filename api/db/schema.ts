@@ -289,7 +289,7 @@ export const machineEvents = pgTable(
   {
     id: text('id').primaryKey(),
     machineId: text('machine_id').notNull(),
-    kind: text('kind', { enum: ['badge', 'runtime', 'end'] }).notNull(),
+    kind: text('kind', { enum: ['badge', 'runtime', 'end', 'report', 'material'] }).notNull(),
     sessionId: text('session_id'),
     memberId: text('member_id'),
     granted: boolean('granted'),
