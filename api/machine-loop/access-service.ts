@@ -13,6 +13,20 @@ import { badgeHash, newId } from '../security.ts';
 import { postTransaction } from '../services/ledger.ts';
 import { loadCertifications, loadMachine, openSessionOf } from './machine-view.ts';
 import { closeSession } from './metering-service.ts';
+import {
+  armCertify,
+  armEnrol,
+  CHECK_WINDOW_MS,
+  certifyAtMachine,
+  clearPending,
+  confirmCheckAtReader,
+  currentPending,
+  enrolBadge,
+  qualifiedStaffPresent,
+  SUPERVISOR_WINDOW_MS,
+  setPending,
+  supervisorFor,
+} from './practices-flow.ts';
 
 export interface BadgeOutcome {
   /** null when another server process already handled this request */
@@ -83,6 +97,27 @@ async function findBadgeHolder(tx: Tx, uidHash: string) {
   return rows[0] ?? null;
 }
 
+type Holder = NonNullable<Awaited<ReturnType<typeof findBadgeHolder>>>;
+
+async function loadHolder(tx: Tx, memberId: string): Promise<Holder | null> {
+  const rows = await tx
+    .select({
+      id: members.id,
+      name: members.name,
+      status: members.status,
+      membershipValidUntil: members.membershipValidUntil,
+      balanceCents: members.balanceCents,
+    })
+    .from(members)
+    .where(eq(members.id, memberId))
+    .for('update');
+  const m = rows[0];
+  return m ? { ...m, badgeId: null as unknown as string, badgeStatus: 'active' as const } : null;
+}
+
+/** A session may be taken over when its machine has not run for this long (issue #6). */
+export const TAKEOVER_IDLE_MS = 60_000;
+
 async function decideAndOpen(
   tx: Tx,
   badgeKey: Buffer,
@@ -94,11 +129,51 @@ async function decideAndOpen(
   // so two members badging at once cannot both open a session.
   const machine = await loadMachine(tx, machineId, { lock: true });
   const holder = await findBadgeHolder(tx, badgeHash(badgeKey, request.badge));
-  const member = holder;
-  let open = machine ? await openSessionOf(tx, machineId) : null;
+  const mode = request.mode ?? 'use';
+  const pending = machine ? await currentPending(tx, machineId, now) : null;
+  const answer = (a: Omit<Decision, 'requestId'>, memberId: string | null) => ({
+    decision: { requestId: request.requestId, ...a },
+    memberId,
+    closedSessionId: null,
+  });
 
+  // The two-badge flows of issue #6 (docs/mqtt.md "Lab practices").
+  const activeHolder = holder?.badgeStatus === 'active' ? holder : null;
+  if (machine && activeHolder && mode === 'certify')
+    return answer(await armCertify(tx, machine, activeHolder.id, now), activeHolder.id);
+  if (machine && activeHolder && mode === 'enrol')
+    return answer(await armEnrol(tx, machineId, activeHolder.id, now), activeHolder.id);
+  if (pending?.kind === 'certify' && activeHolder && activeHolder.id !== pending.memberId) {
+    return answer(await certifyAtMachine(tx, pending, activeHolder.id, now), activeHolder.id);
+  }
+  if (pending?.kind === 'enrol' && holder === null)
+    return answer(await enrolBadge(tx, pending, request.badge, now), null);
+
+  // Whom the session is for, and who vouches for it on a supervised machine.
+  let subject: Holder | null = holder;
+  let supervisedBy: string | null = null;
+  if (machine?.requiresSupervisor && activeHolder) {
+    if (pending?.kind === 'supervise' && activeHolder.id !== pending.memberId) {
+      const supervisor = await supervisorFor(tx, machine, activeHolder.id, now);
+      if (supervisor) {
+        subject = await loadHolder(tx, pending.memberId);
+        supervisedBy = supervisor.id;
+        await clearPending(tx, machineId);
+      }
+    }
+    if (supervisedBy === null && machine.supervisorMode === 'present') {
+      supervisedBy = await qualifiedStaffPresent(tx, machine, now);
+    }
+  }
+  // The member asked to check the machine badges again: the check is confirmed.
+  if (machine?.checkPending && pending?.kind === 'check' && subject && pending.memberId === subject.id) {
+    await confirmCheckAtReader(tx, machineId);
+    machine.checkPending = false;
+  }
+
+  let open = machine ? await openSessionOf(tx, machineId) : null;
   let closedSessionId: string | null = null;
-  if (open !== null && holder !== null && open.memberId === holder.id && holder.badgeStatus === 'active') {
+  if (open !== null && subject !== null && open.memberId === subject.id && subject.badgeStatus === 'active') {
     // The board asks again for the member whose session it holds: it lost that session
     // (restart) or the member badged out without an `end`. Close it before deciding.
     await closeSession(tx, open.id, 'badge_out', now);
@@ -106,28 +181,63 @@ async function decideAndOpen(
     open = null;
   }
 
-  const balanceCents = holder?.balanceCents ?? 0;
-  const needsCerts = holder !== null && machine !== null && machine.requiredQualifications.length > 0;
-  const result = decide({
-    now,
-    badge: holder ? { status: holder.badgeStatus } : null,
-    member,
-    machine,
-    certifications: needsCerts ? await loadCertifications(tx, holder.id) : [],
-    balanceCents,
-    openSession: open ? { memberId: open.memberId } : null,
-  });
-  const base = { requestId: request.requestId, member: member ? { name: member.name } : undefined };
+  const balanceCents = subject?.balanceCents ?? 0;
+  const needsCerts = subject !== null && machine !== null && machine.requiredQualifications.length > 0;
+  const certs = needsCerts ? await loadCertifications(tx, subject!.id) : [];
+  const decideNow = () =>
+    decide({
+      now,
+      badge: subject ? { status: subject.badgeStatus } : null,
+      member: subject,
+      machine,
+      certifications: certs,
+      balanceCents,
+      openSession: open ? { memberId: open.memberId } : null,
+      supervised: supervisedBy !== null,
+    });
+  let result = decideNow();
 
-  if (!result.granted || machine === null || holder === null) {
+  // Takeover (issue #6): the machine is only busy with a session that has stopped running.
+  if (!result.granted && result.reasons.length === 1 && result.reason === 'machine_busy' && open !== null) {
+    const idleSince = (open.lastRunningAt ?? open.startedAt).getTime();
+    if (now.getTime() - idleSince >= TAKEOVER_IDLE_MS) {
+      await closeSession(tx, open.id, 'takeover', now, { skipCheck: true });
+      closedSessionId = open.id;
+      open = null;
+      result = decideNow();
+    }
+  }
+  const base = { requestId: request.requestId, member: subject ? { name: subject.name } : undefined };
+
+  if (!result.granted || machine === null || subject === null) {
+    let extra: Partial<Decision> = {};
+    if (subject && machine && result.reason === 'supervisor_required') {
+      await setPending(tx, machineId, {
+        kind: 'supervise',
+        memberId: subject.id,
+        expiresAt: new Date(now.getTime() + SUPERVISOR_WINDOW_MS),
+      });
+      extra = { message: 'Un encadrant qualifié doit badger dans la minute.' };
+    } else if (subject && machine && result.reason === 'check_required') {
+      await setPending(tx, machineId, {
+        kind: 'check',
+        memberId: subject.id,
+        expiresAt: new Date(now.getTime() + CHECK_WINDOW_MS),
+      });
+      extra = {
+        check: machine.postUseCheck ?? '',
+        message: `Vérifiez : ${machine.postUseCheck ?? 'la machine'} — badgez à nouveau pour confirmer.`,
+      };
+    }
     return {
       decision: {
         ...base,
         granted: false,
         reason: result.reason,
-        ...(member && result.reason === 'insufficient_balance' ? { balanceCents } : {}),
+        ...(subject && result.reason === 'insufficient_balance' ? { balanceCents } : {}),
+        ...extra,
       },
-      memberId: member?.id ?? null,
+      memberId: subject?.id ?? null,
       closedSessionId,
     };
   }
@@ -143,25 +253,27 @@ async function decideAndOpen(
   await tx.insert(machineSessions).values({
     id: sessionId,
     machineId,
-    memberId: holder.id,
-    badgeId: holder.badgeId,
+    memberId: subject.id,
+    badgeId: subject.badgeId,
     requestId: request.requestId,
     startedAt: now,
     lastEventAt: now,
+    lastRunningAt: now,
     dueCents: step.dueCents,
     chargedCents: step.debitCents,
+    supervisedBy,
   });
   let balanceAfter = balanceCents;
   if (step.debitCents > 0) {
     const posted = await postTransaction(
       tx,
-      { kind: 'usage', memberId: holder.id, sessionId, createdAt: now },
-      usagePostings(holder.id, machine.id, machine.kind, step.debitCents),
+      { kind: 'usage', memberId: subject.id, sessionId, createdAt: now },
+      usagePostings(subject.id, machine.id, machine.kind, step.debitCents),
       -machine.overdraftLimitCents,
     );
-    balanceAfter = posted.balances.get(holder.id) ?? balanceAfter;
+    balanceAfter = posted.balances.get(subject.id) ?? balanceAfter;
   }
-  await touchCertifications(tx, holder.id, machine.requiredQualifications, now);
+  await touchCertifications(tx, subject.id, machine.requiredQualifications, now);
 
   return {
     decision: {
@@ -172,7 +284,7 @@ async function decideAndOpen(
       balanceCents: balanceAfter,
       ...(result.maxSeconds !== null ? { maxSeconds: result.maxSeconds } : {}),
     },
-    memberId: holder.id,
+    memberId: subject.id,
     closedSessionId,
   };
 }

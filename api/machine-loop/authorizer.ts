@@ -14,7 +14,9 @@ import {
   type Decision,
   endEventSchema,
   machineTopic,
+  materialEventSchema,
   parseMachineTopic,
+  reportEventSchema,
   runtimeEventSchema,
   statusSchema,
 } from '../../core/mqtt-contract.ts';
@@ -25,6 +27,7 @@ import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 import { handleBadge } from './access-service.ts';
 import { buildAllowLists, signAllowList } from './allowlist.ts';
+import { handleMaterial, handleReport } from './board-events.ts';
 import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
 
 export interface AuthorizerOptions {
@@ -99,7 +102,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
       client.once('connect', onConnect);
       client.once('error', onError);
     });
-    const kinds = ['badge', 'runtime', 'end', 'status'] as const;
+    const kinds = ['badge', 'runtime', 'end', 'status', 'report', 'material'] as const;
     await client.subscribeAsync(
       kinds.map((k) => `${topicRoot}/v1/machines/+/${k}`),
       { qos: 1 },
@@ -147,12 +150,13 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     this.scheduleAllowLists(this.opts.allowListDebounceMs ?? 200);
   }
 
-  async lock(machineId: string, reason: string, sessionId?: string): Promise<void> {
+  async lock(machineId: string, reason: string, sessionId?: string, graceSeconds?: number): Promise<void> {
     await this.publish(machineTopic(this.opts.topicRoot, machineId, 'command'), {
       commandId: crypto.randomUUID(),
       action: 'lock',
       reason,
       ...(sessionId ? { sessionId } : {}),
+      ...(graceSeconds ? { graceSeconds } : {}),
     });
   }
 
@@ -191,6 +195,10 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
         return this.onMeter(machineId, 'end', json);
       case 'status':
         return this.onStatus(machineId, json);
+      case 'report':
+        return this.onReport(machineId, json);
+      case 'material':
+        return this.onMaterial(machineId, json);
       default:
         // decision, command, allowlist: our own messages.
         return;
@@ -254,9 +262,33 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     if (!outcome.applied) return;
     if (outcome.lock) {
       this.opts.log('info', 'lock', { machineId, sessionId: outcome.sessionId, reason: outcome.lock.reason });
-      await this.lock(machineId, outcome.lock.reason, outcome.sessionId);
+      await this.lock(machineId, outcome.lock.reason, outcome.sessionId, outcome.lock.graceSeconds);
     }
     this.scheduleBalanceChange();
+  }
+
+  private async onReport(machineId: string, json: unknown): Promise<void> {
+    const event = reportEventSchema.safeParse(json);
+    if (!event.success) {
+      this.opts.log('warn', 'invalid report event', { machineId, issues: summarise(event.error) });
+      return;
+    }
+    if (await handleReport(this.opts.db, machineId, event.data, this.now())) {
+      this.opts.log('info', 'problem reported from the board', { machineId });
+      this.scheduleAllowLists(this.opts.allowListDebounceMs ?? 200);
+    }
+  }
+
+  private async onMaterial(machineId: string, json: unknown): Promise<void> {
+    const event = materialEventSchema.safeParse(json);
+    if (!event.success) {
+      this.opts.log('warn', 'invalid material event', { machineId, issues: summarise(event.error) });
+      return;
+    }
+    const outcome = await handleMaterial(this.opts.db, machineId, event.data, this.now());
+    if (outcome.refused)
+      this.opts.log('warn', 'material not charged', { machineId, detail: outcome.refused });
+    if (outcome.applied) this.scheduleBalanceChange();
   }
 
   private async onStatus(machineId: string, json: unknown): Promise<void> {

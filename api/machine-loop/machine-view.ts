@@ -1,13 +1,31 @@
 /** Loads the domain views the access decision and metering need. */
 import { and, eq, isNull } from 'drizzle-orm';
-import type { CertificationView, MachineKind, MachineView, MemberView } from '../../core/domain.ts';
+import {
+  type CertificationView,
+  lapseDate,
+  type MachineKind,
+  type MachineView,
+  type MemberView,
+} from '../../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { certifications, machineQualifications, machineSessions, machines, members } from '../db/schema.ts';
+import {
+  certifications,
+  machineQualifications,
+  machineSessions,
+  machines,
+  members,
+  qualifications,
+} from '../db/schema.ts';
 
 export interface LoadedMachine extends MachineView {
   name: string;
   kind: MachineKind;
   heartbeatSeconds: number;
+  supervisorMode: 'badge' | 'present';
+  postUseCheck: string | null;
+  graceSeconds: number;
+  maintenanceEveryHours: number | null;
+  runningSecondsSinceMaintenance: number;
 }
 
 export async function loadMachine(
@@ -35,6 +53,15 @@ export async function loadMachine(
     maxSessionSeconds: m.maxSessionSeconds,
     heartbeatSeconds: m.heartbeatSeconds,
     requiredQualifications: quals.map((q) => q.id),
+    idlePricePerMinuteCents: m.idlePricePerMinuteCents,
+    sessionFeeCents: m.sessionFeeCents,
+    requiresSupervisor: m.requiresSupervisor,
+    supervisorMode: m.supervisorMode,
+    postUseCheck: m.postUseCheck,
+    checkPending: m.checkPending,
+    graceSeconds: m.graceSeconds,
+    maintenanceEveryHours: m.maintenanceEveryHours,
+    runningSecondsSinceMaintenance: m.runningSecondsSinceMaintenance,
   };
 }
 
@@ -55,12 +82,17 @@ export async function loadMember(
 }
 
 export async function loadCertifications(db: DbOrTx, memberId: string): Promise<CertificationView[]> {
-  const rows = await db.select().from(certifications).where(eq(certifications.memberId, memberId));
-  return rows.map((c) => ({
+  const rows = await db
+    .select({ c: certifications, lapseDays: qualifications.lapseAfterUnusedDays })
+    .from(certifications)
+    .innerJoin(qualifications, eq(qualifications.id, certifications.qualificationId))
+    .where(eq(certifications.memberId, memberId));
+  return rows.map(({ c, lapseDays }) => ({
     qualificationId: c.qualificationId,
     certifiedAt: c.certifiedAt,
     expiresAt: c.expiresAt,
     revokedAt: c.revokedAt,
+    lapsesAt: lapseDate(c, lapseDays),
   }));
 }
 

@@ -24,11 +24,17 @@ export interface MeterOutcome {
   sessionId: string;
   memberId: string | null;
   /** the server must send `lock` for this session now, with this reason */
-  lock: { reason: string } | null;
+  lock: LockRequest | null;
   closed: boolean;
 }
 
 type SessionRow = typeof machineSessions.$inferSelect;
+
+/** A `lock` to send; `graceSeconds` lets the board warn first (issue #6). */
+export interface LockRequest {
+  reason: string;
+  graceSeconds?: number;
+}
 
 export async function handleRuntime(
   db: Db,
@@ -83,13 +89,16 @@ async function handleEvent(
     // report on its own machine's sessions.
     if (session === null || session.machineId !== machineId) return none;
 
-    const result = await applyRunningSeconds(tx, session, event.runningSeconds, now);
+    const idle =
+      event.unlockedSeconds === undefined ? 0 : Math.max(0, event.unlockedSeconds - event.runningSeconds);
+    const result = await applyRunningSeconds(tx, session, event.runningSeconds, now, idle);
     let closed = false;
     if (kind === 'end' && session.endedAt === null) {
       await tx
         .update(machineSessions)
         .set({ endedAt: now, endReason: (event as EndEvent).reason })
         .where(eq(machineSessions.id, session.id));
+      await afterSessionEnded(tx, session.machineId, (event as EndEvent).reason === 'takeover');
       closed = true;
     }
     return {
@@ -165,16 +174,30 @@ async function applyRunningSeconds(
   session: SessionRow,
   observedSeconds: number,
   now: Date,
-): Promise<{ lock: { reason: string } | null }> {
+  observedIdleSeconds = 0,
+): Promise<{ lock: LockRequest | null }> {
   const machine = await loadMachine(tx, session.machineId);
   if (machine === null) return { lock: null };
   const balance = (await lockMemberBalance(tx, session.memberId)) ?? 0;
   const step = meter(
-    { runningSeconds: session.runningSeconds, chargedCents: session.chargedCents },
+    {
+      runningSeconds: session.runningSeconds,
+      chargedCents: session.chargedCents,
+      idleSeconds: session.idleSeconds,
+    },
     observedSeconds,
     machine,
     balance + machine.overdraftLimitCents,
+    observedIdleSeconds,
   );
+  const ranMore = step.runningSeconds - session.runningSeconds;
+  if (ranMore > 0) {
+    // Running hours since the last maintenance (issue #6): counted as metered.
+    await tx
+      .update(machines)
+      .set({ runningSecondsSinceMaintenance: sql`${machines.runningSecondsSinceMaintenance} + ${ranMore}` })
+      .where(eq(machines.id, machine.id));
+  }
   if (step.debitCents > 0) {
     await postTransaction(
       tx,
@@ -183,17 +206,21 @@ async function applyRunningSeconds(
       -machine.overdraftLimitCents,
     );
   }
-  let lock: { reason: string } | null = null;
+  let lock: LockRequest | null = null;
+  const grace = machine.graceSeconds > 0 ? { graceSeconds: machine.graceSeconds } : {};
   if (session.endedAt === null && session.lockSentAt === null) {
-    if (step.exhausted && machine.creditPolicy === 'lock') lock = { reason: 'insufficient_balance' };
+    if (step.exhausted && machine.creditPolicy === 'lock')
+      lock = { reason: 'insufficient_balance', ...grace };
     else if (machine.maxSessionSeconds !== null && step.runningSeconds >= machine.maxSessionSeconds) {
-      lock = { reason: 'max_duration' };
+      lock = { reason: 'max_duration', ...grace };
     } else if (machine.state === 'locked_out') lock = { reason: 'machine_unavailable' };
   }
   await tx
     .update(machineSessions)
     .set({
       runningSeconds: step.runningSeconds,
+      idleSeconds: step.idleSeconds,
+      ...(ranMore > 0 ? { lastRunningAt: now } : {}),
       dueCents: step.dueCents,
       chargedCents: session.chargedCents + step.debitCents,
       lastEventAt: session.endedAt === null ? now : session.lastEventAt,
@@ -209,6 +236,7 @@ export async function closeSession(
   sessionId: string,
   reason: EndReason,
   now: Date,
+  opts: { skipCheck?: boolean } = {},
 ): Promise<boolean> {
   const session = await lockSession(tx, sessionId);
   if (session === null || session.endedAt !== null) return false;
@@ -216,7 +244,34 @@ export async function closeSession(
     .update(machineSessions)
     .set({ endedAt: now, endReason: reason })
     .where(eq(machineSessions.id, sessionId));
+  await afterSessionEnded(tx, session.machineId, opts.skipCheck === true);
   return true;
+}
+
+/**
+ * After a session (issue #6): the post-use check falls due (not on a takeover: the next user
+ * is already there), and maintenance falls due once the machine has run its hours — never
+ * during a session, so a job is not cut.
+ */
+export async function afterSessionEnded(tx: Tx, machineId: string, skipCheck = false): Promise<void> {
+  const m = (await tx.select().from(machines).where(eq(machines.id, machineId)))[0];
+  if (m === undefined) return;
+  const due =
+    m.maintenanceEveryHours !== null && m.runningSecondsSinceMaintenance >= m.maintenanceEveryHours * 3600;
+  const check = m.postUseCheck !== null && !skipCheck;
+  if (!due && !check) return;
+  await tx
+    .update(machines)
+    .set({
+      ...(check ? { checkPending: true } : {}),
+      ...(due && m.state === 'available'
+        ? {
+            state: 'maintenance' as const,
+            stateNote: `Entretien dû après ${m.maintenanceEveryHours} h de marche`,
+          }
+        : {}),
+    })
+    .where(eq(machines.id, machineId));
 }
 
 /**
@@ -251,6 +306,7 @@ export async function sweepTimedOutSessions(
         .update(machineSessions)
         .set({ endedAt: now, endReason: 'timeout' })
         .where(eq(machineSessions.id, s.id));
+      await afterSessionEnded(tx, s.machineId);
     }
     return stale.map((s) => ({ sessionId: s.id, machineId: s.machineId, memberId: s.memberId }));
   });

@@ -1,0 +1,193 @@
+/**
+ * The two-badge flows at a reader (issue #6, docs/mqtt.md "Lab practices"): certify at the
+ * machine, enrol a badge, wait for a supervisor, confirm a post-use check. A reader holds at
+ * most one pending action, in the database so that every server process sees it.
+ */
+import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import type { Decision } from '../../core/mqtt-contract.ts';
+import type { Tx } from '../db/client.ts';
+import {
+  enrolments,
+  machineEvents,
+  machines,
+  pendingActions,
+  staff,
+  trainerQualifications,
+} from '../db/schema.ts';
+import { newId } from '../security.ts';
+import { recordCertification } from '../services/certifications.ts';
+import { ServiceError } from '../services/errors.ts';
+import { isQualifiedStaff } from '../services/lab-practices.ts';
+import type { LoadedMachine } from './machine-view.ts';
+
+export const CERTIFY_WINDOW_MS = 30_000;
+export const ENROL_WINDOW_MS = 30_000;
+export const SUPERVISOR_WINDOW_MS = 60_000;
+export const CHECK_WINDOW_MS = 30_000;
+/** supervisor mode `present`: a qualified staff member badged somewhere in the lab this recently */
+export const PRESENCE_WINDOW_MS = 8 * 3600_000;
+
+export type Pending = typeof pendingActions.$inferSelect;
+
+/** The reader's pending action, if any and not expired (expired ones are cleared). */
+export async function currentPending(tx: Tx, machineId: string, now: Date): Promise<Pending | null> {
+  const row = (await tx.select().from(pendingActions).where(eq(pendingActions.machineId, machineId)))[0];
+  if (row === undefined) return null;
+  if (row.expiresAt.getTime() <= now.getTime()) {
+    await clearPending(tx, machineId);
+    return null;
+  }
+  return row;
+}
+
+export async function clearPending(tx: Tx, machineId: string): Promise<void> {
+  await tx.delete(pendingActions).where(eq(pendingActions.machineId, machineId));
+}
+
+export async function setPending(
+  tx: Tx,
+  machineId: string,
+  value: Omit<typeof pendingActions.$inferInsert, 'machineId' | 'createdAt'>,
+): Promise<void> {
+  await tx
+    .insert(pendingActions)
+    .values({ machineId, ...value })
+    .onConflictDoUpdate({ target: pendingActions.machineId, set: { ...value, createdAt: new Date() } });
+}
+
+/** The enabled staff account whose badges this member record holds. */
+export async function staffOfMember(tx: Tx, memberId: string) {
+  const rows = await tx
+    .select()
+    .from(staff)
+    .where(and(eq(staff.memberId, memberId), isNull(staff.disabledAt)));
+  return rows[0] ?? null;
+}
+
+type Answer = Omit<Decision, 'requestId'>;
+const deny = (reason: Decision['reason'], message: string, extra: Partial<Answer> = {}): Answer => ({
+  granted: false,
+  reason,
+  message,
+  ...extra,
+});
+
+/** Step 1 of "certify at the machine": a trainer of one of the machine's qualifications. */
+export async function armCertify(
+  tx: Tx,
+  machine: LoadedMachine,
+  trainerMemberId: string,
+  now: Date,
+): Promise<Answer> {
+  const person = await staffOfMember(tx, trainerMemberId);
+  const teaches =
+    person === null || machine.requiredQualifications.length === 0
+      ? []
+      : await tx
+          .select()
+          .from(trainerQualifications)
+          .where(
+            and(
+              eq(trainerQualifications.staffId, person.id),
+              inArray(trainerQualifications.qualificationId, [...machine.requiredQualifications]),
+            ),
+          );
+  const qualificationId = teaches[0]?.qualificationId;
+  if (person === null || qualificationId === undefined) {
+    return deny('not_certified', 'Vous n’êtes pas formateur de cette machine.');
+  }
+  await setPending(tx, machine.id, {
+    kind: 'certify',
+    memberId: trainerMemberId,
+    staffId: person.id,
+    qualificationId,
+    expiresAt: new Date(now.getTime() + CERTIFY_WINDOW_MS),
+  });
+  return deny('awaiting_member', 'Formation : faites badger le membre (30 s).');
+}
+
+/** Step 2: the member's badge records the certification (prerequisites enforced). */
+export async function certifyAtMachine(
+  tx: Tx,
+  pending: Pending,
+  memberId: string,
+  now: Date,
+): Promise<Answer> {
+  await clearPending(tx, pending.machineId);
+  try {
+    await recordCertification(
+      tx,
+      `staff:${pending.staffId}`,
+      memberId,
+      { qualificationId: pending.qualificationId!, certifiedBy: pending.staffId },
+      now,
+    );
+  } catch (err) {
+    if (err instanceof ServiceError)
+      return deny('not_certified', 'Prérequis manquant : certification refusée.');
+    throw err;
+  }
+  return deny('certified', 'Certification enregistrée.');
+}
+
+/** Step 1 of enrolment: an admin's badge. */
+export async function armEnrol(tx: Tx, machineId: string, adminMemberId: string, now: Date): Promise<Answer> {
+  const person = await staffOfMember(tx, adminMemberId);
+  if (person === null || !person.roles.includes('admin')) {
+    return deny('not_certified', 'Enrôlement réservé aux administrateurs.');
+  }
+  await setPending(tx, machineId, {
+    kind: 'enrol',
+    memberId: adminMemberId,
+    staffId: person.id,
+    expiresAt: new Date(now.getTime() + ENROL_WINDOW_MS),
+  });
+  return deny('enrolment_ready', 'Présentez le nouveau badge (30 s).');
+}
+
+/** Step 2: the unknown badge is offered to the dashboard's "issue badge" form. */
+export async function enrolBadge(tx: Tx, pending: Pending, uid: string, now: Date): Promise<Answer> {
+  await clearPending(tx, pending.machineId);
+  await tx
+    .insert(enrolments)
+    .values({ id: newId(), machineId: pending.machineId, uid, staffId: pending.staffId, createdAt: now });
+  return deny('badge_presented', 'Badge lu : attribuez-le dans le tableau de bord.');
+}
+
+/** Is this badge holder a staff member who may supervise the machine? */
+export async function supervisorFor(tx: Tx, machine: LoadedMachine, memberId: string, now: Date) {
+  const person = await staffOfMember(tx, memberId);
+  if (person === null) return null;
+  return (await isQualifiedStaff(tx, person.id, machine.id, now)) ? person : null;
+}
+
+/** Supervisor mode `present`: a qualified staff member badged in the lab recently. */
+export async function qualifiedStaffPresent(
+  tx: Tx,
+  machine: LoadedMachine,
+  now: Date,
+): Promise<string | null> {
+  const recent = await tx
+    .selectDistinct({ memberId: machineEvents.memberId })
+    .from(machineEvents)
+    .innerJoin(staff, eq(staff.memberId, machineEvents.memberId))
+    .where(
+      and(
+        eq(machineEvents.kind, 'badge'),
+        eq(machineEvents.granted, true),
+        gt(machineEvents.receivedAt, new Date(now.getTime() - PRESENCE_WINDOW_MS)),
+      ),
+    )
+    .orderBy(desc(machineEvents.memberId));
+  for (const r of recent) {
+    if (r.memberId === null) continue;
+    const person = await supervisorFor(tx, machine, r.memberId, now);
+    if (person !== null) return person.id;
+  }
+  return null;
+}
+
+export async function confirmCheckAtReader(tx: Tx, machineId: string): Promise<void> {
+  await clearPending(tx, machineId);
+  await tx.update(machines).set({ checkPending: false }).where(eq(machines.id, machineId));
+}
