@@ -39,6 +39,10 @@ export const readerSchema = z.union([
 ]);
 export type ReaderConfig = z.infer<typeof readerSchema>;
 
+/** A push button on a digital input; `activeLow` for a button to ground (the pin's pull-up on). */
+export const buttonSchema = z.object({ pin, activeLow: z.boolean().default(false) }).strict();
+export type ButtonConfig = z.infer<typeof buttonSchema>;
+
 export const controllerConfigSchema = z
   .object({
     mqttUrl: z.string().refine((u) => /^(mqtt|tcp):\/\/[^\s]+$/.test(u) && URL.canParse(u), {
@@ -65,8 +69,34 @@ export const controllerConfigSchema = z
     dataDir: z.string().min(1).default('./controller-data'),
     /** the server's Ed25519 key; without it the controller never decides offline */
     allowListPublicKey: publicKeySchema.optional(),
+    /** issue #6: each press selects the mode of the next badge, use -> certify -> enrol -> use */
+    modeButton: buttonSchema.optional(),
+    /** issue #6: "report a problem" button */
+    reportButton: buttonSchema.optional(),
+    /** issue #6: buzzer or LED (digital output) that blinks during a grace before cut */
+    warningOutput: z.object({ pin }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // One digital pin, one job: a button wired to the relay pin would be a disaster.
+    const used = new Map<number, string>([[c.relay.pin, 'relay.pin']]);
+    const claim = (p: number | undefined, field: string) => {
+      if (p === undefined) return;
+      const other = used.get(p);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: field.split('.'),
+          message: `pin ${p} is already ${other}`,
+        });
+      } else used.set(p, field);
+    };
+    if (c.runningInput !== 'none' && 'digital' in c.runningInput)
+      claim(c.runningInput.digital, 'runningInput.digital');
+    claim(c.modeButton?.pin, 'modeButton.pin');
+    claim(c.reportButton?.pin, 'reportButton.pin');
+    claim(c.warningOutput?.pin, 'warningOutput.pin');
+  });
 export type ControllerConfig = z.infer<typeof controllerConfigSchema>;
 export type ControllerConfigInput = z.input<typeof controllerConfigSchema>;
 
@@ -88,8 +118,18 @@ export const ENV_FIELDS = {
   SESAME_HEARTBEAT_SECONDS: 'heartbeatSeconds',
   SESAME_DATA_DIR: 'dataDir',
   SESAME_ALLOWLIST_PUBLIC_KEY: 'allowListPublicKey',
+  SESAME_MODE_BUTTON_PIN: 'modeButton.pin',
+  SESAME_REPORT_BUTTON_PIN: 'reportButton.pin',
+  SESAME_WARNING_PIN: 'warningOutput.pin',
 } as const;
-const NUMERIC = new Set(['relay.pin', 'decisionTimeoutMs', 'heartbeatSeconds']);
+const NUMERIC = new Set([
+  'relay.pin',
+  'decisionTimeoutMs',
+  'heartbeatSeconds',
+  'modeButton.pin',
+  'reportButton.pin',
+  'warningOutput.pin',
+]);
 
 /** `none`, `digital:7` or `analog:0:512` */
 function parseRunningInput(text: string): unknown {

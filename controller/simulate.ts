@@ -5,7 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ControllerConfig, parseConfig, type RunningInput } from './config.ts';
+import type { BadgeMode } from '../core/mqtt-contract.ts';
+import { type ButtonConfig, type ControllerConfig, parseConfig, type RunningInput } from './config.ts';
 import { Controller, type ControllerEvent } from './controller.ts';
 import { MachineIo } from './machine-io.ts';
 import { SimulatedFirmata } from './simulated-firmata.ts';
@@ -33,6 +34,21 @@ export interface SimulatedControllerOptions {
   tickMs?: number;
   /** MQTT reconnect period, ms (default 2000) */
   reconnectPeriodMs?: number;
+  /** issue #6: the mode button (cycles use -> certify -> enrol) on a digital input */
+  modeButton?: { pin: number; activeLow?: boolean };
+  /** issue #6: the "report a problem" button on a digital input */
+  reportButton?: { pin: number; activeLow?: boolean };
+  /** issue #6: buzzer/LED pin blinked during a grace before cut */
+  warningOutput?: { pin: number };
+  /** an armed certify/enrol mode falls back to `use` after this long, ms (default 30 000) */
+  modeResetMs?: number;
+}
+
+export interface BadgeAndWaitOptions {
+  /** default 5000 */
+  timeoutMs?: number;
+  /** the badge's mode (default: the armed mode, normally `use`) */
+  mode?: BadgeMode;
 }
 
 /** Events that answer a badge. */
@@ -45,10 +61,28 @@ export interface SimulatedController {
   readonly controller: Controller;
   readonly io: SimulatedFirmata;
   readonly config: ControllerConfig;
-  /** presents a badge, as the reader would */
-  badge(uid: string): void;
-  /** presents a badge and resolves with what it led to (rejects after timeoutMs, default 5000) */
-  badgeAndWait(uid: string, timeoutMs?: number): Promise<BadgeOutcome>;
+  /** presents a badge, as the reader would; `mode` as if chosen with the mode button */
+  badge(uid: string, mode?: BadgeMode): void;
+  /**
+   * Presents a badge and resolves with what it led to (rejects after the timeout, default
+   * 5000 ms). A takeover resolves with the new `session_open` (the old session's `session_end`
+   * with reason `takeover` is in `events`). A number is the timeout (the older signature).
+   */
+  badgeAndWait(uid: string, opts?: number | BadgeAndWaitOptions): Promise<BadgeOutcome>;
+  /** report a problem (the report button, or keyboard `report <note>`); the eventId or null */
+  report(note?: string): string | null;
+  /** material used in the open session; the eventId, or null when refused (no session, invalid) */
+  recordMaterial(materialId: string, quantity: number): string | null;
+  /** presses the mode button: on the board's pin when configured, else through the controller */
+  pressModeButton(): BadgeMode;
+  /** presses the report button's pin (throws when the simulation has none) */
+  pressReportButton(): void;
+  /** the mode the next badge will carry */
+  mode(): BadgeMode;
+  /** whether the warning output blinks (a grace before cut is running) */
+  warning(): boolean;
+  /** the level the board drives on the warning pin now (throws without warningOutput) */
+  warningPinValue(): number;
   /** 'on' = relay closed, machine powered */
   relay(): 'on' | 'off';
   /** the level the board drives on the relay pin (1 HIGH / 0 LOW; inverted for NC) */
@@ -76,6 +110,9 @@ export async function startSimulatedController(
     ...(opts.decisionTimeoutMs !== undefined ? { decisionTimeoutMs: opts.decisionTimeoutMs } : {}),
     relay: { pin: opts.relayPin ?? 13, type: opts.relayType ?? 'NO' },
     runningInput: opts.runningInput ?? 'none',
+    ...(opts.modeButton ? { modeButton: opts.modeButton } : {}),
+    ...(opts.reportButton ? { reportButton: opts.reportButton } : {}),
+    ...(opts.warningOutput ? { warningOutput: opts.warningOutput } : {}),
   });
   const io = new SimulatedFirmata().boot();
   const machine = new MachineIo({
@@ -83,6 +120,12 @@ export async function startSimulatedController(
     relayPin: config.relay.pin,
     relayType: config.relay.type,
     runningInput: config.runningInput,
+    buttons: {
+      ...(config.modeButton ? { mode: config.modeButton } : {}),
+      ...(config.reportButton ? { report: config.reportButton } : {}),
+    },
+    warningPin: config.warningOutput?.pin,
+    debounceMs: 0, // simulated presses are clean (and may come in a burst)
   });
   const events: ControllerEvent[] = [];
   const waiters = new Set<(e: ControllerEvent) => void>();
@@ -92,6 +135,7 @@ export async function startSimulatedController(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {}),
     ...(opts.reconnectPeriodMs !== undefined ? { reconnectPeriodMs: opts.reconnectPeriodMs } : {}),
+    ...(opts.modeResetMs !== undefined ? { modeResetMs: opts.modeResetMs } : {}),
     onEvent: (e) => {
       events.push(e);
       if (events.length > 1000) events.shift();
@@ -102,14 +146,22 @@ export async function startSimulatedController(
   await controller.start();
 
   const input = config.runningInput;
+  /** released, pressed, released: one press as the board reports it */
+  const press = (button: ButtonConfig) => {
+    const level = (pressed: boolean): 0 | 1 => (pressed !== button.activeLow ? 1 : 0);
+    io.setDigitalInput(button.pin, level(false));
+    io.setDigitalInput(button.pin, level(true));
+    io.setDigitalInput(button.pin, level(false));
+  };
   return {
     controller,
     io,
     config,
     events,
-    badge: (uid) => controller.badge(uid),
-    badgeAndWait: (uid, timeoutMs = 5000) =>
-      new Promise<BadgeOutcome>((resolve, reject) => {
+    badge: (uid, mode) => controller.badge(uid, mode),
+    badgeAndWait: (uid, opts = {}) => {
+      const { timeoutMs = 5000, mode } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+      return new Promise<BadgeOutcome>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
           reject(new Error(`no answer to badge ${uid} within ${timeoutMs} ms`));
@@ -117,7 +169,7 @@ export async function startSimulatedController(
         const waiter = (e: ControllerEvent) => {
           if (
             e.type === 'session_open' ||
-            e.type === 'session_end' ||
+            (e.type === 'session_end' && e.reason !== 'takeover') ||
             e.type === 'denied' ||
             e.type === 'ignored_badge' ||
             e.type === 'invalid_badge'
@@ -128,8 +180,26 @@ export async function startSimulatedController(
           }
         };
         waiters.add(waiter);
-        controller.badge(uid);
-      }),
+        controller.badge(uid, mode);
+      });
+    },
+    report: (note) => controller.report(note),
+    recordMaterial: (materialId, quantity) => controller.recordMaterial(materialId, quantity),
+    pressModeButton: () => {
+      if (config.modeButton) press(config.modeButton);
+      else controller.pressModeButton();
+      return controller.mode;
+    },
+    pressReportButton: () => {
+      if (!config.reportButton) throw new Error('this simulation has no report button (reportButton)');
+      press(config.reportButton);
+    },
+    mode: () => controller.mode,
+    warning: () => controller.warning,
+    warningPinValue: () => {
+      if (!config.warningOutput) throw new Error('this simulation has no warning output (warningOutput)');
+      return io.pinValue(config.warningOutput.pin);
+    },
     relay: () => (controller.relayOn ? 'on' : 'off'),
     relayPinValue: () => io.pinValue(config.relay.pin),
     sessionId: () => controller.sessionId,

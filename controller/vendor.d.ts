@@ -27,11 +27,23 @@ declare module 'johnny-five' {
     open(): this;
     close(): this;
   }
+  export interface PinOptions {
+    pin: number | string;
+    type?: 'digital' | 'analog';
+    mode?: number;
+    board?: Board;
+  }
+  export class Pin extends EventEmitter {
+    constructor(opts: PinOptions);
+    high(): this;
+    low(): this;
+    readonly isHigh: boolean;
+  }
   /** The slice of a Firmata IO object the controller touches. */
   export interface FirmataLike extends EventEmitter {
     readonly HIGH: number;
     readonly LOW: number;
-    readonly MODES: { INPUT: number; OUTPUT: number; ANALOG: number };
+    readonly MODES: { INPUT: number; OUTPUT: number; ANALOG: number; PULLUP?: number };
     readonly analogPins: number[];
     pins: Array<{ value: number; mode: number }>;
     pinMode(pin: number, mode: number): void;
@@ -41,7 +53,7 @@ declare module 'johnny-five' {
     reportDigitalPin?(pin: number, value: 0 | 1): void;
     reportAnalogPin?(pin: number, value: 0 | 1): void;
   }
-  const five: { Board: typeof Board; Relay: typeof Relay };
+  const five: { Board: typeof Board; Relay: typeof Relay; Pin: typeof Pin };
   export default five;
 }
 
