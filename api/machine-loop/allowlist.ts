@@ -6,10 +6,23 @@
  */
 import { createHash, sign } from 'node:crypto';
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { isCertificationValid, isFree, isMemberActive } from '../../core/domain.ts';
+import {
+  effectiveExpiry,
+  isCertificationValid,
+  isFree,
+  isMemberActive,
+  lapseDate,
+} from '../../core/domain.ts';
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { badges, certifications, machineQualifications, machines, members } from '../db/schema.ts';
+import {
+  badges,
+  certifications,
+  machineQualifications,
+  machines,
+  members,
+  qualifications,
+} from '../db/schema.ts';
 import { offlineBadgeKey } from '../security.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
@@ -52,7 +65,11 @@ export async function buildAllowLists(
     .from(badges)
     .innerJoin(members, eq(members.id, badges.memberId))
     .where(and(eq(badges.status, 'active'), isNotNull(badges.offlineHash)));
-  const certs = await db.select().from(certifications);
+  const lapse = new Map((await db.select().from(qualifications)).map((q) => [q.id, q.lapseAfterUnusedDays]));
+  const certs = (await db.select().from(certifications)).map((c) => ({
+    ...c,
+    lapsesAt: lapseDate(c, lapse.get(c.qualificationId) ?? null),
+  }));
   const certsByMember = new Map<string, (typeof certs)[number][]>();
   for (const c of certs) {
     if (!isCertificationValid(c, now)) continue;
@@ -66,7 +83,8 @@ export async function buildAllowLists(
   return wanted.map((machine) => {
     const quals = required.filter((r) => r.machineId === machine.id).map((r) => r.qualificationId);
     const entries: AllowListBody['entries'] = [];
-    if (machine.state === 'available') {
+    // A supervised machine never opens without its supervisor: nobody offline (issue #6).
+    if (machine.state === 'available' && !machine.requiresSupervisor) {
       for (const h of holders) {
         if (!isMemberActive({ ...h, id: h.memberId }, now) || h.offlineHash === null) continue;
         let until = validUntil.getTime();
@@ -76,7 +94,7 @@ export async function buildAllowLists(
         for (const q of quals) {
           const best = Math.max(
             0,
-            ...held.filter((c) => c.qualificationId === q).map((c) => c.expiresAt.getTime()),
+            ...held.filter((c) => c.qualificationId === q).map((c) => effectiveExpiry(c).getTime()),
           );
           if (best === 0) certified = false;
           until = Math.min(until, best);
