@@ -193,7 +193,9 @@ export const machines = pgTable(
     /** a staff member qualified on the machine must confirm each session */
     requiresSupervisor: boolean('requires_supervisor').notNull().default(false),
     /** `badge`: the supervisor badges at the reader within 60 s; `present`: badged in at the lab today */
-    supervisorMode: text('supervisor_mode', { enum: ['badge', 'present'] }).notNull().default('badge'),
+    supervisorMode: text('supervisor_mode', { enum: ['badge', 'present'] })
+      .notNull()
+      .default('badge'),
     /** what to check after each use (clean bed, lens, chips); null: no check */
     postUseCheck: text('post_use_check'),
     checkPending: boolean('check_pending').notNull().default(false),
