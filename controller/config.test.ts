@@ -106,3 +106,56 @@ describe('controller config', () => {
     expect(configPathFrom([], {})).toBeUndefined();
   });
 });
+
+describe('controller config: lab practices (issue #6)', () => {
+  it('accepts the mode and report buttons and the warning output, from the file or SESAME_* pins', () => {
+    const c = parseConfig({
+      ...base,
+      modeButton: { pin: 2 },
+      reportButton: { pin: 3, activeLow: true },
+      warningOutput: { pin: 5 },
+    });
+    expect(c.modeButton).toEqual({ pin: 2, activeLow: false });
+    expect(c.reportButton).toEqual({ pin: 3, activeLow: true });
+    expect(c.warningOutput).toEqual({ pin: 5 });
+    const fromEnv = loadConfig({
+      env: {
+        SESAME_MQTT_URL: base.mqttUrl,
+        SESAME_DEVICE_ID: 'd',
+        SESAME_DEVICE_SECRET: 's',
+        SESAME_MACHINE_ID: 'laser-1',
+        SESAME_MODE_BUTTON_PIN: '2',
+        SESAME_REPORT_BUTTON_PIN: '3',
+        SESAME_WARNING_PIN: '4',
+      },
+    });
+    expect(fromEnv).toMatchObject({
+      modeButton: { pin: 2 },
+      reportButton: { pin: 3 },
+      warningOutput: { pin: 4 },
+    });
+    expect(parseConfig(base).modeButton).toBeUndefined();
+  });
+
+  it('refuses one pin for two jobs, naming both', () => {
+    expect(configError(() => parseConfig({ ...base, reportButton: { pin: 13 } }))).toBe(
+      'config: reportButton.pin: pin 13 is already relay.pin',
+    );
+    expect(
+      configError(() => parseConfig({ ...base, runningInput: { digital: 7 }, warningOutput: { pin: 7 } })),
+    ).toMatch(/^config: warningOutput\.pin: pin 7 is already runningInput\.digital$/);
+    expect(
+      configError(() =>
+        loadConfig({
+          env: {
+            SESAME_MQTT_URL: base.mqttUrl,
+            SESAME_DEVICE_ID: 'd',
+            SESAME_DEVICE_SECRET: 's',
+            SESAME_MACHINE_ID: 'laser-1',
+            SESAME_MODE_BUTTON_PIN: 'x',
+          },
+        }),
+      ),
+    ).toMatch(/^config: modeButton\.pin \(SESAME_MODE_BUTTON_PIN\): /);
+  });
+});

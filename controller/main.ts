@@ -7,10 +7,14 @@
  *
  * Configuration: the JSON file (--config or SESAME_CONTROLLER_CONFIG), SESAME_* variables
  * (config.ts), then these flags. In --simulate mode, type a UID + Enter to badge, `run` /
- * `idle` to drive the running input (with --running digital:7), `status`, `quit`.
+ * `idle` to drive the running input (with --running digital:7), `status`, `quit`, and for the
+ * lab practices (issue #6): `cert <uid>` / `enrol <uid>` (badge with that mode), `mode` (the
+ * mode button), `report [note]` (report a problem), `material <materialId> <quantity>`.
+ * A keyboard reader on a real board accepts the same badge, mode, report and material lines.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { KEYBOARD_HELP, type KeyboardCommand, parseKeyboardLine } from './commands.ts';
 import { ConfigError, configPathFrom, loadConfig } from './config.ts';
 import { Controller } from './controller.ts';
 import { MachineIo } from './machine-io.ts';
@@ -86,6 +90,9 @@ async function runSimulated(): Promise<void> {
     relayPin: config.relay.pin,
     relayType: config.relay.type,
     runningInput: config.runningInput,
+    ...(config.modeButton ? { modeButton: config.modeButton } : {}),
+    ...(config.reportButton ? { reportButton: config.reportButton } : {}),
+    ...(config.warningOutput ? { warningOutput: config.warningOutput } : {}),
     onEvent: (e) => {
       const line = describeEvent(e);
       if (line) log(line);
@@ -94,23 +101,25 @@ async function runSimulated(): Promise<void> {
   log(
     `Simulation: machine ${config.machineId}, relais broche ${config.relay.pin} / relay pin ${config.relay.pin}`,
   );
-  log('Tapez un UID + Entrée pour badger / Type a UID + Enter to badge (run, idle, status, quit)');
+  log(`Tapez un UID + Entrée pour badger / Type a UID + Enter to badge (${KEYBOARD_HELP})`);
   const keyboard = new KeyboardReader(process.stdin, (line) => {
-    const cmd = line.toLowerCase();
-    if (cmd === 'quit' || cmd === 'exit') void shutdown();
-    else if (cmd === 'run' || cmd === 'idle') {
+    const cmd = parseKeyboardLine(line);
+    if (cmd.kind === 'quit') void shutdown();
+    else if (cmd.kind === 'run' || cmd.kind === 'idle') {
       try {
-        sim.setRunning(cmd === 'run');
+        sim.setRunning(cmd.kind === 'run');
       } catch (err) {
         log((err as Error).message);
       }
-    } else if (cmd === 'status') {
+    } else if (cmd.kind === 'status') {
       log(
         `relais/relay ${sim.relay()} (pin ${sim.relayPinValue()}), session ${sim.sessionId() ?? '—'}, ` +
-          `${sim.controller.runningSeconds()} s, ${sim.controller.pendingEvents().length} en attente/pending, ` +
+          `${sim.controller.runningSeconds()} s / ${sim.controller.unlockedSeconds()} s, ` +
+          `mode ${sim.mode()}, ${sim.controller.pendingEvents().length} en attente/pending, ` +
           `${sim.controller.connected ? 'connecté/connected' : 'hors ligne/offline'}`,
       );
-    } else sim.badge(line);
+    } else if (cmd.kind === 'mode') sim.pressModeButton();
+    else runCommand(sim.controller, cmd);
   });
   await keyboard.start();
   const shutdown = async () => {
@@ -128,6 +137,11 @@ async function runBoard(): Promise<void> {
     relayPin: config.relay.pin,
     relayType: config.relay.type,
     runningInput: config.runningInput,
+    buttons: {
+      ...(config.modeButton ? { mode: config.modeButton } : {}),
+      ...(config.reportButton ? { report: config.reportButton } : {}),
+    },
+    warningPin: config.warningOutput?.pin,
   });
   const controller = new Controller({
     config,
@@ -138,12 +152,19 @@ async function runBoard(): Promise<void> {
     },
   });
   await controller.start();
-  const reader = createReader(
-    config.reader,
-    process.stdin,
-    (uid) => controller.badge(uid),
-    (err) => log(`Lecteur / Reader: ${err.message}`),
-  );
+  const reader =
+    config.reader === 'keyboard'
+      ? new KeyboardReader(process.stdin, (line) => {
+          const cmd = parseKeyboardLine(line);
+          if (cmd.kind === 'mode') controller.pressModeButton();
+          else runCommand(controller, cmd);
+        })
+      : createReader(
+          config.reader,
+          process.stdin,
+          (uid) => controller.badge(uid),
+          (err) => log(`Lecteur / Reader: ${err.message}`),
+        );
   await reader.start();
   log(`Sésame: machine ${config.machineId} prête / ready`);
   const shutdown = async () => {
@@ -152,6 +173,26 @@ async function runBoard(): Promise<void> {
     process.exit(0);
   };
   installSignals(shutdown, () => controller.abort());
+}
+
+/** The badge, report and material lines (both modes); the rest is the simulation's. */
+function runCommand(controller: Controller, cmd: KeyboardCommand): void {
+  switch (cmd.kind) {
+    case 'badge':
+      controller.badge(cmd.uid, cmd.mode);
+      return;
+    case 'report':
+      controller.report(cmd.note);
+      return;
+    case 'material':
+      controller.recordMaterial(cmd.materialId, cmd.quantity);
+      return;
+    case 'error':
+      log(cmd.message);
+      return;
+    default:
+      log(`? ${KEYBOARD_HELP}`);
+  }
 }
 
 function installSignals(shutdown: () => Promise<void>, abort: () => void): void {
