@@ -185,20 +185,43 @@ describe('meter: properties', () => {
   it('the example from SPEC §3: 125 s at 50 c/min, minimum 100, debited live', () => {
     const s0: MeterState = { runningSeconds: 0, chargedCents: 0 };
     const a = meter(s0, 30, LASER, 1000);
-    expect(a).toEqual({ runningSeconds: 30, idleSeconds: 0, dueCents: 100, debitCents: 100, exhausted: false });
+    expect(a).toEqual({
+      runningSeconds: 30,
+      idleSeconds: 0,
+      dueCents: 100,
+      debitCents: 100,
+      exhausted: false,
+    });
     const s1 = { runningSeconds: 30, chargedCents: 100 };
     const b = meter(s1, 125, LASER, 900);
-    expect(b).toEqual({ runningSeconds: 125, idleSeconds: 0, dueCents: 150, debitCents: 50, exhausted: false });
+    expect(b).toEqual({
+      runningSeconds: 125,
+      idleSeconds: 0,
+      dueCents: 150,
+      debitCents: 50,
+      exhausted: false,
+    });
   });
 
   it('a card running dry mid-session is debited to the floor and exhausted', () => {
     const step = meter({ runningSeconds: 120, chargedCents: 100 }, 600, LASER, 120);
-    expect(step).toEqual({ runningSeconds: 600, idleSeconds: 0, dueCents: 500, debitCents: 120, exhausted: true });
+    expect(step).toEqual({
+      runningSeconds: 600,
+      idleSeconds: 0,
+      dueCents: 500,
+      debitCents: 120,
+      exhausted: true,
+    });
   });
 });
 
 describe('issue #6: idle minutes and a session fee', () => {
-  const PRINTER = { pricePerMinuteCents: 10, minimumChargeCents: 0, idlePricePerMinuteCents: 2, sessionFeeCents: 50 };
+  const PRINTER = {
+    pricePerMinuteCents: 10,
+    minimumChargeCents: 0,
+    idlePricePerMinuteCents: 2,
+    sessionFeeCents: 50,
+  };
 
   it.each([
     [0, 0, 50],
@@ -222,7 +245,10 @@ describe('issue #6: idle minutes and a session fee', () => {
   it('events in any order, with duplicates, bill the latest (running, idle) pair exactly', () => {
     // A session's events: running and idle both only grow; each event carries one pair.
     const pairs = fc
-      .array(fc.tuple(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 600 })), { minLength: 1, maxLength: 20 })
+      .array(fc.tuple(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 600 })), {
+        minLength: 1,
+        maxLength: 20,
+      })
       .map((steps) => {
         let r = 0;
         let i = 0;
@@ -239,7 +265,11 @@ describe('issue #6: idle minutes and a session fee', () => {
         for (const [r, i] of shuffled) {
           const step = meter(state, r, PRINTER, Number.MAX_SAFE_INTEGER, i);
           expect(step.debitCents).toBeGreaterThanOrEqual(0);
-          state = { runningSeconds: step.runningSeconds, idleSeconds: step.idleSeconds, chargedCents: state.chargedCents + step.debitCents };
+          state = {
+            runningSeconds: step.runningSeconds,
+            idleSeconds: step.idleSeconds,
+            chargedCents: state.chargedCents + step.debitCents,
+          };
         }
         const [lastR, lastI] = events.at(-1)!;
         expect(state.chargedCents).toBe(sessionCharge(lastR, PRINTER, lastI));

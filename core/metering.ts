@@ -14,7 +14,8 @@ export function sessionCharge(runningSeconds: number, pricing: Pricing, idleSeco
   const minutes = Math.ceil(Math.max(0, runningSeconds) / 60);
   const idleMinutes = Math.ceil(Math.max(0, idleSeconds) / 60);
   const idlePrice = pricing.idlePricePerMinuteCents ?? pricing.pricePerMinuteCents;
-  const variable = (pricing.sessionFeeCents ?? 0) + minutes * pricing.pricePerMinuteCents + idleMinutes * idlePrice;
+  const variable =
+    (pricing.sessionFeeCents ?? 0) + minutes * pricing.pricePerMinuteCents + idleMinutes * idlePrice;
   return Math.max(pricing.minimumChargeCents, variable);
 }
 

@@ -81,7 +81,12 @@ const offlineFields = {
   badge: uidSchema.optional(),
   startedAt: isoDateTime.optional(),
   /** extension (issue #6): seconds the relay has been closed; idle = unlocked − running */
-  unlockedSeconds: z.number().int().nonnegative().max(366 * 24 * 3600).optional(),
+  unlockedSeconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(366 * 24 * 3600)
+    .optional(),
 };
 
 export const runtimeEventSchema = z
@@ -195,7 +200,14 @@ export const TOPIC_KINDS = [
   'material',
 ] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
-export const DEVICE_PUBLISHES: readonly TopicKind[] = ['badge', 'runtime', 'end', 'status', 'report', 'material'];
+export const DEVICE_PUBLISHES: readonly TopicKind[] = [
+  'badge',
+  'runtime',
+  'end',
+  'status',
+  'report',
+  'material',
+];
 export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['decision', 'command', 'allowlist'];
 
 export function machineTopic(root: string, machineId: string, kind: TopicKind): string {

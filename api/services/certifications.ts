@@ -51,7 +51,13 @@ export async function certify(
     );
   }
   return db.transaction((tx) =>
-    recordCertification(tx, actor, memberId, { ...input, certifiedBy: by.kind === 'staff' ? by.id : null }, now),
+    recordCertification(
+      tx,
+      actor,
+      memberId,
+      { ...input, certifiedBy: by.kind === 'staff' ? by.id : null },
+      now,
+    ),
   );
 }
 
