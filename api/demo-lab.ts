@@ -121,13 +121,22 @@ export async function setUpDemoLab(api: Api): Promise<DemoLab> {
   await member('Léa Dubois', '04C0FFEE', { certify: ['laser'], creditCents: 1000, status: 'suspended' });
   await member('Yanis Benali', '04D1E2F3', { certify: ['printer-3d'], creditCents: 300 });
 
+  // Inès trains on the laser and the printers; her staff account holds her badge's member record.
+  const ines = await member('Inès Moreau', '04E1E2E3', {
+    certify: ['laser', 'printer-3d'],
+    creditCents: 1000,
+  });
+  await api('POST', '/materials', { id: 'pla', name: 'Filament PLA', unit: 'g', pricePerUnitCents: 3 }).catch(
+    (err: unknown) => console.warn(`demo: no material PLA (${String(err)})`),
+  );
   const staffTokens: DemoLab['staffTokens'] = [];
   for (const s of [
     {
-      name: 'Inès Trainer',
-      email: 'ines@exemple.fr',
+      name: 'Inès Moreau',
+      email: 'ines.staff@exemple.fr',
       roles: ['trainer'],
       trainerOf: ['laser', 'printer-3d'],
+      memberId: ines,
     },
     { name: 'Paul Trésorier', email: 'paul@exemple.fr', roles: ['treasurer'] },
   ]) {
@@ -151,6 +160,11 @@ export async function setUpDemoLab(api: Api): Promise<DemoLab> {
         expect: 'laser: refusé / not_certified; printer-1: accordé',
       },
       { uid: '04DEAD00', who: 'badge inconnu / unknown', expect: 'door: refusé / unknown_badge' },
+      {
+        uid: '04E1E2E3',
+        who: 'Inès (formatrice / trainer)',
+        expect: '«laser cert 04E1E2E3» then «laser 04D1E2F3»: Yanis certified',
+      },
     ],
   };
 }

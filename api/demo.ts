@@ -4,6 +4,7 @@
  * `<machine> <badge>` to badge, e.g. `laser 04A3B2C1`; the same again ends the session.
  */
 import { createInterface } from 'node:readline';
+import { parseKeyboardLine } from '../controller/commands.ts';
 import { describeEvent } from '../controller/messages.ts';
 import { type SimulatedController, startSimulatedController } from '../controller/simulate.ts';
 import { openDatabase } from './db/client.ts';
@@ -45,9 +46,24 @@ async function main() {
   });
   const base = `http://localhost:${server.httpPort}`;
   const lab = await setUpDemoLab(httpApi(`http://127.0.0.1:${server.httpPort}`, TOKEN));
+
   const keys = await loadSiteKeys(database.db);
 
   const controllers = new Map<string, SimulatedController>();
+  let stopping = false;
+  const api = httpApi(`http://127.0.0.1:${server.httpPort}`, TOKEN);
+  const euros = (cents: number) => `${(cents / 100).toFixed(2).replace('.', ',')} €`;
+  const showCharge = async (machineId: string, sessionId: string) => {
+    try {
+      const s = await api('GET', `/sessions/${sessionId}`);
+      const member = await api('GET', `/members/${s.memberId}`);
+      out(
+        `  [${machineId}] Facturé / charged ${euros(s.chargedCents)} — solde / balance ${euros(member.balanceCents)}`,
+      );
+    } catch {
+      // an offline session reaches the server later
+    }
+  };
   for (const m of lab.machines) {
     const sim = await startSimulatedController({
       mqttUrl: server.mqttUrl,
@@ -57,8 +73,11 @@ async function main() {
       allowListPublicKey: keys.signingPublicKeyPem,
       heartbeatSeconds: 10,
       onEvent: (e) => {
+        if (stopping) return;
         const line = describeEvent(e);
         if (line && e.type !== 'connected' && e.type !== 'allowlist') out(`  [${m.id}] ${line}`);
+        // What the session cost, as the member's account shows it.
+        if (e.type === 'session_end') setTimeout(() => void showCharge(m.id, e.sessionId), 400);
       },
     });
     controllers.set(m.id, sim);
@@ -80,11 +99,16 @@ async function main() {
   for (const b of lab.badges) out(`  ${b.uid}  ${b.who.padEnd(30)} → ${b.expect}`);
   out('');
   out('Tapez / type  «machine badge»  (ex. «laser 04A3B2C1»), la même chose pour finir / again to end;');
+  out(
+    'Une machine en cours d’usage refuse les autres badges : badgez à nouveau pour finir / a machine in use refuses',
+  );
+  out(
+    'other badges: badge again to end. Aussi / also: «laser cert 04E1E2E3», «printer-1 material pla 20», «cnc report lens».',
+  );
   out('«status» pour l’état / for the state, «quit» pour quitter / to quit.');
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
   rl.prompt();
-  let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
@@ -95,7 +119,8 @@ async function main() {
     process.exit(0);
   };
   rl.on('line', (line) => {
-    const [a, b] = line.trim().split(/\s+/);
+    const [a, ...rest] = line.trim().split(/\s+/);
+    const b = rest[0];
     if (!a) return rl.prompt();
     if (a === 'quit' || a === 'exit') {
       void stop();
@@ -113,7 +138,24 @@ async function main() {
       out(`  ? «machine badge», machines: ${[...controllers.keys()].join(', ')}`);
       return rl.prompt();
     }
-    sim.badge(b);
+    // The board's own keyboard commands: a UID, `cert UID`, `enrol UID`, `report note`, `material id qty`.
+    const command = parseKeyboardLine(rest.join(' '));
+    switch (command.kind) {
+      case 'badge':
+        sim.badge(command.uid, command.mode);
+        break;
+      case 'report':
+        sim.report(command.note);
+        break;
+      case 'material':
+        sim.recordMaterial(command.materialId, command.quantity);
+        break;
+      case 'error':
+        out(`  ? ${command.message}`);
+        break;
+      default:
+        out('  ? «machine badge», «machine cert badge», «machine report note», «machine material pla 20»');
+    }
     setTimeout(() => rl.prompt(), 300);
   });
   rl.on('close', () => void stop());

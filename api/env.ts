@@ -94,9 +94,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
-  throw new ConfigError(
-    `invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue?.message ?? 'invalid'}`,
-  );
+  // Never echo a secret (SPEC §4): say only that the value is wrong.
+  const secret = /TOKEN|PASSWORD|SECRET/.test(name) || name === 'DATABASE_URL' || name === 'MQTT_URL';
+  const shown = secret ? '(hidden)' : JSON.stringify(source[name] ?? '');
+  throw new ConfigError(`invalid ${name}=${shown}: ${issue?.message ?? 'invalid'}`);
 }
 
 /** The HELLOASSO_* variables as HelloAsso settings (api/services/treasury-settings.ts). */

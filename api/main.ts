@@ -32,11 +32,10 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
+  // StartError and DataDirInUseError already say what to do; raw errors get a hint.
   const hint = /EADDRINUSE/.test(message)
     ? ' (a port is taken: set PORT / MQTT_PORT, or 0 to pick a free one)'
-    : /lock|already|in use/i.test(message)
-      ? ' (is another Sésame using the same DATA_DIR?)'
-      : '';
+    : '';
   console.error(`sesame: could not start: ${message}${hint}`);
   process.exit(1);
 });

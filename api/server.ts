@@ -14,12 +14,34 @@ import { type Env, helloassoEnv } from './env.ts';
 import type { Logger } from './log.ts';
 import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts';
 import { markDevicePresence } from './machine-loop/presence.ts';
+import { metrics } from './metrics.ts';
 import { ensureBootstrapAdmin } from './services/bootstrap.ts';
 import { authenticateDevice } from './services/devices.ts';
 import { RetentionJob } from './services/retention.ts';
 import { loadSiteKeys } from './services/site-keys.ts';
 
 export const SERVER_MQTT_USERNAME = 'sesame-server';
+
+const devicesConnected = metrics.gauge(
+  'sesame_devices_connected',
+  'Devices connected to the embedded broker',
+);
+
+/** A listener that cannot start, with the variables to change (SPEC §1: one clear line). */
+export class StartError extends Error {
+  constructor(variables: string, host: string, port: number, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const why =
+      code === 'EADDRINUSE'
+        ? `port ${port} is taken: set ${variables.split('/')[1]} to a free port, or 0 to pick one`
+        : code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL'
+          ? `${JSON.stringify(host)} is not an address of this machine: set ${variables.split('/')[0]} (e.g. 0.0.0.0)`
+          : cause instanceof Error
+            ? cause.message
+            : String(cause);
+    super(`cannot listen on ${host}:${port} (${variables}): ${why}`);
+  }
+}
 
 export interface RunningServer {
   httpPort: number;
@@ -66,6 +88,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     let broker: Broker | null = null;
     const presence = (identity: BrokerIdentity, online: boolean) => {
       if (identity.kind !== 'device') return;
+      devicesConnected.inc({}, online ? 1 : -1);
       markDevicePresence(database.db, identity.deviceId, identity.machineId, online, new Date()).catch(
         (err: unknown) =>
           log('warn', 'device presence not recorded', { deviceId: identity.deviceId, error: String(err) }),
@@ -97,11 +120,12 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
           return device ? { kind: 'device', deviceId: device.deviceId, machineId: device.machineId } : null;
         },
       });
-      await b.start();
+      await b.start().catch((err: unknown) => {
+        throw new StartError('MQTT_HOST/MQTT_PORT', env.MQTT_HOST, env.MQTT_PORT, err);
+      });
       broker = b;
       stops.push(() => b.stop());
       mqttUrl = `mqtt://127.0.0.1:${b.port}`;
-      log('info', 'mqtt broker listening', { host: env.MQTT_HOST, port: b.port });
     }
 
     const authorizer = new Authorizer({
@@ -130,8 +154,9 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
         mqttPort: broker?.port ?? null,
       }),
     });
-    const http = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const http = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(server));
+      server.once('error', (err) => reject(new StartError('HOST/PORT', env.HOST, env.PORT, err)));
     });
     stops.push(
       () =>

@@ -24,6 +24,20 @@ import type { Db } from '../db/client.ts';
 import { machines } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
+import { metrics } from '../metrics.ts';
+
+const decisionSeconds = metrics.histogram(
+  'sesame_decision_seconds',
+  'Time from a badge request reaching the server to its decision being published',
+  [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+);
+const decisionsTotal = metrics.counter('sesame_decisions_total', 'Badge decisions by reason');
+const messagesTotal = metrics.counter(
+  'sesame_mqtt_messages_total',
+  'Machine messages received, by topic kind',
+);
+const locksTotal = metrics.counter('sesame_locks_total', 'Lock commands sent, by reason');
+
 import type { SiteKeys } from '../services/site-keys.ts';
 import { handleBadge } from './access-service.ts';
 import { buildAllowLists, signAllowList } from './allowlist.ts';
@@ -151,6 +165,12 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
   }
 
   async lock(machineId: string, reason: string, sessionId?: string, graceSeconds?: number): Promise<void> {
+    this.opts.log('info', 'lock', {
+      machineId,
+      reason,
+      sessionId,
+      ...(graceSeconds ? { graceSeconds } : {}),
+    });
     await this.publish(machineTopic(this.opts.topicRoot, machineId, 'command'), {
       commandId: crypto.randomUUID(),
       action: 'lock',
@@ -168,6 +188,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     if (parsed === null) return;
     const { machineId, kind } = parsed;
     this.opts.log('debug', 'mqtt message', { machineId, kind, bytes: payload.length });
+    messagesTotal.inc({ kind });
     // Messages of one machine are handled in the order they arrived (SPEC §2: an `end`
     // takes effect before a badge request published after it).
     const previous = this.queues.get(machineId) ?? Promise.resolve();
@@ -224,7 +245,10 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     );
     if (outcome.decision === null) return; // another server process answered
     await this.publish(topic, outcome.decision);
-    this.opts.onDecision?.(machineId, outcome.decision, performance.now() - receivedAt);
+    const elapsedMs = performance.now() - receivedAt;
+    decisionSeconds.observe(elapsedMs / 1000);
+    decisionsTotal.inc({ reason: outcome.decision.reason });
+    this.opts.onDecision?.(machineId, outcome.decision, elapsedMs);
     this.opts.log('info', 'decision', {
       machineId,
       requestId: request.data.requestId,
@@ -261,7 +285,6 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
           );
     if (!outcome.applied) return;
     if (outcome.lock) {
-      this.opts.log('info', 'lock', { machineId, sessionId: outcome.sessionId, reason: outcome.lock.reason });
       await this.lock(machineId, outcome.lock.reason, outcome.sessionId, outcome.lock.graceSeconds);
     }
     this.scheduleBalanceChange();
@@ -293,7 +316,10 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
 
   private async onStatus(machineId: string, json: unknown): Promise<void> {
     const status = statusSchema.safeParse(json);
-    if (!status.success) return;
+    if (!status.success) {
+      this.opts.log('warn', 'invalid status message', { machineId, issues: summarise(status.error) });
+      return;
+    }
     await this.opts.db
       .update(machines)
       .set({ online: status.data.online, lastSeenAt: this.now() })
