@@ -26,6 +26,14 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import { metrics } from '../metrics.ts';
 
+
+import type { SiteKeys } from '../services/site-keys.ts';
+import { handleBadge } from './access-service.ts';
+import { buildAllowLists, signAllowList } from './allowlist.ts';
+import { handleMaterial, handleReport } from './board-events.ts';
+import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
+
+
 const decisionSeconds = metrics.histogram(
   'sesame_decision_seconds',
   'Time from a badge request reaching the server to its decision being published',
@@ -37,12 +45,6 @@ const messagesTotal = metrics.counter(
   'Machine messages received, by topic kind',
 );
 const locksTotal = metrics.counter('sesame_locks_total', 'Lock commands sent, by reason');
-
-import type { SiteKeys } from '../services/site-keys.ts';
-import { handleBadge } from './access-service.ts';
-import { buildAllowLists, signAllowList } from './allowlist.ts';
-import { handleMaterial, handleReport } from './board-events.ts';
-import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
 
 export interface AuthorizerOptions {
   db: Db;
@@ -166,10 +168,11 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
 
   async lock(machineId: string, reason: string, sessionId?: string, graceSeconds?: number): Promise<void> {
     this.opts.log('info', 'lock', {
+    locksTotal.inc({ reason });
       machineId,
       reason,
       sessionId,
-      ...(graceSeconds ? { graceSeconds } : {}),
+      ...(graceSeconds ? graceSeconds : ),
     });
     await this.publish(machineTopic(this.opts.topicRoot, machineId, 'command'), {
       commandId: crypto.randomUUID(),

@@ -187,8 +187,8 @@ export async function attendanceReport(
     const monthRows: AttendanceReport['months'] = [];
     for (const month of months) {
       const bounds = monthBounds(month, tz);
-      const from = bounds.from < range.from ? range.from : bounds.from;
-      const to = bounds.to > range.to ? range.to : bounds.to;
+      const from = new Date(Math.max(bounds.from.getTime(), range.from.getTime()));
+      const to = new Date(Math.min(bounds.to.getTime(), range.to.getTime()));
       const partial = from.getTime() !== bounds.from.getTime() || to.getTime() !== bounds.to.getTime();
       const saved = storedBy.get(month);
       if (saved !== undefined && !partial) {
