@@ -26,13 +26,11 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import { metrics } from '../metrics.ts';
 
-
 import type { SiteKeys } from '../services/site-keys.ts';
 import { handleBadge } from './access-service.ts';
 import { buildAllowLists, signAllowList } from './allowlist.ts';
 import { handleMaterial, handleReport } from './board-events.ts';
 import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
-
 
 const decisionSeconds = metrics.histogram(
   'sesame_decision_seconds',
@@ -168,12 +166,12 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
 
   async lock(machineId: string, reason: string, sessionId?: string, graceSeconds?: number): Promise<void> {
     this.opts.log('info', 'lock', {
-    locksTotal.inc({ reason });
       machineId,
       reason,
       sessionId,
-      ...(graceSeconds ? graceSeconds : ),
+      ...(graceSeconds ? { graceSeconds } : {}),
     });
+    locksTotal.inc({ reason });
     await this.publish(machineTopic(this.opts.topicRoot, machineId, 'command'), {
       commandId: crypto.randomUUID(),
       action: 'lock',
