@@ -8,14 +8,20 @@ import type { DashEnv } from './context.ts';
 import { isDashboardGuard } from './http/access.ts';
 import { registerAssets } from './http/assets.ts';
 import { registerAdminDevices } from './pages/admin-devices.tsx';
+import { registerAdminImport } from './pages/admin-import.tsx';
 import { registerAdminMachines } from './pages/admin-machines.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
+import { registerAttendance } from './pages/attendance.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
+import { registerMemberData } from './pages/member-data.tsx';
 import { registerMembers } from './pages/members.tsx';
 import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
 import { registerTrainers } from './pages/trainers.tsx';
 import { registerTreasurer } from './pages/treasurer.tsx';
+import { registerTreasurerChecks } from './pages/treasurer-checks.tsx';
+import { registerTreasurerHelloasso } from './pages/treasurer-helloasso.tsx';
+import { registerTreasurerPeriods } from './pages/treasurer-periods.tsx';
 import { errorPage } from './views/errors.tsx';
 
 export function createDashboard(): Hono<DashEnv> {
@@ -30,6 +36,13 @@ export function createDashboard(): Hono<DashEnv> {
   registerAdminMachines(app);
   registerAdminDevices(app);
   registerAdminStaff(app);
+  // issue #5: attendance for funders, reconciliation, month close, HelloAsso queue, import, GDPR
+  registerAttendance(app);
+  registerTreasurerChecks(app);
+  registerTreasurerPeriods(app);
+  registerTreasurerHelloasso(app);
+  registerAdminImport(app);
+  registerMemberData(app);
 
   app.onError((error, c) => {
     const problem = toProblem(error);

@@ -1,5 +1,6 @@
 /** Every word of the dashboard in English; the type makes sure no key is missing. */
 import type { Dict } from './fr.ts';
+import { treasuryEn } from './treasury-en.ts';
 
 export const en: Dict = {
   skipToContent: 'Skip to content',
@@ -270,4 +271,6 @@ export const en: Dict = {
   pickOneRole: 'Pick at least one role.',
   cannotDemoteSelf: 'You cannot remove your own admin role or disable your own account.',
   backToStaff: 'Back to staff',
+  // issue #5 pages: treasury-en.ts
+  ...treasuryEn,
 };

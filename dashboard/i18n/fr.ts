@@ -1,4 +1,6 @@
 /** Every word of the dashboard in French (the default). en.ts has the same keys, checked by the type. */
+import { treasuryFr } from './treasury-fr.ts';
+
 export const fr = {
   // frame
   skipToContent: 'Aller au contenu',
@@ -290,6 +292,8 @@ export const fr = {
   cannotDemoteSelf:
     'Vous ne pouvez pas retirer votre propre rôle d’administration ni désactiver votre compte.',
   backToStaff: 'Retour à l’équipe',
+  // issue #5 pages (attendance, checks, month close, HelloAsso, import, GDPR): treasury-fr.ts
+  ...treasuryFr,
 };
 
 export type Dict = typeof fr;

@@ -8,6 +8,7 @@ export function AdminNav(props: { c: DashContext }) {
     { href: '/admin/machines', label: t.adminMachines },
     { href: '/admin/devices', label: t.adminDevices },
     { href: '/admin/staff', label: t.adminStaff },
+    { href: '/admin/import', label: t.adminImport },
   ];
   return (
     <nav aria-label={t.adminNav} class="subnav">

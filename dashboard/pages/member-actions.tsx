@@ -3,6 +3,7 @@ import { TOPUP_METHODS } from '../../core/domain.ts';
 import type { DashContext } from '../context.ts';
 import { ADMIN, can, MONEY, TRAINERS } from '../http/access.ts';
 import { Field, Select } from '../views/ui.tsx';
+import { MemberDataCard } from './member-data.tsx';
 
 export function MemberActions(props: { c: DashContext; memberId: string }) {
   const { c, memberId } = props;
@@ -91,6 +92,7 @@ export function MemberActions(props: { c: DashContext; memberId: string }) {
           </form>
         </section>
       )}
+      {can(user, ADMIN) && <MemberDataCard c={c} memberId={memberId} />}
       {can(user, TRAINERS) && (
         <section aria-labelledby="certify-h" class="card">
           <h2 id="certify-h">{t.certify}</h2>

@@ -23,12 +23,14 @@ import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
+import { TreasuryNav } from './treasurer-checks.tsx';
 
-interface ChartSpec {
+export interface ChartSpec {
   id: string;
   type: 'bar' | 'line' | 'doughnut';
   labels: string[];
-  series: { label: string; data: number[] }[];
+  /** null: a count hidden because it is small (attendance) */
+  series: { label: string; data: (number | null)[] }[];
   /** values are cents, shown as euros */
   money: boolean;
 }
@@ -63,7 +65,7 @@ export function rangeOf(c: DashContext): {
   }
 }
 
-function ChartBlock(props: { spec: ChartSpec; title: string; t: Dict; children?: unknown }) {
+export function ChartBlock(props: { spec: ChartSpec; title: string; t: Dict; children?: unknown }) {
   const { spec, title } = props;
   return (
     <section aria-labelledby={`${spec.id}-h`} class="chart-block">
@@ -93,6 +95,7 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
         c,
         t.treasurerTitle,
         <>
+          <TreasuryNav c={c} />
           {form}
           <p class="flash error" role="alert">
             {period.error}
@@ -152,6 +155,7 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
       c,
       t.treasurerTitle,
       <>
+        <TreasuryNav c={c} />
         {form}
         <section aria-labelledby="summary-h" class="card">
           <h2 id="summary-h">{t.periodSummary}</h2>
@@ -174,7 +178,8 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
                 <Tag tone="ok">{t.checksOk}</Tag>
               ) : (
                 <Tag tone="warn">{t.checksFailed(report.checks.discrepancies.length)}</Tag>
-              )}
+              )}{' '}
+              <a href={`/treasurer/checks?${qs}`}>{t.treasuryChecks}</a>
             </dd>
           </dl>
           <p class="actions">

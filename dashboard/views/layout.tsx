@@ -20,6 +20,7 @@ export function Layout(props: { c: DashContext; title: string; children?: Child;
   const items: NavItem[] = [
     { href: '/board', label: t.navBoard, access: STAFF, prefix: '/board' },
     { href: '/today', label: t.navToday, access: STAFF, prefix: '/today' },
+    { href: '/attendance', label: t.navAttendance, access: STAFF, prefix: '/attendance' },
     { href: '/members', label: t.navMembers, access: STAFF, prefix: '/members' },
     { href: '/trainers', label: t.navTrainers, access: TRAINERS, prefix: '/trainers' },
     { href: '/treasurer', label: t.navTreasurer, access: MONEY, prefix: '/treasurer' },
