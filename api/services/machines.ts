@@ -18,6 +18,14 @@ export interface MachineInput {
   creditPolicy?: CreditPolicy | undefined;
   maxSessionSeconds?: number | null | undefined;
   heartbeatSeconds?: number | undefined;
+  // Lab practices (issue #6), all optional: SPEC §3 bodies stay valid as they were.
+  idlePricePerMinuteCents?: number | null | undefined;
+  sessionFeeCents?: number | undefined;
+  requiresSupervisor?: boolean | undefined;
+  supervisorMode?: 'badge' | 'present' | undefined;
+  postUseCheck?: string | null | undefined;
+  graceSeconds?: number | undefined;
+  maintenanceEveryHours?: number | null | undefined;
 }
 
 export interface MachinePatch extends Partial<Omit<MachineInput, 'id'>> {
@@ -42,6 +50,15 @@ function view(
     creditPolicy: m.creditPolicy,
     maxSessionSeconds: m.maxSessionSeconds,
     heartbeatSeconds: m.heartbeatSeconds,
+    idlePricePerMinuteCents: m.idlePricePerMinuteCents,
+    sessionFeeCents: m.sessionFeeCents,
+    requiresSupervisor: m.requiresSupervisor,
+    supervisorMode: m.supervisorMode,
+    postUseCheck: m.postUseCheck,
+    checkPending: m.checkPending,
+    graceSeconds: m.graceSeconds,
+    maintenanceEveryHours: m.maintenanceEveryHours,
+    runningSecondsSinceMaintenance: m.runningSecondsSinceMaintenance,
     qualifications,
     state: m.state,
     stateNote: m.stateNote,

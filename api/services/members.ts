@@ -1,8 +1,8 @@
 /** Members: the people holding machine cards (SPEC §3 /members). */
 import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
-import type { MemberStatus } from '../../core/domain.ts';
+import { effectiveExpiry, isCertificationValid, lapseDate, type MemberStatus } from '../../core/domain.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { badges, certifications, members } from '../db/schema.ts';
+import { badges, certifications, members, qualifications } from '../db/schema.ts';
 import { newId } from '../security.ts';
 import { type Actor, audit } from './audit.ts';
 import { conflict, isUniqueViolation, notFound } from './errors.ts';
@@ -75,23 +75,31 @@ export async function findMember(db: DbOrTx, id: string): Promise<MemberRow> {
 export async function memberDetail(db: DbOrTx, id: string, now: Date) {
   const member = await findMember(db, id);
   const certs = await db
-    .select()
+    .select({ cert: certifications, lapseAfterUnusedDays: qualifications.lapseAfterUnusedDays })
     .from(certifications)
+    .innerJoin(qualifications, eq(qualifications.id, certifications.qualificationId))
     .where(eq(certifications.memberId, id))
     .orderBy(asc(certifications.qualificationId), asc(certifications.certifiedAt));
   const cards = await db.select().from(badges).where(eq(badges.memberId, id)).orderBy(asc(badges.issuedAt));
   return {
     ...publicMember(member),
-    certifications: certs.map((c) => ({
-      id: c.id,
-      qualificationId: c.qualificationId,
-      certifiedAt: c.certifiedAt,
-      expiresAt: c.expiresAt,
-      certifiedBy: c.certifiedBy,
-      revokedAt: c.revokedAt,
-      revokeReason: c.revokeReason,
-      valid: c.revokedAt === null && c.expiresAt.getTime() > now.getTime(),
-    })),
+    certifications: certs.map(({ cert: c, lapseAfterUnusedDays }) => {
+      // Issue #6: a certification also lapses N days after its holder last used a machine needing it.
+      const lapsesAt = lapseDate(c, lapseAfterUnusedDays);
+      return {
+        id: c.id,
+        qualificationId: c.qualificationId,
+        certifiedAt: c.certifiedAt,
+        expiresAt: c.expiresAt,
+        lastUsedAt: c.lastUsedAt,
+        lapsesAt,
+        validUntil: effectiveExpiry({ ...c, lapsesAt }),
+        certifiedBy: c.certifiedBy,
+        revokedAt: c.revokedAt,
+        revokeReason: c.revokeReason,
+        valid: isCertificationValid({ ...c, lapsesAt }, now),
+      };
+    }),
     // Only the last 4 hex digits: the UID itself is never stored nor shown.
     badges: cards.map((b) => ({
       id: b.id,

@@ -20,6 +20,9 @@ export function publicSession(s: Row) {
     endReason: s.endReason,
     lastEventAt: s.lastEventAt,
     offline: s.offline,
+    idleSeconds: s.idleSeconds,
+    materialsCents: s.materialsCents,
+    supervisedBy: s.supervisedBy,
   };
 }
 

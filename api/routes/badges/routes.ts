@@ -7,6 +7,7 @@ import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
 import { actorOf } from '../../services/auth.ts';
 import { issueBadge, revokeBadge } from '../../services/badges.ts';
+import { consumeEnrolmentsOf } from '../../services/enrolments.ts';
 
 const tags = ['badges'];
 
@@ -32,6 +33,7 @@ const issue = defineRoute(ADMIN, {
   path: '/api/v1/members/{id}/badges',
   tags,
   summary: 'Issue a badge to a member',
+  description: 'A UID waiting in GET /enrolments (presented in enrolment mode) is consumed.',
   request: { params: idParam, body: jsonBody(z.object({ uid }).strict().openapi('IssueBadge')) },
   responses: { 201: jsonResponse('The badge (only the last 4 hex digits of its UID)', badgeSchema) },
 });
@@ -56,9 +58,12 @@ const revoke = defineRoute(ADMIN, {
 
 export function registerBadgeRoutes(app: App): void {
   app.openapi(issue, async (c) => {
-    const { db, keys, loop } = c.var.deps;
+    const { db, keys, loop, now } = c.var.deps;
     const { id } = c.req.valid('param');
-    const badge = await issueBadge(db, keys.badgeKey, actorOf(c.var.principal), id, c.req.valid('json').uid);
+    const { uid } = c.req.valid('json');
+    const badge = await issueBadge(db, keys.badgeKey, actorOf(c.var.principal), id, uid);
+    // A UID presented in enrolment mode (issue #6) is no longer offered once issued.
+    await consumeEnrolmentsOf(db, uid, now());
     loop.changed({ memberIds: [id] });
     return c.json(badge, 201);
   });

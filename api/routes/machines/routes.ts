@@ -2,9 +2,12 @@
 import { z } from '@hono/zod-openapi';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
+import { Problem } from '../../http/problem.ts';
 import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
 import { actorOf } from '../../services/auth.ts';
+import { confirmCheck, reportProblem, restoreMachine } from '../../services/lab-practices.ts';
 import { createMachine, getMachine, listMachines, updateMachine } from '../../services/machines.ts';
+import { emptyBody } from '../members/schemas.ts';
 import { createMachineBody, machineSchema, updateMachineBody } from './schemas.ts';
 
 const tags = ['machines'];
@@ -46,6 +49,46 @@ const update = defineRoute(ADMIN, {
   responses: { 200: jsonResponse('The machine', machineSchema) },
 });
 
+const report = defineRoute(STAFF, {
+  method: 'post',
+  path: '/api/v1/machines/{id}/report',
+  tags,
+  summary: 'Report a problem: the machine goes into maintenance with the note',
+  description:
+    'Issue #6. The running session, if any, is not cut; the board refuses new sessions until the machine is restored.',
+  request: {
+    params: machineParam,
+    body: jsonBody(
+      z
+        .object({ note: z.string().trim().max(500).optional().openapi({ example: 'Lentille sale' }) })
+        .strict()
+        .openapi('ReportProblem'),
+      false,
+    ),
+  },
+  responses: { 200: jsonResponse('The machine, in maintenance', machineSchema) },
+});
+
+const restore = defineRoute(STAFF, {
+  method: 'post',
+  path: '/api/v1/machines/{id}/restore',
+  tags,
+  summary: 'Put a machine back in service after maintenance',
+  description:
+    'Issue #6: only an admin, a trainer of one of its qualifications, or staff holding valid certifications for all of them (403 otherwise). Resets the running hours since maintenance.',
+  request: { params: machineParam, body: jsonBody(emptyBody, false) },
+  responses: { 200: jsonResponse('The machine, available', machineSchema) },
+});
+
+const check = defineRoute(STAFF, {
+  method: 'post',
+  path: '/api/v1/machines/{id}/check',
+  tags,
+  summary: 'Confirm the post-use check (clean bed, lens, chips) so the machine unlocks again',
+  request: { params: machineParam, body: jsonBody(emptyBody, false) },
+  responses: { 200: jsonResponse('The machine, its check confirmed', machineSchema) },
+});
+
 export function registerMachineRoutes(app: App): void {
   app.openapi(create, async (c) => {
     const { db, loop } = c.var.deps;
@@ -68,5 +111,32 @@ export function registerMachineRoutes(app: App): void {
       await loop.lock(id, 'locked_out', machine.sessionId);
     }
     return c.json(machine, 200);
+  });
+
+  app.openapi(report, async (c) => {
+    const { db, loop, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json') as { note?: string } | undefined;
+    await reportProblem(db, actorOf(c.var.principal), id, body?.note, now());
+    loop.changed({ machineIds: [id] });
+    return c.json(await getMachine(db, id), 200);
+  });
+
+  app.openapi(restore, async (c) => {
+    const { db, loop, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const p = c.var.principal;
+    if (p.kind !== 'staff') throw new Problem(403, 'Only staff may put a machine back in service.');
+    await restoreMachine(db, actorOf(p), { staffId: p.id }, id, now());
+    loop.changed({ machineIds: [id] });
+    return c.json(await getMachine(db, id), 200);
+  });
+
+  app.openapi(check, async (c) => {
+    const { db, loop, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    await confirmCheck(db, actorOf(c.var.principal), id, now());
+    loop.changed({ machineIds: [id] });
+    return c.json(await getMachine(db, id), 200);
   });
 }

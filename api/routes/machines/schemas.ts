@@ -3,6 +3,7 @@ import { CREDIT_POLICIES, MACHINE_KINDS, MACHINE_STATES } from '../../../core/do
 import { slug } from '../../http/route.ts';
 import { name } from '../members/schemas.ts';
 
+const SUPERVISOR_MODES = ['badge', 'present'] as const;
 const cents = z.number().int().min(0).max(10_000_000);
 
 const fields = {
@@ -31,11 +32,53 @@ const fields = {
     .min(1)
     .max(3600)
     .openapi({ description: 'runtime period; 3 missed → session closed (default 30)' }),
+  // Lab practices (issue #6): all optional, with defaults that keep the SPEC behaviour.
+  idlePricePerMinuteCents: cents.nullable().openapi({
+    description: 'price of an unlocked-but-idle minute; null (default): the running price',
+  }),
+  sessionFeeCents: cents.openapi({ description: 'fixed fee per session (default 0)' }),
+  requiresSupervisor: z.boolean().openapi({
+    description: 'a staff member qualified on the machine must confirm each session (default false)',
+  }),
+  supervisorMode: z.enum(SUPERVISOR_MODES).openapi({
+    description:
+      '`badge` (default): the supervisor badges at the reader within 60 s; `present`: badged in at the lab in the last 8 h',
+  }),
+  postUseCheck: z.string().trim().min(1).max(500).nullable().openapi({
+    description: 'what to check after each use (clean bed, lens, chips); null (default): no check',
+  }),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .openapi({ description: 'warning before a lock for exhausted credit or the maximum length (default 0)' }),
+  maintenanceEveryHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .nullable()
+    .openapi({ description: 'maintenance falls due after this many running hours; null (default): never' }),
 };
+
+const OPTIONAL = {
+  overdraftLimitCents: true,
+  creditPolicy: true,
+  maxSessionSeconds: true,
+  heartbeatSeconds: true,
+  idlePricePerMinuteCents: true,
+  sessionFeeCents: true,
+  requiresSupervisor: true,
+  supervisorMode: true,
+  postUseCheck: true,
+  graceSeconds: true,
+  maintenanceEveryHours: true,
+} as const;
 
 export const createMachineBody = z
   .object({ id: slug.openapi({ example: 'laser-1' }), ...fields })
-  .partial({ overdraftLimitCents: true, creditPolicy: true, maxSessionSeconds: true, heartbeatSeconds: true })
+  .partial(OPTIONAL)
   .strict()
   .openapi('CreateMachine');
 
@@ -60,6 +103,15 @@ export const machineSchema = z
     creditPolicy: z.enum(CREDIT_POLICIES),
     maxSessionSeconds: z.number().int().nullable(),
     heartbeatSeconds: z.number().int(),
+    idlePricePerMinuteCents: z.number().int().nullable(),
+    sessionFeeCents: z.number().int(),
+    requiresSupervisor: z.boolean(),
+    supervisorMode: z.enum(SUPERVISOR_MODES),
+    postUseCheck: z.string().nullable(),
+    checkPending: z.boolean().openapi({ description: 'the post-use check is not confirmed yet' }),
+    graceSeconds: z.number().int(),
+    maintenanceEveryHours: z.number().int().nullable(),
+    runningSecondsSinceMaintenance: z.number().int(),
     qualifications: z.array(z.string()),
     state: z.enum(MACHINE_STATES),
     stateNote: z.string().nullable(),

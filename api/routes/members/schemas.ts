@@ -49,11 +49,17 @@ export const memberDetailSchema = memberSchema
         id: z.string(),
         qualificationId: z.string(),
         certifiedAt: z.string(),
-        expiresAt: z.string(),
+        expiresAt: z.string().openapi({ description: 'the fixed expiry date' }),
+        lastUsedAt: z.string().nullable().openapi({ description: 'last used on a machine needing it' }),
+        lapsesAt: z.string().nullable().openapi({
+          description:
+            "when it lapses for want of use (the qualification's lapseAfterUnusedDays after the last use); null: never",
+        }),
+        validUntil: z.string().openapi({ description: 'expiresAt or lapsesAt, whichever comes first' }),
         certifiedBy: z.string().nullable(),
         revokedAt: z.string().nullable(),
         revokeReason: z.string().nullable(),
-        valid: z.boolean().openapi({ description: 'not revoked and not expired now' }),
+        valid: z.boolean().openapi({ description: 'not revoked, not expired and not lapsed now' }),
       }),
     ),
     badges: z.array(

@@ -1,11 +1,14 @@
 /** SPEC §3 GET /sessions (staff; members their own), one session, and the operator's stop. */
 import { z } from '@hono/zod-openapi';
+import type { Tx } from '../../db/client.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { Problem } from '../../http/problem.ts';
 import { defineRoute, idParam, isoDate, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
 import { audit } from '../../services/audit.ts';
 import { actorOf } from '../../services/auth.ts';
+import { idempotent } from '../../services/idempotency.ts';
+import { listMaterialUses, recordMaterialUse } from '../../services/lab-practices.ts';
 import { getSession, listSessions, openSession } from '../../services/sessions.ts';
 import { emptyBody } from '../members/schemas.ts';
 
@@ -26,8 +29,27 @@ const sessionSchema = z
     endReason: z.string().nullable(),
     lastEventAt: z.string(),
     offline: z.boolean(),
+    idleSeconds: z.number().int().openapi({ description: 'unlocked but not running (issue #6)' }),
+    materialsCents: z.number().int().openapi({ description: 'materials charged in this session (issue #6)' }),
+    supervisedBy: z.string().nullable().openapi({ description: 'the supervising staff (issue #6)' }),
   })
   .openapi('Session');
+
+const materialUseSchema = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    materialId: z.string(),
+    quantity: z.number().int(),
+    amountCents: z.number().int(),
+    recordedBy: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('MaterialUse');
+
+const sessionDetailSchema = sessionSchema
+  .extend({ materials: z.array(materialUseSchema) })
+  .openapi('SessionDetail');
 
 const list = defineRoute(ANYONE, {
   method: 'get',
@@ -67,7 +89,41 @@ const read = defineRoute(ANYONE, {
   tags,
   summary: 'Read a session (members: their own)',
   request: { params: idParam },
-  responses: { 200: jsonResponse('The session', sessionSchema) },
+  responses: { 200: jsonResponse('The session, with the materials charged in it', sessionDetailSchema) },
+});
+
+const recordMaterial = defineRoute(ANYONE, {
+  method: 'post',
+  path: '/api/v1/sessions/{id}/materials',
+  tags,
+  summary: 'Charge material used in a session (grams of filament, ml of resin, sheets)',
+  description:
+    "Issue #6: staff, or the member for their own session. Charged to the session's member and posted to material sales; 409 if the card cannot pay it down to the machine's overdraft floor. An optional Idempotency-Key makes a retry charge once.",
+  request: {
+    params: idParam,
+    headers: z.object({
+      'Idempotency-Key': z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .optional()
+        .openapi({
+          param: { name: 'Idempotency-Key', in: 'header' },
+          example: '6f1c8f1e-3b1c-4f6e-9a57-0d6c2f7d2a10',
+        }),
+    }),
+    body: jsonBody(
+      z
+        .object({
+          materialId: z.string().min(1).max(64),
+          quantity: z.number().int().min(1).max(1_000_000),
+        })
+        .strict()
+        .openapi('RecordMaterial'),
+    ),
+  },
+  responses: { 201: jsonResponse('The material use', materialUseSchema) },
 });
 
 const end = defineRoute(ADMIN, {
@@ -108,12 +164,39 @@ export function registerSessionRoutes(app: App): void {
   });
 
   app.openapi(read, async (c) => {
-    const session = await getSession(c.var.deps.db, c.req.valid('param').id);
+    const { db } = c.var.deps;
+    const session = await getSession(db, c.req.valid('param').id);
     const p = c.var.principal;
     if (p.kind === 'member' && session.memberId !== p.memberId) {
       throw new Problem(403, 'A member may read only their own sessions.');
     }
-    return c.json(session, 200);
+    return c.json({ ...session, materials: await listMaterialUses(db, session.id) }, 200);
+  });
+
+  app.openapi(recordMaterial, async (c) => {
+    const { db, loop, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const session = await getSession(db, id);
+    const p = c.var.principal;
+    if (p.kind === 'member' && session.memberId !== p.memberId) {
+      throw new Problem(403, 'A member may charge material only to their own session.');
+    }
+    const body = c.req.valid('json');
+    const actor = actorOf(p);
+    const run = async (tx: Tx) => ({
+      status: 201,
+      body: await recordMaterialUse(tx, actor, { sessionId: id, ...body }, now()),
+    });
+    const key = c.req.header('idempotency-key')?.trim();
+    let answer: { status: number; body: unknown; replayed: boolean };
+    if (key) {
+      answer = await idempotent(db, `material:${id}`, key, body, run);
+    } else {
+      answer = { ...(await db.transaction(run)), replayed: false };
+    }
+    if (!answer.replayed) loop.changed({ memberIds: [session.memberId], machineIds: [session.machineId] });
+    c.header('idempotent-replayed', String(answer.replayed));
+    return c.json(answer.body as z.infer<typeof materialUseSchema>, 201);
   });
 
   app.openapi(end, async (c) => {
