@@ -43,7 +43,15 @@
             },
           },
         },
-        scales: round ? {} : { y: { beginAtZero: true, ticks: { callback: (v) => fmt(v) } } },
+        scales: round
+          ? {}
+          : {
+              y: {
+                beginAtZero: true,
+                // counts: whole numbers only on the axis
+                ticks: { callback: (v) => fmt(v), ...(spec.money === false ? { precision: 0 } : {}) },
+              },
+            },
       },
     });
   }
