@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../tests/support/db.ts';
 import { addMachine, addMember } from '../../tests/support/fixtures.ts';
 import { insertSession, usage } from '../../tests/support/ledger-fixtures.ts';
 import type { Db } from '../db/client.ts';
-import { apiTokens, badges, machineEvents, members } from '../db/schema.ts';
+import { apiTokens, auditLog, badges, machineEvents, members } from '../db/schema.ts';
+import { audit } from './audit.ts';
 import { issueToken } from './auth.ts';
 import { eraseMember, exportMemberData } from './gdpr.ts';
 import { cardReport } from './reports.ts';
@@ -64,6 +65,13 @@ describe('GDPR export', () => {
 describe('GDPR erasure', () => {
   it('pseudonymises the identity, revokes badges and tokens, keeps the ledger', async () => {
     const before = await cardReport(db, { from: new Date('2026-01-01'), to: new Date('2027-01-01') });
+    await audit(db, {
+      actor: 'staff:admin',
+      action: 'create',
+      entity: 'member',
+      entityId: id,
+      after: { name: 'Camille Martin' },
+    });
     const result = await eraseMember(db, 'staff:admin', id, now);
     expect(result).toMatchObject({ badgesRevoked: 1, badgeEventsAnonymised: 1 });
     const [m] = await db.select().from(members).where(eq(members.id, id));
@@ -84,6 +92,12 @@ describe('GDPR erasure', () => {
     expect(after.checks.discrepancies).toEqual([]);
     const exported = await exportMemberData(db, id, now);
     expect(JSON.stringify(exported.profile)).not.toContain('Camille');
+    // Nor does the audit trail keep the identity it recorded.
+    const trail = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entity, 'member'), eq(auditLog.entityId, id)));
+    expect(JSON.stringify(trail)).not.toContain('Camille');
     await expect(eraseMember(db, 'staff:admin', id, now)).rejects.toThrow(/already erased/);
   });
 });

@@ -189,6 +189,14 @@ export async function eraseMember(db: Db, actor: Actor, memberId: string, now: D
       .set({ memberId: null, response: null })
       .where(eq(machineEvents.memberId, memberId))
       .returning({ id: machineEvents.id });
+    // The audit trail keeps who did what and when, not the identity it recorded.
+    await tx
+      .update(auditLog)
+      .set({
+        before: sql`case when ${auditLog.before} is null then null else '{"erased":true}'::jsonb end`,
+        after: sql`case when ${auditLog.after} is null then null else '{"erased":true}'::jsonb end`,
+      })
+      .where(and(eq(auditLog.entity, 'member'), eq(auditLog.entityId, memberId)));
     const result = {
       id: memberId,
       erasedAt: now.toISOString(),
