@@ -39,7 +39,7 @@ function start(
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       for (const line of out.split('\n')) {
-        if (line.includes('"mqtt broker listening"')) mqttPort = JSON.parse(line).port;
+        if (line.includes('"msg":"broker listening"')) mqttPort = JSON.parse(line).port;
         if (line.includes('"http listening"')) {
           clearTimeout(timer);
           resolve({ child, port: JSON.parse(line).port, mqttPort });
