@@ -10,6 +10,7 @@ import { registerAssets } from './http/assets.ts';
 import { registerAdminDevices } from './pages/admin-devices.tsx';
 import { registerAdminImport } from './pages/admin-import.tsx';
 import { registerAdminMachines } from './pages/admin-machines.tsx';
+import { registerAdminMaterials } from './pages/admin-materials.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
 import { registerAttendance } from './pages/attendance.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
@@ -34,6 +35,7 @@ export function createDashboard(): Hono<DashEnv> {
   registerTrainers(app);
   registerTreasurer(app);
   registerAdminMachines(app);
+  registerAdminMaterials(app);
   registerAdminDevices(app);
   registerAdminStaff(app);
   // issue #5: attendance for funders, reconciliation, month close, HelloAsso queue, import, GDPR

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { MachineKind, MachineState } from '../../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { machineSessions, machines, members } from '../db/schema.ts';
+import { machineSessions, machines, members, staff } from '../db/schema.ts';
 
 export interface BoardSession {
   id: string;
@@ -16,6 +16,10 @@ export interface BoardSession {
   runningSeconds: number;
   chargedCents: number;
   offline: boolean;
+  /** issue #6: unlocked but not running, materials charged, the supervising staff's name */
+  idleSeconds: number;
+  materialsCents: number;
+  supervisorName: string | null;
 }
 
 export interface BoardMachine {
@@ -28,6 +32,13 @@ export interface BoardMachine {
   lastSeenAt: Date | null;
   pricePerMinuteCents: number;
   minimumChargeCents: number;
+  // Lab practices (issue #6)
+  requiresSupervisor: boolean;
+  supervisorMode: 'badge' | 'present';
+  postUseCheck: string | null;
+  checkPending: boolean;
+  maintenanceEveryHours: number | null;
+  runningSecondsSinceMaintenance: number;
   session: BoardSession | null;
 }
 
@@ -35,7 +46,12 @@ export interface BoardMachine {
 export async function boardMachines(db: DbOrTx, ids?: readonly string[]): Promise<BoardMachine[]> {
   if (ids !== undefined && ids.length === 0) return [];
   const rows = await db
-    .select({ machine: machines, session: machineSessions, memberName: members.name })
+    .select({
+      machine: machines,
+      session: machineSessions,
+      memberName: members.name,
+      supervisorName: staff.name,
+    })
     .from(machines)
     // At most one open session per machine (unique partial index machine_sessions_open_key).
     .leftJoin(
@@ -43,9 +59,10 @@ export async function boardMachines(db: DbOrTx, ids?: readonly string[]): Promis
       and(eq(machineSessions.machineId, machines.id), isNull(machineSessions.endedAt)),
     )
     .leftJoin(members, eq(members.id, machineSessions.memberId))
+    .leftJoin(staff, eq(staff.id, machineSessions.supervisedBy))
     .where(ids === undefined ? undefined : inArray(machines.id, [...ids]))
     .orderBy(asc(machines.name), asc(machines.id));
-  return rows.map(({ machine: m, session: s, memberName }) => ({
+  return rows.map(({ machine: m, session: s, memberName, supervisorName }) => ({
     id: m.id,
     name: m.name,
     kind: m.kind,
@@ -55,6 +72,12 @@ export async function boardMachines(db: DbOrTx, ids?: readonly string[]): Promis
     lastSeenAt: m.lastSeenAt,
     pricePerMinuteCents: m.pricePerMinuteCents,
     minimumChargeCents: m.minimumChargeCents,
+    requiresSupervisor: m.requiresSupervisor,
+    supervisorMode: m.supervisorMode,
+    postUseCheck: m.postUseCheck,
+    checkPending: m.checkPending,
+    maintenanceEveryHours: m.maintenanceEveryHours,
+    runningSecondsSinceMaintenance: m.runningSecondsSinceMaintenance,
     session:
       s === null
         ? null
@@ -67,6 +90,9 @@ export async function boardMachines(db: DbOrTx, ids?: readonly string[]): Promis
             runningSeconds: s.runningSeconds,
             chargedCents: s.chargedCents,
             offline: s.offline,
+            idleSeconds: s.idleSeconds,
+            materialsCents: s.materialsCents,
+            supervisorName: supervisorName ?? null,
           },
   }));
 }

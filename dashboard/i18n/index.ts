@@ -6,14 +6,20 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { DashEnv } from '../context.ts';
 import { en } from './en.ts';
-import { type Dict, fr } from './fr.ts';
+import { type Dict as BaseDict, fr } from './fr.ts';
+import { practicesEn } from './practices-en.ts';
+import { practicesFr } from './practices-fr.ts';
 
-export type { Dict } from './fr.ts';
+/** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
+export type Dict = BaseDict & typeof practicesFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
-export const dictionaries: Record<Lang, Dict> = { fr, en };
+export const dictionaries: Record<Lang, Dict> = {
+  fr: { ...fr, ...practicesFr },
+  en: { ...en, ...practicesEn },
+};
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';
 

@@ -21,6 +21,8 @@ import { page } from '../views/layout.tsx';
 import { Checkboxes, Empty, Field, Select, Table } from '../views/ui.tsx';
 import { AdminNav } from './admin-nav.tsx';
 
+const SUPERVISOR_MODES = ['badge', 'present'] as const;
+
 const euros = (cents: number) => (cents / 100).toFixed(2).replace('.', ',');
 
 async function MachineForm(props: { c: DashContext; m: MachineViewDto | null }) {
@@ -86,23 +88,98 @@ async function MachineForm(props: { c: DashContext; m: MachineViewDto | null }) 
         options={quals.map((q) => ({ value: q.id, label: q.name }))}
         checked={m?.qualifications ?? []}
       />
+      <fieldset class="practice-settings">
+        <legend>{t.practiceSettings}</legend>
+        <Field
+          label={t.idlePriceEuros}
+          name="idlePrice"
+          id={`${p}-idle-price`}
+          value={m && m.idlePricePerMinuteCents !== null ? euros(m.idlePricePerMinuteCents) : ''}
+          inputmode="decimal"
+          hint={t.idlePriceHint}
+        />
+        <Field
+          label={t.sessionFeeEuros}
+          name="sessionFee"
+          id={`${p}-session-fee`}
+          value={m ? euros(m.sessionFeeCents) : '0,00'}
+          inputmode="decimal"
+        />
+        <label class="choice">
+          <input
+            type="checkbox"
+            name="requiresSupervisor"
+            value="1"
+            checked={m?.requiresSupervisor ?? false}
+          />{' '}
+          {t.requiresSupervisorLabel}
+        </label>
+        <Select
+          label={t.supervisorModeLabel}
+          name="supervisorMode"
+          id={`${p}-supervisor-mode`}
+          value={m?.supervisorMode ?? 'badge'}
+          options={SUPERVISOR_MODES.map((x) => ({ value: x, label: t.supervisorModes[x] }))}
+        />
+        <Field
+          label={t.postUseCheckLabel}
+          name="postUseCheck"
+          id={`${p}-post-use-check`}
+          value={m?.postUseCheck ?? ''}
+          hint={t.postUseCheckHint}
+        />
+        <Field
+          label={t.graceSecondsLabel}
+          name="graceSeconds"
+          id={`${p}-grace`}
+          type="number"
+          min="0"
+          value={m?.graceSeconds ?? 0}
+          hint={t.graceSecondsHint}
+        />
+        <Field
+          label={t.maintenanceEveryLabel}
+          name="maintenanceEveryHours"
+          id={`${p}-maintenance-every`}
+          type="number"
+          min="1"
+          value={m?.maintenanceEveryHours ?? ''}
+          hint={t.maintenanceEveryHint}
+        />
+      </fieldset>
       <button type="submit">{m ? t.save : t.addMachine}</button>
     </form>
   );
 }
 
+const optionalInt = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+    z.coerce.number().int().min(min).max(max).nullable(),
+  );
+
 function machineInput(form: Record<string, string | string[]>) {
   const price = parseEuros(String(form.price ?? ''));
   const minimum = parseEuros(String(form.minimum ?? ''));
   const overdraft = parseEuros(String(form.overdraft ?? ''));
+  const idleRaw = String(form.idlePrice ?? '').trim();
+  const idlePrice = idleRaw === '' ? null : parseEuros(idleRaw);
+  const sessionFee = parseEuros(String(form.sessionFee ?? '') || '0');
   const parsed = z
     .object({
       name: z.string().trim().min(1).max(200),
       kind: z.enum(MACHINE_KINDS),
       creditPolicy: z.enum(CREDIT_POLICIES),
+      supervisorMode: z.enum(SUPERVISOR_MODES).default('badge'),
+      postUseCheck: z.string().trim().max(500).default(''),
+      graceSeconds: optionalInt(0, 86_400),
+      maintenanceEveryHours: optionalInt(1, 100_000),
     })
     .safeParse(form);
   if (
+    (idleRaw !== '' && (idlePrice === null || idlePrice < 0)) ||
+    sessionFee === null ||
+    sessionFee < 0 ||
     !parsed.success ||
     price === null ||
     minimum === null ||
@@ -113,8 +190,14 @@ function machineInput(form: Record<string, string | string[]>) {
   ) {
     return null;
   }
+  const { postUseCheck, graceSeconds, ...rest } = parsed.data;
   return {
-    ...parsed.data,
+    ...rest,
+    postUseCheck: postUseCheck === '' ? null : postUseCheck,
+    graceSeconds: graceSeconds ?? 0,
+    idlePricePerMinuteCents: idlePrice,
+    sessionFeeCents: sessionFee,
+    requiresSupervisor: form.requiresSupervisor === '1',
     pricePerMinuteCents: price,
     minimumChargeCents: minimum,
     overdraftLimitCents: overdraft,
@@ -166,8 +249,8 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
           {quals.length > 0 && (
             <Table
               caption={t.qualifications}
-              head={[t.qualificationId, t.name, t.validityDays]}
-              numeric={[2]}
+              head={[t.qualificationId, t.name, t.validityDays, t.lapseAfterUnusedDaysLabel]}
+              numeric={[2, 3]}
             >
               {quals.map((q) => (
                 <tr>
@@ -176,6 +259,7 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
                   </td>
                   <td>{q.name}</td>
                   <td class="num">{q.validityDays}</td>
+                  <td class="num">{q.lapseAfterUnusedDays ?? '—'}</td>
                 </tr>
               ))}
             </Table>
@@ -198,6 +282,14 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
               min="1"
               value="365"
               required
+            />
+            <Field
+              label={t.lapseAfterUnusedDaysLabel}
+              name="lapseAfterUnusedDays"
+              id="q-lapse"
+              type="number"
+              min="1"
+              hint={t.lapseAfterUnusedDaysHint}
             />
             <button type="submit">{t.addQualification}</button>
           </form>
@@ -253,6 +345,7 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
         id: z.string().regex(SLUG_PATTERN),
         name: z.string().trim().min(1).max(200),
         validityDays: z.coerce.number().int().min(1).max(36_500),
+        lapseAfterUnusedDays: optionalInt(1, 36_500).optional(),
       })
       .safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, '/admin/machines#quals-h', 'error', t.invalidForm);

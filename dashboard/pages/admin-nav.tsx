@@ -6,6 +6,7 @@ export function AdminNav(props: { c: DashContext }) {
   const path = props.c.req.path;
   const items = [
     { href: '/admin/machines', label: t.adminMachines },
+    { href: '/admin/materials', label: t.adminMaterials },
     { href: '/admin/devices', label: t.adminDevices },
     { href: '/admin/staff', label: t.adminStaff },
     { href: '/admin/import', label: t.adminImport },

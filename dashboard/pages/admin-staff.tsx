@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createAccessLink } from '../../api/services/access-links.ts';
 import { actorOf } from '../../api/services/auth.ts';
 import { ServiceError } from '../../api/services/errors.ts';
+import { listMembers } from '../../api/services/members.ts';
 import { listQualifications } from '../../api/services/qualifications.ts';
 import { createStaff, listStaff, updateStaff } from '../../api/services/staff.ts';
 import { STAFF_ROLES } from '../../core/domain.ts';
@@ -12,11 +13,18 @@ import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
 import { formOf, listOf } from '../http/forms.ts';
 import { page } from '../views/layout.tsx';
-import { Checkboxes, Field, Table, Tag } from '../views/ui.tsx';
+import { Checkboxes, Field, Select, Table, Tag } from '../views/ui.tsx';
 import { AdminNav } from './admin-nav.tsx';
 import { accessLinkPage } from './members.tsx';
 
 const rolesSchema = z.array(z.enum(STAFF_ROLES)).min(1);
+
+/** The linked member from the form: '' unlinks; absent (an older form) leaves it as it is. */
+function memberIdOf(form: Record<string, string | string[]>): string | null | undefined {
+  const raw = form.memberId;
+  if (typeof raw !== 'string') return undefined;
+  return raw.trim() === '' ? null : raw.trim().slice(0, 200);
+}
 
 export function registerAdminStaff(app: Hono<DashEnv>): void {
   app.get('/admin/staff', requires(ADMIN), async (c) => {
@@ -24,6 +32,12 @@ export function registerAdminStaff(app: Hono<DashEnv>): void {
     const { db } = c.var.deps;
     const staff = await listStaff(db);
     const quals = await listQualifications(db);
+    // The member records a staff account may hold its badge on (issue #6: recognised at the reader).
+    const members = (await listMembers(db, { limit: 500, offset: 0 })).items;
+    const memberOptions = [
+      { value: '', label: t.noLinkedMember },
+      ...members.map((m) => ({ value: m.id, label: `${m.name} (${m.email})` })),
+    ];
     const roleOptions = STAFF_ROLES.map((r) => ({ value: r, label: t.roles[r] }));
     const qualOptions = quals.map((q) => ({ value: q.id, label: q.name }));
     return page(
@@ -60,6 +74,7 @@ export function registerAdminStaff(app: Hono<DashEnv>): void {
             <Field label={t.email} name="email" id="s-email" type="email" required />
             <Checkboxes legend={t.rolesLabel} name="roles" options={roleOptions} checked={[]} />
             <Checkboxes legend={t.trainerOf} name="trainerOf" options={qualOptions} checked={[]} />
+            <Select label={t.linkedMember} name="memberId" id="s-member" options={memberOptions} value="" />
             <button type="submit">{t.addStaff}</button>
           </form>
         </section>
@@ -70,6 +85,14 @@ export function registerAdminStaff(app: Hono<DashEnv>): void {
             <form method="post" action={`/admin/staff/${s.id}`}>
               <Checkboxes legend={t.rolesLabel} name="roles" options={roleOptions} checked={s.roles} />
               <Checkboxes legend={t.trainerOf} name="trainerOf" options={qualOptions} checked={s.trainerOf} />
+              <Select
+                label={t.linkedMember}
+                name="memberId"
+                id={`staff-${s.id}-member`}
+                options={memberOptions}
+                value={s.memberId ?? ''}
+              />
+              <p class="hint">{t.linkedMemberHint}</p>
               <label class="choice">
                 <input type="checkbox" name="disabled" value="1" checked={s.disabledAt !== null} />{' '}
                 {t.accountDisabled}
@@ -95,7 +118,11 @@ export function registerAdminStaff(app: Hono<DashEnv>): void {
     if (!parsed.success) return redirectWith(c, '/admin/staff#new-staff-h', 'error', t.invalidForm);
     const actor = actorOf(userOf(c));
     try {
-      const created = await createStaff(db, actor, { ...parsed.data, trainerOf: listOf(form.trainerOf) });
+      const created = await createStaff(db, actor, {
+        ...parsed.data,
+        trainerOf: listOf(form.trainerOf),
+        memberId: memberIdOf(form),
+      });
       const link = await createAccessLink(db, actor, { staffId: created.id }, now());
       return accessLinkPage(c, link.token, fmt.dateTime(link.expiresAt), '/admin/staff', t.backToStaff);
     } catch (e) {
@@ -117,13 +144,18 @@ export function registerAdminStaff(app: Hono<DashEnv>): void {
     if (me.id === id && (disabled || !roles.data.includes('admin'))) {
       return redirectWith(c, `/admin/staff#staff-${id}`, 'error', t.cannotDemoteSelf);
     }
-    await updateStaff(
-      db,
-      actorOf(me),
-      id,
-      { roles: roles.data, trainerOf: listOf(form.trainerOf), disabled },
-      now(),
-    );
+    try {
+      await updateStaff(
+        db,
+        actorOf(me),
+        id,
+        { roles: roles.data, trainerOf: listOf(form.trainerOf), disabled, memberId: memberIdOf(form) },
+        now(),
+      );
+    } catch (e) {
+      if (e instanceof ServiceError) return redirectWith(c, `/admin/staff#staff-${id}`, 'error', e.detail);
+      throw e;
+    }
     return redirectWith(c, `/admin/staff#staff-${id}`, 'ok', t.saved);
   });
 

@@ -11,6 +11,15 @@ import { SESSION_COOKIE } from '../../api/http/guard.ts';
 import type { MachineEvents } from '../../api/machine-loop-port.ts';
 import { audit } from '../../api/services/audit.ts';
 import { actorOf, authenticateToken } from '../../api/services/auth.ts';
+import { ServiceError } from '../../api/services/errors.ts';
+import { idempotent } from '../../api/services/idempotency.ts';
+import {
+  confirmCheck,
+  listMaterials,
+  recordMaterialUse,
+  reportProblem,
+  restoreMachine,
+} from '../../api/services/lab-practices.ts';
 import { boardMachines } from '../../api/services/live-board.ts';
 import { updateMachine } from '../../api/services/machines.ts';
 import { getSession } from '../../api/services/sessions.ts';
@@ -25,8 +34,10 @@ import { type CardView, MachineCard } from './machine-card.tsx';
 
 export const REFRESH_MS = 15_000;
 
-function cardView(c: DashContext): CardView {
-  return { t: c.var.t, fmt: c.var.fmt, admin: can(c.var.user, ADMIN) };
+async function cardView(c: DashContext): Promise<CardView> {
+  const staff = can(c.var.user, STAFF);
+  const materials = staff ? (await listMaterials(c.var.deps.db)).filter((x) => x.active) : [];
+  return { t: c.var.t, fmt: c.var.fmt, admin: can(c.var.user, ADMIN), staff, materials };
 }
 
 /** Machine ids changed by the dashboard itself (the loop reports only what it sees). */
@@ -51,7 +62,7 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
   app.get('/board', requires(STAFF), async (c) => {
     const { t } = c.var;
     const machines = await boardMachines(c.var.deps.db);
-    const v = cardView(c);
+    const v = await cardView(c);
     return page(
       c,
       t.boardTitle,
@@ -74,9 +85,9 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
     );
   });
 
-  app.get('/board/events', requires(STAFF), (c) => {
+  app.get('/board/events', requires(STAFF), async (c) => {
     const { db, now, events } = c.var.deps;
-    const v = cardView(c);
+    let v = await cardView(c);
     const token = getCookie(c, SESSION_COOKIE) ?? '';
     return streamSSE(c, async (stream) => {
       const pending = new Set<string>();
@@ -104,6 +115,8 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
           clearTimeout(timer);
           if (closed) break;
           if (!woken && (await authenticateToken(db, token, now())) === null) break;
+          // The full refresh also picks up materials added or withdrawn meanwhile.
+          if (!woken) v = await cardView(c);
           // Bursts (several runtime events) coalesce into one read per machine.
           const ids = woken ? [...pending] : undefined;
           pending.clear();
@@ -153,5 +166,97 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
       after: { machineId: id, lockRequested: true },
     });
     return redirectWith(c, `/board#machine-${id}`, 'ok', t.endRequested);
+  });
+
+  // Lab practices (issue #6): any staff reports a problem or confirms a check; restoring
+  // needs an admin or staff qualified on the machine (the service decides).
+  app.post('/board/:id/report', requires(STAFF), async (c) => {
+    const { t } = c.var;
+    const { db, loop, now } = c.var.deps;
+    const id = c.req.param('id');
+    const form = await parseForm(c, z.object({ note: z.string().trim().max(500).optional() }));
+    if (!form.ok) return redirectWith(c, '/board', 'error', t.invalidForm);
+    await reportProblem(db, actorOf(userOf(c)), id, form.data.note, now());
+    loop.changed({ machineIds: [id] });
+    local.notify(id);
+    const [m] = await boardMachines(db, [id]);
+    return redirectWith(c, `/board#machine-${id}`, 'ok', t.problemReported(m?.name ?? id));
+  });
+
+  app.post('/board/:id/restore', requires(STAFF), async (c) => {
+    const { t } = c.var;
+    const { db, loop, now } = c.var.deps;
+    const id = c.req.param('id');
+    const user = userOf(c);
+    try {
+      if (user.kind !== 'staff') throw new ServiceError('forbidden', t.restoreNotQualified);
+      await restoreMachine(db, actorOf(user), { staffId: user.id }, id, now());
+    } catch (e) {
+      if (e instanceof ServiceError && e.kind === 'forbidden') {
+        return redirectWith(c, `/board#machine-${id}`, 'error', t.restoreNotQualified);
+      }
+      throw e;
+    }
+    loop.changed({ machineIds: [id] });
+    local.notify(id);
+    const [m] = await boardMachines(db, [id]);
+    return redirectWith(c, `/board#machine-${id}`, 'ok', t.machineRestored(m?.name ?? id));
+  });
+
+  app.post('/board/:id/check', requires(STAFF), async (c) => {
+    const { t } = c.var;
+    const { db, loop, now } = c.var.deps;
+    const id = c.req.param('id');
+    await confirmCheck(db, actorOf(userOf(c)), id, now());
+    loop.changed({ machineIds: [id] });
+    local.notify(id);
+    const [m] = await boardMachines(db, [id]);
+    return redirectWith(c, `/board#machine-${id}`, 'ok', t.checkConfirmed(m?.name ?? id));
+  });
+
+  app.post('/board/:id/material', requires(STAFF), async (c) => {
+    const { t, fmt } = c.var;
+    const { db, loop, now } = c.var.deps;
+    const id = c.req.param('id');
+    const form = await parseForm(
+      c,
+      z.object({
+        sessionId: z.string().min(1).max(200),
+        idempotencyKey: z.string().min(1).max(200),
+        materialId: z.string().min(1).max(64),
+        quantity: z.coerce.number().int().min(1).max(1_000_000),
+      }),
+    );
+    if (!form.ok) return redirectWith(c, `/board#machine-${id}`, 'error', t.invalidFields(form.fields));
+    const { sessionId, idempotencyKey, materialId, quantity } = form.data;
+    const actor = actorOf(userOf(c));
+    const body = { materialId, quantity };
+    let answer: Awaited<ReturnType<typeof idempotent>>;
+    try {
+      // Same scope as POST /api/v1/sessions/{id}/materials: a double click charges once.
+      answer = await idempotent(db, `material:${sessionId}`, idempotencyKey, body, async (tx) => ({
+        status: 201,
+        body: await recordMaterialUse(tx, actor, { sessionId, materialId, quantity, machineId: id }, now()),
+      }));
+    } catch (e) {
+      if (e instanceof ServiceError) {
+        return redirectWith(c, `/board#machine-${id}`, 'error', t.materialRefused(e.detail));
+      }
+      throw e;
+    }
+    const use = answer.body as { amountCents: number };
+    if (!answer.replayed) {
+      const session = await getSession(db, sessionId);
+      loop.changed({ machineIds: [id], memberIds: [session.memberId] });
+    }
+    local.notify(id);
+    const material = (await listMaterials(db)).find((x) => x.id === materialId);
+    const what = `${quantity} ${material?.unit ?? ''} ${material?.name ?? materialId}`.replace(/\s+/g, ' ');
+    return redirectWith(
+      c,
+      `/board#machine-${id}`,
+      'ok',
+      t.materialRecorded(what, fmt.money(use.amountCents)),
+    );
   });
 }

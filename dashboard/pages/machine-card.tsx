@@ -12,6 +12,10 @@ export interface CardView {
   fmt: Formatters;
   /** admins get the maintenance, lockout and end-session buttons */
   admin: boolean;
+  /** staff get report / restore / check and the material form (issue #6) */
+  staff: boolean;
+  /** active materials, for the material form on an open session */
+  materials: readonly { id: string; name: string; unit: string; pricePerUnitCents: number }[];
 }
 
 function status(m: BoardMachine, t: Dict): { key: string; tone: Tone; label: string } {
@@ -27,6 +31,10 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
   const { t, fmt } = v;
   const s = status(m, t);
   const headingId = `machine-${m.id}-name`;
+  const dueHours =
+    m.maintenanceEveryHours === null
+      ? null
+      : m.maintenanceEveryHours - m.runningSecondsSinceMaintenance / 3600;
   return (
     <article
       id={`machine-${m.id}`}
@@ -39,7 +47,32 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
       <p class="state">
         <Tag tone={s.tone}>{s.label}</Tag>
       </p>
-      {m.stateNote && m.state !== 'available' && <p class="note">{m.stateNote}</p>}
+      {m.stateNote && m.state !== 'available' && (
+        <p class="note" data-testid="state-note">
+          {m.stateNote}
+        </p>
+      )}
+      {(m.checkPending || m.requiresSupervisor || dueHours !== null) && (
+        <ul class="practices">
+          {m.checkPending && (
+            <li>
+              <Tag tone="warn">{t.checkPending}</Tag>
+              {m.postUseCheck && <span class="note"> {t.checkToDo(m.postUseCheck)}</span>}
+            </li>
+          )}
+          {m.requiresSupervisor && (
+            <li>
+              <Tag tone="busy">{t.supervised}</Tag>{' '}
+              <span class="note">({t.supervisorModes[m.supervisorMode]})</span>
+            </li>
+          )}
+          {dueHours !== null && m.state === 'available' && (
+            <li class="note">
+              {dueHours <= 0 ? t.maintenanceOverdue : t.maintenanceDueIn(fmt.number(Math.ceil(dueHours)))}
+            </li>
+          )}
+        </ul>
+      )}
       {m.session && (
         <dl class="session">
           <dt>{t.usedBy}</dt>
@@ -56,9 +89,51 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
           </dd>
           <dt>{t.runTime}</dt>
           <dd>{fmt.duration(m.session.runningSeconds)}</dd>
+          {m.session.idleSeconds > 0 && (
+            <>
+              <dt>{t.idleTime}</dt>
+              <dd>{fmt.duration(m.session.idleSeconds)}</dd>
+            </>
+          )}
+          {m.session.materialsCents > 0 && (
+            <>
+              <dt>{t.materialsCost}</dt>
+              <dd data-testid="materials-cost">{fmt.money(m.session.materialsCents)}</dd>
+            </>
+          )}
           <dt>{t.costSoFar}</dt>
           <dd>{fmt.money(m.session.chargedCents)}</dd>
+          {m.session.supervisorName && (
+            <>
+              <dt>{t.supervisedBy}</dt>
+              <dd>{m.session.supervisorName}</dd>
+            </>
+          )}
         </dl>
+      )}
+      {v.staff && m.session && v.materials.length > 0 && (
+        <details class="material-form">
+          <summary>{t.recordMaterial}</summary>
+          <form method="post" action={`/board/${m.id}/material`}>
+            <input type="hidden" name="sessionId" value={m.session.id} />
+            <input type="hidden" name="idempotencyKey" value={crypto.randomUUID()} />
+            <div class="field">
+              <label for={`material-${m.id}`}>{t.material}</label>
+              <select id={`material-${m.id}`} name="materialId">
+                {v.materials.map((x) => (
+                  <option value={x.id}>
+                    {x.name} ({t.perUnit(fmt.money(x.pricePerUnitCents), x.unit)})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for={`quantity-${m.id}`}>{t.quantity}</label>
+              <input id={`quantity-${m.id}`} name="quantity" type="number" min="1" step="1" required />
+            </div>
+            <button type="submit">{t.recordMaterial}</button>
+          </form>
+        </details>
       )}
       <p class="board-link">
         {m.online ? (
@@ -77,6 +152,41 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
           ? t.pricePerMinute(fmt.money(m.pricePerMinuteCents))
           : t.freeOfCharge}
       </p>
+      {v.staff && (
+        <div class="actions practice-actions">
+          {m.state === 'maintenance' && (
+            <form method="post" action={`/board/${m.id}/restore`}>
+              <button type="submit">{t.restoreMachine}</button>
+            </form>
+          )}
+          {m.checkPending && (
+            <form method="post" action={`/board/${m.id}/check`}>
+              <button type="submit">{t.confirmCheck}</button>
+            </form>
+          )}
+          {m.state !== 'maintenance' && (
+            <details class="report-form">
+              <summary>{t.reportProblem}</summary>
+              <form method="post" action={`/board/${m.id}/report`}>
+                <div class="field">
+                  <label for={`note-${m.id}`}>{t.problemNote}</label>
+                  <input
+                    id={`note-${m.id}`}
+                    name="note"
+                    type="text"
+                    maxlength={500}
+                    aria-describedby={`note-${m.id}-hint`}
+                  />
+                  <small id={`note-${m.id}-hint`} class="hint">
+                    {t.problemNoteHint}
+                  </small>
+                </div>
+                <button type="submit">{t.reportProblem}</button>
+              </form>
+            </details>
+          )}
+        </div>
+      )}
       {v.admin && (
         <div class="actions">
           {m.session && (
@@ -99,7 +209,8 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
               <button type="submit">{t.lockOut}</button>
             </form>
           )}
-          {m.state !== 'available' && (
+          {/* In maintenance, the restore button above does this (and resets the running hours). */}
+          {m.state === 'locked_out' && (
             <form method="post" action={`/board/${m.id}/state`}>
               <input type="hidden" name="state" value="available" />
               <button type="submit">{t.makeAvailable}</button>

@@ -1,13 +1,20 @@
 /** The forms on a member's profile, by role: badge (admin), money (treasurer), access link (admin). */
+import type { PendingEnrolment } from '../../api/services/enrolments.ts';
 import { TOPUP_METHODS } from '../../core/domain.ts';
 import type { DashContext } from '../context.ts';
 import { ADMIN, can, MONEY, TRAINERS } from '../http/access.ts';
 import { Field, Select } from '../views/ui.tsx';
 import { MemberDataCard } from './member-data.tsx';
 
-export function MemberActions(props: { c: DashContext; memberId: string }) {
+export function MemberActions(props: {
+  c: DashContext;
+  memberId: string;
+  /** badges presented at a reader in enrolment mode (issue #6): offered for the badge form */
+  enrolments?: readonly PendingEnrolment[];
+}) {
   const { c, memberId } = props;
-  const { t, user } = c.var;
+  const enrolments = props.enrolments ?? [];
+  const { t, fmt, user } = c.var;
   const methods = TOPUP_METHODS.map((m) => ({ value: m, label: t.methods[m] }));
   const base = `/members/${memberId}`;
   return (
@@ -70,11 +77,28 @@ export function MemberActions(props: { c: DashContext; memberId: string }) {
         <section aria-labelledby="badge-h" class="card">
           <h2 id="badge-h">{t.issueBadge}</h2>
           <form method="post" action={`${base}/badges`}>
+            {enrolments.length > 0 && (
+              <fieldset class="enrolments">
+                <legend>{t.pendingEnrolments}</legend>
+                {enrolments.map((e, i) => (
+                  <label>
+                    <input
+                      type="radio"
+                      name="enrolledUid"
+                      value={e.uid}
+                      checked={i === 0}
+                      data-fill="badge-uid"
+                    />{' '}
+                    {t.enrolmentChoice(e.machineName, fmt.time(e.createdAt))} (…{e.uid.slice(-4)})
+                  </label>
+                ))}
+              </fieldset>
+            )}
             <Field
-              label={t.badgeUid}
+              label={enrolments.length > 0 ? t.typeUidInstead : t.badgeUid}
               name="uid"
               id="badge-uid"
-              required
+              required={enrolments.length === 0}
               autocomplete="off"
               pattern="[0-9A-Fa-f]{8,20}"
               hint={t.badgeUidHint}

@@ -35,9 +35,30 @@ function statusLabel(t: Dict, status: string): string {
   return status === 'active' ? t.memberActive : status === 'suspended' ? t.memberSuspended : t.memberExpired;
 }
 
+/** Members and trainers see what ends within this many days (issue #6: lapses included). */
+export const ENDS_SOON_DAYS = 30;
+
+type Cert = Profile['detail']['certifications'][number];
+
+/** The certification lapses for want of use before its fixed expiry. */
+function lapsedFirst(cert: Cert): boolean {
+  return cert.lapsesAt !== null && cert.lapsesAt.getTime() < cert.expiresAt.getTime();
+}
+
+/** "expire le …" or "caduque le … (sans utilisation)", whichever comes first. */
+function endsLabel(t: Dict, date: (d: Date) => string, cert: Cert): string {
+  return lapsedFirst(cert) && cert.lapsesAt !== null
+    ? t.lapsesOn(date(cert.lapsesAt))
+    : t.expiresOn(date(cert.expiresAt));
+}
+
 export function ProfileView(props: { c: DashContext; p: Profile }) {
   const { t, fmt } = props.c.var;
   const { detail, sessions, movements, qualName, machineName } = props.p;
+  const now = props.c.var.deps.now().getTime();
+  const endingSoon = detail.certifications.filter(
+    (x) => x.valid && x.validUntil.getTime() - now <= ENDS_SOON_DAYS * 86_400_000,
+  );
   return (
     <>
       <section aria-labelledby="summary-h" class="card">
@@ -62,22 +83,39 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
         </dl>
       </section>
 
+      {endingSoon.length > 0 && (
+        <section aria-labelledby="ending-h" class="card">
+          <h2 id="ending-h">{t.endsSoon}</h2>
+          <p>{t.endsSoonIntro(ENDS_SOON_DAYS)}</p>
+          <ul>
+            {endingSoon.map((cert) => (
+              <li>
+                <Tag tone="warn">{qualName.get(cert.qualificationId) ?? cert.qualificationId}</Tag>{' '}
+                {endsLabel(t, fmt.date, cert)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
       <section aria-labelledby="certs-h">
         <h2 id="certs-h">{t.certifications}</h2>
         {detail.certifications.length === 0 ? (
           <Empty>{t.noCertifications}</Empty>
         ) : (
-          <Table caption={t.certifications} head={[t.qualification, t.certifiedOn, t.expires, t.status]}>
+          <Table caption={t.certifications} head={[t.qualification, t.certifiedOn, t.ends, t.status]}>
             {detail.certifications.map((cert) => (
               <tr>
                 <td>{qualName.get(cert.qualificationId) ?? cert.qualificationId}</td>
                 <td>{fmt.date(cert.certifiedAt)}</td>
-                <td>{fmt.date(cert.expiresAt)}</td>
+                <td>{endsLabel(t, fmt.date, cert)}</td>
                 <td>
                   {cert.valid ? (
                     <Tag tone="ok">{t.valid}</Tag>
                   ) : cert.revokedAt ? (
                     <Tag tone="off">{t.revoked}</Tag>
+                  ) : lapsedFirst(cert) ? (
+                    <Tag tone="off">{t.lapsed}</Tag>
                   ) : (
                     <Tag tone="off">{t.expired}</Tag>
                   )}

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { createAccessLink } from '../../api/services/access-links.ts';
 import { actorOf } from '../../api/services/auth.ts';
 import { issueBadge } from '../../api/services/badges.ts';
+import { consumeEnrolmentsOf, listEnrolments } from '../../api/services/enrolments.ts';
 import { ServiceError } from '../../api/services/errors.ts';
 import { idempotent } from '../../api/services/idempotency.ts';
 import { createMember, listMembers } from '../../api/services/members.ts';
@@ -115,12 +116,14 @@ export function registerMembers(app: Hono<DashEnv>): void {
       return user.memberId === id ? c.redirect('/me', 303) : forbiddenPage(c);
     }
     const profile = await loadProfile(c, id);
+    const { db, now } = c.var.deps;
+    const enrolments = can(user, ADMIN) ? await listEnrolments(db, now()) : [];
     return page(
       c,
       profile.detail.name,
       <>
         <ProfileView c={c} p={profile} />
-        <MemberActions c={c} memberId={id} />
+        <MemberActions c={c} memberId={id} enrolments={enrolments} />
       </>,
     );
   });
@@ -134,11 +137,18 @@ export function registerMembers(app: Hono<DashEnv>): void {
   app.post('/members/:id/badges', requires(ADMIN), async (c) => {
     const { t } = c.var;
     const id = c.req.param('id');
-    const form = await parseForm(c, z.object({ uid: z.string().max(40) }));
-    const uid = form.ok ? normaliseUid(form.data.uid) : null;
+    const form = await parseForm(
+      c,
+      z.object({ uid: z.string().max(40).default(''), enrolledUid: z.string().max(40).optional() }),
+    );
+    // A typed UID wins; otherwise the badge presented at a reader in enrolment mode (issue #6).
+    const raw = form.ok ? form.data.uid.trim() || form.data.enrolledUid || '' : '';
+    const uid = normaliseUid(raw);
     if (uid === null) return redirectWith(c, `/members/${id}#badge-h`, 'error', t.badgeUidHint);
     try {
-      const badge = await issueBadge(c.var.deps.db, c.var.deps.keys.badgeKey, actorOf(userOf(c)), id, uid);
+      const { db, now } = c.var.deps;
+      const badge = await issueBadge(db, c.var.deps.keys.badgeKey, actorOf(userOf(c)), id, uid);
+      await consumeEnrolmentsOf(db, uid, now());
       c.var.deps.loop.changed({ memberIds: [id] });
       return redirectWith(c, `/members/${id}`, 'ok', t.badgeIssued(badge.last4));
     } catch (e) {

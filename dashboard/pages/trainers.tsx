@@ -75,7 +75,7 @@ export function registerTrainers(app: Hono<DashEnv>): void {
     } else if (memberId) {
       const member = await memberDetail(db, memberId, now());
       const held = new Map(
-        member.certifications.filter((x) => x.valid).map((x) => [x.qualificationId, x.expiresAt]),
+        member.certifications.filter((x) => x.valid).map((x) => [x.qualificationId, x.validUntil]),
       );
       body = (
         <>
@@ -149,7 +149,7 @@ export function registerTrainers(app: Hono<DashEnv>): void {
           {expiring.length === 0 ? (
             <Empty>{t.nothingExpiring}</Empty>
           ) : (
-            <Table caption={t.expiringSoon(EXPIRY_WINDOW_DAYS)} head={[t.name, t.qualification, t.expires]}>
+            <Table caption={t.expiringSoon(EXPIRY_WINDOW_DAYS)} head={[t.name, t.qualification, t.ends]}>
               {expiring.map((x) => (
                 <tr>
                   <td>
@@ -157,7 +157,11 @@ export function registerTrainers(app: Hono<DashEnv>): void {
                   </td>
                   <td>{x.qualificationName}</td>
                   <td>
-                    <Tag tone="warn">{fmt.date(x.expiresAt)}</Tag>
+                    <Tag tone="warn">
+                      {x.ends === 'lapse'
+                        ? t.lapsesOn(fmt.date(x.expiresAt))
+                        : t.expiresOn(fmt.date(x.expiresAt))}
+                    </Tag>
                   </td>
                 </tr>
               ))}

@@ -21,3 +21,15 @@ setInterval(tickElapsed, 1000);
 document.addEventListener('focusin', (e) => {
   if (e.target instanceof HTMLInputElement && e.target.classList.contains('secret')) e.target.select();
 });
+
+// Issue badge form: a badge presented at a reader in enrolment mode fills in the UID field.
+document.addEventListener('change', (e) => {
+  const el = e.target;
+  if (!(el instanceof HTMLInputElement) || !el.dataset.fill) return;
+  const target = document.getElementById(el.dataset.fill);
+  if (target instanceof HTMLInputElement) target.value = el.value;
+});
+for (const el of document.querySelectorAll('input[data-fill]:checked')) {
+  const target = document.getElementById(el.dataset.fill);
+  if (target instanceof HTMLInputElement && target.value === '') target.value = el.value;
+}

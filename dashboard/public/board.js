@@ -31,13 +31,30 @@
       grid.append(card);
       return;
     }
-    // Keep keyboard focus on the same button when a card is replaced under it.
+    // Keep keyboard focus on the same control when a card is replaced under it.
     const focused = old.contains(document.activeElement) ? document.activeElement : null;
     const focusKey = focused?.closest('form')?.getAttribute('action');
+    const focusName = focused?.getAttribute('name');
+    // Keep what someone is typing (a problem's note, a quantity) and which panels are open.
+    const typed = [...old.querySelectorAll('form input:not([type=hidden]), form select, form textarea')]
+      .filter((el) => el.name)
+      .map((el) => [el.closest('form').getAttribute('action'), el.name, el.value]);
+    const open = [...old.querySelectorAll('details[open]')].map((d) => d.className);
     const changed = old.dataset.state !== card.dataset.state;
     old.replaceWith(card);
+    for (const [action, name, value] of typed) {
+      const el = card.querySelector(`form[action="${CSS.escape(action)}"] [name="${CSS.escape(name)}"]`);
+      if (el && el.type !== 'hidden') el.value = value;
+    }
+    for (const cls of open) {
+      const d = cls ? card.querySelector(`details.${CSS.escape(cls.split(' ')[0])}`) : null;
+      if (d) d.open = true;
+    }
     if (focusKey) {
-      const again = card.querySelector(`form[action="${CSS.escape(focusKey)}"] button`);
+      const inForm = `form[action="${CSS.escape(focusKey)}"]`;
+      const again =
+        (focusName && card.querySelector(`${inForm} [name="${CSS.escape(focusName)}"]`)) ||
+        card.querySelector(`${inForm} button`);
       again?.focus();
     }
     if (changed && announce) announce.textContent = card.dataset.announce || '';
