@@ -4,8 +4,9 @@
  * A qualification's prerequisites must be held (valid now) first, else 409 naming them.
  */
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { isCertificationValid, lapseDate } from '../../core/domain.ts';
 import type { Db, Tx } from '../db/client.ts';
-import { certifications } from '../db/schema.ts';
+import { certifications, qualifications } from '../db/schema.ts';
 import { newId } from '../security.ts';
 import { type Actor, audit } from './audit.ts';
 import type { Principal } from './auth.ts';
@@ -76,9 +77,11 @@ export async function recordCertification(
   const qualification = await findQualification(tx, input.qualificationId);
   const required = await prerequisitesOf(tx, qualification.id);
   if (required.length > 0) {
+    // Valid now, lapses for want of use included (issue #6).
     const held = await tx
-      .select({ q: certifications.qualificationId })
+      .select({ c: certifications, lapseDays: qualifications.lapseAfterUnusedDays })
       .from(certifications)
+      .innerJoin(qualifications, eq(qualifications.id, certifications.qualificationId))
       .where(
         and(
           eq(certifications.memberId, memberId),
@@ -87,7 +90,11 @@ export async function recordCertification(
           gt(certifications.expiresAt, now),
         ),
       );
-    const have = new Set(held.map((h) => h.q));
+    const have = new Set(
+      held
+        .filter(({ c, lapseDays }) => isCertificationValid({ ...c, lapsesAt: lapseDate(c, lapseDays) }, now))
+        .map(({ c }) => c.qualificationId),
+    );
     const missing = required.filter((r) => !have.has(r));
     if (missing.length > 0) {
       throw conflict(

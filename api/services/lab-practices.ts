@@ -4,7 +4,7 @@
  * presented for enrolment. Used by the MQTT machine loop, the API and the dashboard.
  */
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { isCertificationValid } from '../../core/domain.ts';
+import { isCertificationValid, lapseDate } from '../../core/domain.ts';
 import { materialPostings } from '../../core/ledger.ts';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
 import {
@@ -15,6 +15,7 @@ import {
   machines,
   materials,
   materialUses,
+  qualifications,
   staff,
   trainerQualifications,
 } from '../db/schema.ts';
@@ -180,8 +181,17 @@ export async function isQualifiedStaff(
     );
   if (trains.length > 0) return true;
   if (person.memberId === null) return false;
-  const held = await db.select().from(certifications).where(eq(certifications.memberId, person.memberId));
-  return required.every((q) => held.some((c) => c.qualificationId === q && isCertificationValid(c, now)));
+  const held = await db
+    .select({ c: certifications, lapseDays: qualifications.lapseAfterUnusedDays })
+    .from(certifications)
+    .innerJoin(qualifications, eq(qualifications.id, certifications.qualificationId))
+    .where(eq(certifications.memberId, person.memberId));
+  return required.every((q) =>
+    held.some(
+      ({ c, lapseDays }) =>
+        c.qualificationId === q && isCertificationValid({ ...c, lapsesAt: lapseDate(c, lapseDays) }, now),
+    ),
+  );
 }
 
 /** Only an admin or staff qualified on the machine may put it back in service (issue #6). */
