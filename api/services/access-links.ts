@@ -11,11 +11,11 @@ import { newSecret, sha256 } from '../security.ts';
 import { type Actor, audit } from './audit.ts';
 import { invalid } from './errors.ts';
 import { findMember } from './members.ts';
-import { setPassword } from './passwords.ts';
+import { ACCESS_LINK_PREFIX, revokeAccessLinksOf, setPassword } from './passwords.ts';
 import { getStaff } from './staff.ts';
 
 export const ACCESS_LINK_HOURS = 72;
-const PREFIX = 'access-link:';
+const PREFIX = ACCESS_LINK_PREFIX;
 
 export type AccessOwner = { staffId: string } | { memberId: string };
 
@@ -33,6 +33,8 @@ export async function createAccessLink(db: Db, actor: Actor, owner: AccessOwner,
   const expiresAt = new Date(now.getTime() + ACCESS_LINK_HOURS * 3600_000);
   const value: Stored = { owner, expiresAt: expiresAt.toISOString(), createdBy: actor };
   await db.transaction(async (tx) => {
+    // A new link replaces the ones handed out before ("reset access").
+    await revokeAccessLinksOf(tx, owner);
     await tx.insert(settings).values({ key: PREFIX + sha256(token), value: JSON.stringify(value) });
     const [entity, entityId] = 'staffId' in owner ? ['staff', owner.staffId] : ['member', owner.memberId];
     await audit(tx, { actor, action: 'access_link', entity, entityId, after: { expiresAt } });

@@ -1,10 +1,25 @@
 /** Dashboard passwords (argon2id) for staff and members; setting one ends their web sessions. */
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { apiTokens, members, staff } from '../db/schema.ts';
+import { and, eq, like, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { apiTokens, members, settings, staff } from '../db/schema.ts';
 import { hashPassword } from '../security.ts';
 import { type Actor, audit } from './audit.ts';
 import { notFound } from './errors.ts';
+
+/** The settings-key prefix of one-time access links (api/services/access-links.ts). */
+export const ACCESS_LINK_PREFIX = 'access-link:';
+
+/** Deletes every outstanding access link of an account. */
+export async function revokeAccessLinksOf(db: DbOrTx, owner: { staffId: string } | { memberId: string }) {
+  await db
+    .delete(settings)
+    .where(
+      and(
+        like(settings.key, `${ACCESS_LINK_PREFIX}%`),
+        sql`(${settings.value}::jsonb -> 'owner') = ${JSON.stringify(owner)}::jsonb`,
+      ),
+    );
+}
 
 export async function setPassword(
   db: Db,
@@ -38,6 +53,8 @@ export async function setPassword(
         .set({ revokedAt: now })
         .where(and(eq(apiTokens.memberId, owner.memberId), eq(apiTokens.kind, 'web')));
     }
+    // A password set (by a link or otherwise) voids every access link still out for the account.
+    await revokeAccessLinksOf(tx, owner);
     const [entity, entityId] = 'staffId' in owner ? ['staff', owner.staffId] : ['member', owner.memberId];
     await audit(tx, { actor, action: 'set_password', entity, entityId, after: { passwordSet: true } });
   });
