@@ -48,10 +48,12 @@ export const exportCommand: Command = {
       case 'fec': {
         const siren = typeof values.siren === 'string' ? values.siren : undefined;
         if (siren !== undefined && !/^\d{9}$/.test(siren)) throw new UsageError('--siren is 9 digits');
+        const accounts = await accountingSettings(ctx.db);
+        const fileSiren = siren ?? accounts.siren;
         file = await fecExport(ctx.db, r, {
           timeZone: tz,
-          accounts: await accountingSettings(ctx.db),
-          ...(siren ? { siren } : {}),
+          accounts,
+          ...(fileSiren ? { siren: fileSiren } : {}),
           ...(values.crlf ? { lineEnding: 'CRLF' as const } : {}),
         });
         break;

@@ -38,6 +38,8 @@ export const accountingSchema = z
     adjustmentsDebit: accountNumber,
     adjustmentsCredit: accountNumber,
     materials: accountNumber,
+    /** the association's SIREN, for the FEC file name */
+    siren: z.string().regex(/^\d{9}$/, 'a SIREN is 9 digits'),
     machineRevenue: kindRecord(accountNumber),
     /** the VAT code of each product (a machine kind's use) */
     vat: kindRecord(z.enum(VAT_CODES)),
@@ -48,6 +50,7 @@ export type AccountingInput = z.infer<typeof accountingSchema>;
 
 export interface AccountingSettings extends FecAccounts {
   vat: Record<MachineKind, VatCode>;
+  siren?: string;
 }
 
 export const DEFAULT_ACCOUNTING: AccountingSettings = {

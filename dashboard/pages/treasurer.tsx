@@ -18,6 +18,7 @@ import {
   wallTimeAt,
 } from '../../api/services/report-range.ts';
 import { cardReport } from '../../api/services/reports.ts';
+import { accountingSettings } from '../../api/services/treasury-settings.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
@@ -276,7 +277,15 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
     string,
     (db: Db, range: ReportRange, timeZone: string) => Promise<{ filename: string; content: string }>
   > = {
-    fec: (db, range, timeZone) => fecExport(db, range, { timeZone }),
+    // The account numbers and SIREN the treasurer set (PUT /api/v1/settings/accounting).
+    fec: async (db, range, timeZone) => {
+      const accounts = await accountingSettings(db);
+      return fecExport(db, range, {
+        timeZone,
+        accounts,
+        ...(accounts.siren ? { siren: accounts.siren } : {}),
+      });
+    },
     'paheko.csv': (db, range, timeZone) => pahekoExport(db, range, { timeZone }),
     'sessions.csv': (db, range, timeZone) => sessionsCsv(db, range, { timeZone }),
     'topups.csv': (db, range, timeZone) => topupsCsv(db, range, { timeZone }),

@@ -107,5 +107,14 @@ describe('accounting settings', () => {
     const to = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     const fec = await t.call('GET', `/api/v1/exports/fec?from=${from}&to=${to}`);
     expect(fec.text).toContain('\t419100\t');
+    // The association's SIREN names the file.
+    expect((await t.call('PUT', '/api/v1/settings/accounting', { body: { siren: '12345678' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await t.call('PUT', '/api/v1/settings/accounting', { body: { siren: '123456789' } })).status,
+    ).toBe(200);
+    const named = await t.call('GET', `/api/v1/exports/fec?from=${from}&to=${to}`);
+    expect(named.headers.get('content-disposition')).toContain('123456789FEC');
   });
 });

@@ -107,11 +107,13 @@ export function registerReportRoutes(app: App): void {
     const q = c.req.valid('query');
     const r = range(q.from, q.to, labTimeZone);
     try {
+      // Issue #5: the account numbers and SIREN set in PUT /api/v1/settings/accounting.
+      const accounts = await accountingSettings(db);
+      const siren = q.siren ?? accounts.siren;
       const file = await fecExport(db, r, {
         timeZone: labTimeZone,
-        // Issue #5: the account numbers set in PUT /api/v1/settings/accounting.
-        accounts: await accountingSettings(db),
-        ...(q.siren ? { siren: q.siren } : {}),
+        accounts,
+        ...(siren ? { siren } : {}),
         ...(q.lineEnding ? { lineEnding: q.lineEnding } : {}),
       });
       return c.text(file.content, 200, {
