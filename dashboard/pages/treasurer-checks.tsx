@@ -14,7 +14,7 @@ import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
-import { rangeOf } from './treasurer.tsx';
+import { invalidPeriodPage, PeriodForm, rangeOf } from './treasurer.tsx';
 
 /** The treasurer section's sub-navigation. */
 export function TreasuryNav(props: { c: DashContext }) {
@@ -165,28 +165,8 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
     const { t, fmt } = c.var;
     const { db } = c.var.deps;
     const period = rangeOf(c);
-    const form = (
-      <form method="get" action="/treasurer/checks" class="inline">
-        <Field label={t.from} name="from" type="date" value={period.from} required />
-        <Field label={t.toExclusive} name="to" type="date" value={period.to} required />
-        <button type="submit">{t.show}</button>
-      </form>
-    );
-    if (period.range === null) {
-      return page(
-        c,
-        t.checksTitle,
-        <>
-          <TreasuryNav c={c} />
-          {form}
-          <p class="flash error" role="alert">
-            {period.error}
-          </p>
-        </>,
-        [],
-        400,
-      );
-    }
+    const form = <PeriodForm action="/treasurer/checks" period={period} t={t} />;
+    if (period.range === null) return invalidPeriodPage(c, t.checksTitle, form, period.error);
     const report = await cardReport(db, period.range);
     const entries = await entriesBehind(db, report);
     return page(

@@ -5,6 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import type { Db } from '../../api/db/client.ts';
 import { sessionsCsv, topupsCsv } from '../../api/services/csv-exports.ts';
 import { fecExport } from '../../api/services/fec.ts';
@@ -66,6 +67,35 @@ export function rangeOf(c: DashContext): {
   }
 }
 
+/** The period picker shared by the treasurer's pages. */
+export function PeriodForm(props: { action: string; period: { from: string; to: string }; t: Dict }) {
+  const { action, period, t } = props;
+  return (
+    <form method="get" action={action} class="inline">
+      <Field label={t.from} name="from" type="date" value={period.from} required />
+      <Field label={t.toExclusive} name="to" type="date" value={period.to} required />
+      <button type="submit">{t.show}</button>
+    </form>
+  );
+}
+
+/** A treasurer's page asked for an invalid period: the picker again, with the error (400). */
+export function invalidPeriodPage(c: DashContext, title: string, form: Child, error: string | null) {
+  return page(
+    c,
+    title,
+    <>
+      <TreasuryNav c={c} />
+      {form}
+      <p class="flash error" role="alert">
+        {error}
+      </p>
+    </>,
+    [],
+    400,
+  );
+}
+
 export function ChartBlock(props: { spec: ChartSpec; title: string; t: Dict; children?: unknown }) {
   const { spec, title } = props;
   return (
@@ -84,28 +114,8 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
     const { t, fmt } = c.var;
     const { db, labTimeZone } = c.var.deps;
     const period = rangeOf(c);
-    const form = (
-      <form method="get" action="/treasurer" class="inline">
-        <Field label={t.from} name="from" type="date" value={period.from} required />
-        <Field label={t.toExclusive} name="to" type="date" value={period.to} required />
-        <button type="submit">{t.show}</button>
-      </form>
-    );
-    if (period.range === null) {
-      return page(
-        c,
-        t.treasurerTitle,
-        <>
-          <TreasuryNav c={c} />
-          {form}
-          <p class="flash error" role="alert">
-            {period.error}
-          </p>
-        </>,
-        [],
-        400,
-      );
-    }
+    const form = <PeriodForm action="/treasurer" period={period} t={t} />;
+    if (period.range === null) return invalidPeriodPage(c, t.treasurerTitle, form, period.error);
     const report = await cardReport(db, period.range);
     const months = await monthlyFigures(db, period.range, labTimeZone);
     const names = new Map((await listMachines(db)).map((m) => [m.id, m.name]));
