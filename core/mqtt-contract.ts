@@ -80,6 +80,12 @@ export const OFFLINE_SESSION_PREFIX = 'off-';
 const offlineFields = {
   badge: uidSchema.optional(),
   startedAt: isoDateTime.optional(),
+  /**
+   * Extension (issue #9): `issuedAt` of the signed allow-list the board decided from. The
+   * server accepts an offline session only for a badge on a list it published for that
+   * machine, and only within that list's `issuedAt`..`validUntil`.
+   */
+  listIssuedAt: isoDateTime.optional(),
   /** extension (issue #6): seconds the relay has been closed; idle = unlocked − running */
   unlockedSeconds: z
     .number()
@@ -188,6 +194,23 @@ export const materialEventSchema = z
   .strict();
 export type MaterialEvent = z.infer<typeof materialEventSchema>;
 
+/**
+ * Extension (issue #10): the server's acknowledgement of a device event (runtime, end,
+ * report, material), published on the machine's `ack` topic AFTER the event is committed
+ * (`stored`), or when it is invalid and will never be applied (`rejected`, with why). A board
+ * keeps each event in its durable outbox until it reads the ack; boards that never subscribe
+ * still work (events are idempotent by `eventId`, so replays change nothing).
+ */
+export const ACK_STATUSES = ['stored', 'rejected'] as const;
+export const ACKED_KINDS = ['runtime', 'end', 'report', 'material'] as const;
+export const ackSchema = z.object({
+  eventId: z.string().min(1).max(128),
+  kind: z.enum(ACKED_KINDS),
+  status: z.enum(ACK_STATUSES),
+  error: z.string().max(500).optional(),
+});
+export type Ack = z.infer<typeof ackSchema>;
+
 export const TOPIC_KINDS = [
   'badge',
   'decision',
@@ -198,6 +221,7 @@ export const TOPIC_KINDS = [
   'allowlist',
   'report',
   'material',
+  'ack',
 ] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 export const DEVICE_PUBLISHES: readonly TopicKind[] = [
@@ -208,7 +232,7 @@ export const DEVICE_PUBLISHES: readonly TopicKind[] = [
   'report',
   'material',
 ];
-export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['decision', 'command', 'allowlist'];
+export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['decision', 'command', 'allowlist', 'ack'];
 
 export function machineTopic(root: string, machineId: string, kind: TopicKind): string {
   return `${root}/v1/machines/${machineId}/${kind}`;
