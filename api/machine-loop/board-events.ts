@@ -38,29 +38,35 @@ export async function handleReport(
   });
 }
 
-/** Charges the material; a card that cannot pay it is reported (and the event still counted once). */
+/**
+ * Charges the material; a card that cannot pay it is reported (and the event still counted
+ * once). The claim and the charge commit together: a failure between them must leave the
+ * event unclaimed, so its replay charges it (issue #10, found by the simulation).
+ */
 export async function handleMaterial(
   db: Db,
   machineId: string,
   event: MaterialEvent,
   now: Date,
 ): Promise<{ applied: boolean; refused?: string }> {
-  const claimed = await db.transaction(async (tx) =>
-    claim(tx, event.eventId, machineId, 'material', event.at, now, event.sessionId),
-  );
-  if (!claimed) return { applied: false };
-  try {
-    await db.transaction((tx) =>
-      recordMaterialUse(
-        tx,
-        `device:${machineId}`,
-        { sessionId: event.sessionId, materialId: event.materialId, quantity: event.quantity, machineId },
-        now,
-      ),
-    );
-    return { applied: true };
-  } catch (err) {
-    if (err instanceof ServiceError) return { applied: false, refused: err.detail };
-    throw err;
-  }
+  return db.transaction(async (tx) => {
+    if (!(await claim(tx, event.eventId, machineId, 'material', event.at, now, event.sessionId))) {
+      return { applied: false };
+    }
+    try {
+      // A savepoint: a refusal undoes the charge but keeps the claim.
+      await tx.transaction((sp) =>
+        recordMaterialUse(
+          sp,
+          `device:${machineId}`,
+          { sessionId: event.sessionId, materialId: event.materialId, quantity: event.quantity, machineId },
+          now,
+        ),
+      );
+      return { applied: true };
+    } catch (err) {
+      if (err instanceof ServiceError) return { applied: false, refused: err.detail };
+      throw err;
+    }
+  });
 }
