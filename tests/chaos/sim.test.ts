@@ -24,7 +24,7 @@ describe('deterministic simulation of the machine loop', () => {
     const failures: string[] = [];
     for (let seed = 1; seed <= SEEDS && failures.length === 0; seed++) {
       try {
-        await runSeed(ctx, seed, { steps: 30, faultRate: 0.15 });
+        await runSeed(ctx, seed, { steps: 40, faultRate: 0.15 });
       } catch (err) {
         failures.push(`${(err as Error).message} (replay: npm run chaos -- --seed ${seed})`);
       }

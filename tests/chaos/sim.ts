@@ -12,10 +12,14 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../api/db/client.ts';
+import * as schema from '../../api/db/schema.ts';
 import type { TestApp } from '../../api/http/test-app.ts';
 import { handleBadge } from '../../api/machine-loop/access-service.ts';
 import { handleMaterial } from '../../api/machine-loop/board-events.ts';
 import { handleEnd, handleRuntime, sweepTimedOutSessions } from '../../api/machine-loop/metering-service.ts';
+import { badgeHashes } from '../../api/security.ts';
+import { postTransaction } from '../../api/services/ledger.ts';
+import { topupPostings } from '../../core/ledger.ts';
 import { type FaultPlan, type FaultPoint, faultyDb, InjectedFault } from './faults.ts';
 
 /** mulberry32: small, fast, good enough to drive a scheduler; the seed replays the run. */
@@ -115,43 +119,58 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
   const now = () => new Date(clock);
 
   // The lab: 2–3 machines with random pricing and floors, 2–4 members with random credit.
+  // Written straight to the tables (the HTTP routes have their own tests): a seed is cheap.
   const machines: SimMachine[] = [];
   for (let i = 0, n = r.int(2, 3); i < n; i++) {
-    const m: SimMachine = {
+    machines.push({
       id: `${tag}-m${i}`,
       pricePerMinuteCents: r.pick([0, 10, 50, 75]),
       minimumChargeCents: r.pick([0, 50, 100]),
       overdraftLimitCents: r.pick([0, 0, 200]),
-    };
-    await t.machine(m.id, {
+    });
+  }
+  await t.db.insert(schema.machines).values(
+    machines.map((m) => ({
+      id: m.id,
+      name: m.id,
+      kind: 'laser' as const,
       pricePerMinuteCents: m.pricePerMinuteCents,
       minimumChargeCents: m.minimumChargeCents,
       overdraftLimitCents: m.overdraftLimitCents,
-      creditPolicy: r.pick(['lock', 'finish']),
-    });
-    machines.push(m);
-  }
+      creditPolicy: r.pick(['lock', 'finish'] as const),
+    })),
+  );
   const badges: string[] = [];
   const memberIds: string[] = [];
+  const members: { id: string; uid: string; credit: number }[] = [];
   for (let i = 0, n = r.int(2, 4); i < n; i++) {
-    const id = await t.member(`Sim ${tag} ${i}`);
-    const uid = (0x04000000 + (seed % 0xffff) * 256 + i * 7 + r.int(0, 6)).toString(16).toUpperCase();
-    const uniqueUid = `${uid}${r.int(0x10, 0xff).toString(16).toUpperCase()}${i}`
-      .padEnd(10, '0')
-      .slice(0, 10);
-    const b = await t.call('POST', `/api/v1/members/${id}/badges`, { body: { uid: uniqueUid } });
-    if (b.status !== 201) throw new Error(`badge: ${b.status} ${b.text}`);
-    const credit = r.pick([0, 150, 500, 2000]);
-    if (credit > 0) {
-      const top = await t.call('POST', `/api/v1/members/${id}/topups`, {
-        body: { amountCents: credit, method: 'cash', reference: tag },
-        headers: { 'idempotency-key': crypto.randomUUID() },
-      });
-      if (top.status !== 201) throw new Error(`topup: ${top.status} ${top.text}`);
-    }
-    badges.push(uniqueUid);
+    const id = crypto.randomUUID();
+    const uid = crypto.randomUUID().replaceAll('-', '').slice(0, 14).toUpperCase();
+    members.push({ id, uid, credit: r.pick([0, 150, 500, 2000]) });
+    badges.push(uid);
     memberIds.push(id);
   }
+  await t.db.transaction(async (tx) => {
+    await tx
+      .insert(schema.members)
+      .values(members.map((m, i) => ({ id: m.id, name: `Sim ${tag} ${i}`, email: `${m.id}@example.org` })));
+    await tx.insert(schema.badges).values(
+      members.map((m) => ({
+        id: crypto.randomUUID(),
+        memberId: m.id,
+        ...badgeHashes(t.keys.badgeKey, m.uid),
+        uidLast4: m.uid.slice(-4),
+      })),
+    );
+    for (const m of members) {
+      if (m.credit === 0) continue;
+      await postTransaction(
+        tx,
+        { kind: 'topup', memberId: m.id, method: 'cash', reference: tag, createdAt: now() },
+        topupPostings(m.id, m.credit, 'cash'),
+      );
+    }
+  });
   const boards: Board[] = machines.map((machine) => ({
     machine,
     online: true,
@@ -289,7 +308,7 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
       b.online = !b.online;
       if (b.online) for (const sessionId of b.locks.splice(0)) lockBoard(b, sessionId);
     } else if (roll < 0.95) {
-      clock += r.int(10, 200) * 1000;
+      clock += r.int(5, 120) * 1000;
       await sweep();
     } else {
       clock += r.int(1, 5) * 1000;
@@ -367,9 +386,11 @@ async function checkInvariants(db: Db, scope: InvariantScope): Promise<void> {
   // Every ledger transaction of these members balances.
   const unbalanced = rowsOf(
     await db.execute(sql`
-      select t.id, sum(e.amount_cents) as total from ledger_transactions t
-      join ledger_entries e on e.transaction_id = t.id
-      where t.member_id in (${members}) group by t.id having sum(e.amount_cents) <> 0`),
+      with mine as (select distinct transaction_id from ledger_entries
+                    where account = 'member_cards' and member_id in (${members}))
+      select e.transaction_id, sum(e.amount_cents) as total from ledger_entries e
+      join mine using (transaction_id)
+      group by e.transaction_id having sum(e.amount_cents) <> 0`),
   );
   if (unbalanced.length > 0) fail(`unbalanced ledger transaction ${JSON.stringify(unbalanced[0])}`);
   // Cached balance = −Σ member_cards entries; never below the lowest floor of the lab.
