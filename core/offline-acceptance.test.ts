@@ -96,7 +96,7 @@ const cases: Case[] = [
     reason: 'not_certified',
   },
   {
-    why: 'certification granted after startedAt',
+    why: "certification granted after startedAt (beyond the skew)",
     change: (f) => ({ ...f, certifications: [{ ...f.certifications[0]!, certifiedAt: ago(H) }] }),
     reason: 'not_certified',
   },

@@ -81,7 +81,8 @@ const hold = (reason: HoldReason): OfflineVerdict => ({ accepted: false, reason 
 /** A certification that was held at `at`: granted before, not revoked before, not expired or lapsed. */
 export function certifiedAt(cert: CertificationView, at: Date): boolean {
   const t = at.getTime();
-  if (cert.certifiedAt.getTime() > t) return false;
+  // certifiedAt is the server's clock, `at` the board's: the skew applies.
+  if (cert.certifiedAt.getTime() > t + OFFLINE_CLOCK_SKEW_MS) return false;
   if (cert.revokedAt !== null && cert.revokedAt.getTime() <= t) return false;
   return effectiveExpiry(cert).getTime() > t;
 }

@@ -5,7 +5,7 @@
  * badges appear only as HMACs under the offline key.
  */
 import { createHash, sign } from 'node:crypto';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, lt } from 'drizzle-orm';
 import {
   effectiveExpiry,
   isCertificationValid,
@@ -16,6 +16,7 @@ import {
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
 import type { DbOrTx } from '../db/client.ts';
 import {
+  allowlistIssues,
   badges,
   certifications,
   machineQualifications,
@@ -30,6 +31,11 @@ import type { SiteKeys } from '../services/site-keys.ts';
 export const ALLOWLIST_VALIDITY_MS = 72 * 3600 * 1000;
 /** Longest offline session when the machine sets no maximum. */
 export const DEFAULT_OFFLINE_SESSION_SECONDS = 4 * 3600;
+
+/** How long a published list is remembered for offline sessions replayed late (issue #9). */
+export const ALLOWLIST_RECORD_RETENTION_MS = 90 * 86_400_000;
+/** Entries are remembered by this many hex digits of their hash (128 bits). */
+export const RECORDED_HASH_HEX = 32;
 
 export function keyId(publicKeyPem: string): string {
   return createHash('sha256').update(publicKeyPem).digest('hex').slice(0, 16);
@@ -121,4 +127,30 @@ export async function buildAllowLists(
       entries,
     };
   });
+}
+
+/**
+ * Remembers a list before it is published (issue #9): an offline session is billed only for a
+ * badge on a list the server published for that machine. Called by the authorizer's
+ * publishAllowLists for each list it sends; also prunes lists expired for 90 days.
+ */
+export async function recordAllowList(db: DbOrTx, body: AllowListBody): Promise<void> {
+  const issuedAt = new Date(body.issuedAt);
+  await db
+    .insert(allowlistIssues)
+    .values({
+      machineId: body.machineId,
+      issuedAt,
+      validUntil: new Date(body.validUntil),
+      salt: body.salt,
+      entries: body.entries.map((e) => [
+        e.badge.slice(0, RECORDED_HASH_HEX).toLowerCase(),
+        Math.floor(Date.parse(e.until) / 1000),
+        e.creditCents,
+      ]),
+    })
+    .onConflictDoNothing();
+  await db
+    .delete(allowlistIssues)
+    .where(lt(allowlistIssues.validUntil, new Date(issuedAt.getTime() - ALLOWLIST_RECORD_RETENTION_MS)));
 }
