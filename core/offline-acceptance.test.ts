@@ -15,7 +15,11 @@ function genuine(): OfflineFacts {
   return {
     now: NOW,
     startedAt: ago(2 * H),
-    list: { issuedAt: ago(10 * H), validUntil: new Date(NOW.getTime() + 62 * H), entry: { until: ago(-30 * H) } },
+    list: {
+      issuedAt: ago(10 * H),
+      validUntil: new Date(NOW.getTime() + 62 * H),
+      entry: { until: ago(-30 * H) },
+    },
     badge: { issuedAt: ago(100 * H), revokedAt: null, status: 'active' },
     member: { id: 'm', name: 'Camille', status: 'active', membershipValidUntil: null },
     requiredQualifications: ['laser'],
@@ -57,7 +61,11 @@ const cases: Case[] = [
     change: (f) => ({ ...f, list: { ...f.list!, validUntil: ago(3 * H) } }),
     reason: 'after_list',
   },
-  { why: 'badge not on the list', change: (f) => ({ ...f, list: { ...f.list!, entry: null } }), reason: 'not_on_list' },
+  {
+    why: 'badge not on the list',
+    change: (f) => ({ ...f, list: { ...f.list!, entry: null } }),
+    reason: 'not_on_list',
+  },
   {
     why: 'entry expired at startedAt',
     change: (f) => ({ ...f, list: { ...f.list!, entry: { until: ago(3 * H) } } }),
@@ -96,7 +104,7 @@ const cases: Case[] = [
     reason: 'not_certified',
   },
   {
-    why: "certification granted after startedAt (beyond the skew)",
+    why: 'certification granted after startedAt (beyond the skew)',
     change: (f) => ({ ...f, certifications: [{ ...f.certifications[0]!, certifiedAt: ago(H) }] }),
     reason: 'not_certified',
   },

@@ -109,7 +109,9 @@ export async function acceptReview(
       throw conflict('This offline session was refused; a refused session cannot be accepted afterwards.');
     }
     if (review.memberId === null || review.startedAt === null) {
-      throw conflict('The badge of this session matches no member (or it has no start time): there is nobody to bill; refuse it.');
+      throw conflict(
+        'The badge of this session matches no member (or it has no start time): there is nobody to bill; refuse it.',
+      );
     }
     const opened = await insertOfflineSession(tx, {
       sessionId: review.sessionId,
@@ -119,7 +121,8 @@ export async function acceptReview(
       startedAt: review.startedAt,
       now,
     });
-    if (opened === null) throw conflict(`A session with the id ${review.sessionId} already exists; refuse this review.`);
+    if (opened === null)
+      throw conflict(`A session with the id ${review.sessionId} already exists; refuse this review.`);
     // Locks the member's card and debits up to the formula, never below the machine's floor.
     await applyRunningSeconds(
       tx,

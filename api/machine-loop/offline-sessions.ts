@@ -80,7 +80,14 @@ export async function openOfflineSession(
 /** Opens an offline session row; closed at once (power_loss) when the machine has another open session. */
 export async function insertOfflineSession(
   tx: Tx,
-  s: { sessionId: string; machineId: string; memberId: string; badgeId: string | null; startedAt: Date; now: Date },
+  s: {
+    sessionId: string;
+    machineId: string;
+    memberId: string;
+    badgeId: string | null;
+    startedAt: Date;
+    now: Date;
+  },
 ): Promise<SessionRow | null> {
   const busy = await tx
     .select({ id: machineSessions.id })
@@ -216,7 +223,9 @@ async function loadFacts(
         .where(eq(certifications.memberId, member.id))
     : [];
   const machineStateAtStart =
-    list !== null && startedAt !== null ? await machineStateAt(tx, machineId, list.issuedAt, startedAt) : 'available';
+    list !== null && startedAt !== null
+      ? await machineStateAt(tx, machineId, list.issuedAt, startedAt)
+      : 'available';
   return {
     badge: badge ? { id: badge.id, memberId: badge.memberId, uidLast4: badge.uidLast4 } : null,
     facts: {

@@ -60,7 +60,11 @@ const list = defineRoute(MONEY, {
   request: {
     query: z
       .object({
-        status: z.enum(REVIEW_STATUSES).or(z.literal('')).optional().openapi({ description: 'filter; empty: all' }),
+        status: z
+          .enum(REVIEW_STATUSES)
+          .or(z.literal(''))
+          .optional()
+          .openapi({ description: 'filter; empty: all' }),
         ...pagination,
       })
       .strict(),
@@ -106,7 +110,12 @@ export function registerOfflineReviewRoutes(app: App): void {
 
   app.openapi(accept, async (c) => {
     const { db, loop, now } = c.var.deps;
-    const { review, changed } = await acceptReview(db, actorOf(c.var.principal), c.req.valid('param').id, now());
+    const { review, changed } = await acceptReview(
+      db,
+      actorOf(c.var.principal),
+      c.req.valid('param').id,
+      now(),
+    );
     if (changed && review.memberId !== null) {
       loop.changed({ memberIds: [review.memberId], machineIds: [review.machineId] });
     }
