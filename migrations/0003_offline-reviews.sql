@@ -1,10 +1,16 @@
+CREATE TABLE "allowlist_entry_sets" (
+	"digest" text PRIMARY KEY NOT NULL,
+	"salt" text NOT NULL,
+	"entries" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "allowlist_issues" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"machine_id" text NOT NULL,
 	"issued_at" timestamp with time zone NOT NULL,
 	"valid_until" timestamp with time zone NOT NULL,
-	"salt" text NOT NULL,
-	"entries" jsonb NOT NULL
+	"entries_digest" text NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "offline_reviews" (
@@ -31,5 +37,6 @@ CREATE TABLE "offline_reviews" (
 --> statement-breakpoint
 CREATE UNIQUE INDEX "allowlist_issues_machine_issued_key" ON "allowlist_issues" USING btree ("machine_id","issued_at");--> statement-breakpoint
 CREATE INDEX "allowlist_issues_valid_idx" ON "allowlist_issues" USING btree ("valid_until");--> statement-breakpoint
+CREATE INDEX "allowlist_issues_digest_idx" ON "allowlist_issues" USING btree ("entries_digest");--> statement-breakpoint
 CREATE UNIQUE INDEX "offline_reviews_session_key" ON "offline_reviews" USING btree ("machine_id","session_id");--> statement-breakpoint
 CREATE INDEX "offline_reviews_status_idx" ON "offline_reviews" USING btree ("status","created_at");

@@ -506,8 +506,7 @@ export const materialUses = pgTable(
 
 /**
  * Every signed allow-list the server published (issue #9): an offline session is billed only
- * for a badge that was on one of these for its machine. Compact: each entry is the first 32 hex
- * of its badge hash, its `until` (epoch seconds) and its credit. Pruned 90 days after validUntil.
+ * for a badge that was on one of these for its machine. Pruned 90 days after validUntil.
  */
 export const allowlistIssues = pgTable(
   'allowlist_issues',
@@ -516,16 +515,30 @@ export const allowlistIssues = pgTable(
     machineId: text('machine_id').notNull(),
     issuedAt: ts('issued_at').notNull(),
     validUntil: ts('valid_until').notNull(),
-    /** the list's salt (hex): entries are HMAC-SHA256(salt, UID) */
-    salt: text('salt').notNull(),
-    /** [hashPrefix, untilEpochSeconds, creditCents | null][] */
-    entries: jsonb('entries').$type<[string, number, number | null][]>().notNull(),
+    /** the entries, shared by every publication whose entries did not change */
+    entriesDigest: text('entries_digest').notNull(),
   },
   (t) => [
     uniqueIndex('allowlist_issues_machine_issued_key').on(t.machineId, t.issuedAt),
     index('allowlist_issues_valid_idx').on(t.validUntil),
+    index('allowlist_issues_digest_idx').on(t.entriesDigest),
   ],
 );
+
+/**
+ * The entries of published lists, stored once per distinct content (a list is republished
+ * after every debit, its badges rarely change). Each entry is the first 32 hex of its hash and
+ * its `until` in epoch seconds, or null when that is the list's validUntil. Credit is not kept:
+ * it changes with every debit, and billing reads the ledger, not the list.
+ */
+export const allowlistEntrySets = pgTable('allowlist_entry_sets', {
+  /** SHA-256 of salt and entries */
+  digest: text('digest').primaryKey(),
+  /** the lists' salt (hex): entries are HMAC-SHA256(salt, UID) */
+  salt: text('salt').notNull(),
+  entries: jsonb('entries').$type<[string, number | null][]>().notNull(),
+  createdAt: createdAt(),
+});
 
 /**
  * Offline sessions the server did not bill on its own (issue #9): held for the treasurer, who

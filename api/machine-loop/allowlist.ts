@@ -5,7 +5,7 @@
  * badges appear only as HMACs under the offline key.
  */
 import { createHash, sign } from 'node:crypto';
-import { and, eq, isNotNull, lt } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import {
   effectiveExpiry,
   isCertificationValid,
@@ -16,6 +16,7 @@ import {
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
 import type { DbOrTx } from '../db/client.ts';
 import {
+  allowlistEntrySets,
   allowlistIssues,
   badges,
   certifications,
@@ -132,25 +133,41 @@ export async function buildAllowLists(
 /**
  * Remembers a list before it is published (issue #9): an offline session is billed only for a
  * badge on a list the server published for that machine. Called by the authorizer's
- * publishAllowLists for each list it sends; also prunes lists expired for 90 days.
+ * publishAllowLists for each list it sends. Entries are stored once per distinct content;
+ * lists expired for 90 days are pruned, with the entry sets no list uses any more.
  */
 export async function recordAllowList(db: DbOrTx, body: AllowListBody): Promise<void> {
   const issuedAt = new Date(body.issuedAt);
+  const validUntil = Date.parse(body.validUntil);
+  const entries: [string, number | null][] = body.entries.map((e) => {
+    const until = Date.parse(e.until);
+    return [
+      e.badge.slice(0, RECORDED_HASH_HEX).toLowerCase(),
+      until >= validUntil ? null : Math.floor(until / 1000),
+    ];
+  });
+  const digest = createHash('sha256')
+    .update(JSON.stringify([body.salt, entries]))
+    .digest('hex');
+  await db.insert(allowlistEntrySets).values({ digest, salt: body.salt, entries }).onConflictDoNothing();
   await db
     .insert(allowlistIssues)
-    .values({
-      machineId: body.machineId,
-      issuedAt,
-      validUntil: new Date(body.validUntil),
-      salt: body.salt,
-      entries: body.entries.map((e) => [
-        e.badge.slice(0, RECORDED_HASH_HEX).toLowerCase(),
-        Math.floor(Date.parse(e.until) / 1000),
-        e.creditCents,
-      ]),
-    })
+    .values({ machineId: body.machineId, issuedAt, validUntil: new Date(validUntil), entriesDigest: digest })
     .onConflictDoNothing();
-  await db
+  const pruned = await db
     .delete(allowlistIssues)
-    .where(lt(allowlistIssues.validUntil, new Date(issuedAt.getTime() - ALLOWLIST_RECORD_RETENTION_MS)));
+    .where(lt(allowlistIssues.validUntil, new Date(issuedAt.getTime() - ALLOWLIST_RECORD_RETENTION_MS)))
+    .returning({ id: allowlistIssues.id });
+  if (pruned.length > 0) {
+    await db
+      .delete(allowlistEntrySets)
+      .where(
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(allowlistIssues)
+            .where(eq(allowlistIssues.entriesDigest, allowlistEntrySets.digest)),
+        ),
+      );
+  }
 }

@@ -20,6 +20,7 @@ import {
 } from '../../core/offline-acceptance.ts';
 import type { Tx } from '../db/client.ts';
 import {
+  allowlistEntrySets,
   allowlistIssues,
   auditLog,
   badges,
@@ -259,16 +260,18 @@ async function findList(
   const cols = {
     issuedAt: allowlistIssues.issuedAt,
     validUntil: allowlistIssues.validUntil,
-    salt: allowlistIssues.salt,
-    entries: allowlistIssues.entries,
+    salt: allowlistEntrySets.salt,
+    entries: allowlistEntrySets.entries,
   };
-  const forMachine = eq(allowlistIssues.machineId, machineId);
-  let rows: { issuedAt: Date; validUntil: Date; salt: string; entries: [string, number, number | null][] }[];
-  if (listIssuedAt !== undefined) {
-    rows = await tx
+  const issues = () =>
+    tx
       .select(cols)
       .from(allowlistIssues)
-      .where(and(forMachine, eq(allowlistIssues.issuedAt, new Date(listIssuedAt))));
+      .innerJoin(allowlistEntrySets, eq(allowlistEntrySets.digest, allowlistIssues.entriesDigest));
+  const forMachine = eq(allowlistIssues.machineId, machineId);
+  let rows: { issuedAt: Date; validUntil: Date; salt: string; entries: [string, number | null][] }[];
+  if (listIssuedAt !== undefined) {
+    rows = await issues().where(and(forMachine, eq(allowlistIssues.issuedAt, new Date(listIssuedAt))));
   } else {
     const skew = OFFLINE_CLOCK_SKEW_MS;
     const valid = and(
@@ -276,34 +279,30 @@ async function findList(
       lte(allowlistIssues.issuedAt, new Date(startedAt.getTime() + skew)),
       gte(allowlistIssues.validUntil, new Date(startedAt.getTime() - skew)),
     );
-    const salts = await tx.selectDistinct({ salt: allowlistIssues.salt }).from(allowlistIssues).where(valid);
+    const salts = await tx
+      .selectDistinct({ salt: allowlistEntrySets.salt })
+      .from(allowlistIssues)
+      .innerJoin(allowlistEntrySets, eq(allowlistEntrySets.digest, allowlistIssues.entriesDigest))
+      .where(valid);
     rows = [];
     for (const { salt } of salts) {
       const probe = JSON.stringify([[recordedHash(salt, uid)]]);
-      rows = await tx
-        .select(cols)
-        .from(allowlistIssues)
-        .where(and(valid, eq(allowlistIssues.salt, salt), sql`${allowlistIssues.entries} @> ${probe}::jsonb`))
+      rows = await issues()
+        .where(
+          and(
+            valid,
+            eq(allowlistEntrySets.salt, salt),
+            sql`${allowlistEntrySets.entries} @> ${probe}::jsonb`,
+          ),
+        )
         .orderBy(desc(allowlistIssues.issuedAt))
         .limit(1);
       if (rows.length > 0) break;
     }
-    if (rows.length === 0) {
-      rows = await tx
-        .select(cols)
-        .from(allowlistIssues)
-        .where(valid)
-        .orderBy(desc(allowlistIssues.issuedAt))
-        .limit(1);
-    }
-    if (rows.length === 0) {
-      rows = await tx
-        .select(cols)
-        .from(allowlistIssues)
-        .where(forMachine)
-        .orderBy(desc(allowlistIssues.issuedAt))
-        .limit(1);
-    }
+    if (rows.length === 0)
+      rows = await issues().where(valid).orderBy(desc(allowlistIssues.issuedAt)).limit(1);
+    if (rows.length === 0)
+      rows = await issues().where(forMachine).orderBy(desc(allowlistIssues.issuedAt)).limit(1);
   }
   const row = rows[0];
   if (row === undefined) return null;
@@ -312,7 +311,8 @@ async function findList(
   return {
     issuedAt: row.issuedAt,
     validUntil: row.validUntil,
-    entry: entry ? { until: new Date(entry[1] * 1000) } : null,
+    // A null `until` was the list's validUntil.
+    entry: entry ? { until: entry[1] === null ? row.validUntil : new Date(entry[1] * 1000) } : null,
   };
 }
 
