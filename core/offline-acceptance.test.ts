@@ -15,6 +15,7 @@ function genuine(): OfflineFacts {
   return {
     now: NOW,
     startedAt: ago(2 * H),
+    runningSeconds: 3600,
     list: {
       issuedAt: ago(10 * H),
       validUntil: new Date(NOW.getTime() + 62 * H),
@@ -49,6 +50,11 @@ const cases: Case[] = [
     why: 'startedAt in the future beyond the skew',
     change: (f) => ({ ...f, startedAt: new Date(NOW.getTime() + OFFLINE_CLOCK_SKEW_MS + 1000) }),
     reason: 'started_in_future',
+  },
+  {
+    why: 'more running time than elapsed since startedAt',
+    change: (f) => ({ ...f, runningSeconds: 3 * 3600 }),
+    reason: 'ran_longer_than_elapsed',
   },
   { why: 'no list for the machine', change: (f) => ({ ...f, list: null }), reason: 'no_list' },
   {

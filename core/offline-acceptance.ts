@@ -25,6 +25,8 @@ export const HOLD_REASONS = [
   'incomplete_event',
   /** `startedAt` is after the server's now (+ skew) */
   'started_in_future',
+  /** more running seconds than wall-clock time since `startedAt` */
+  'ran_longer_than_elapsed',
   /** the server never published a list for this machine covering `startedAt` (or the named one) */
   'no_list',
   /** `startedAt` before the list's `issuedAt` */
@@ -64,6 +66,8 @@ export interface OfflineFacts {
   now: Date;
   /** null when the event carries none */
   startedAt: Date | null;
+  /** runningSeconds of the first event seen */
+  runningSeconds: number;
   /** the list the board decided from (named by `listIssuedAt`, or the one covering startedAt) */
   list: ListFacts | null;
   badge: BadgeFacts | null;
@@ -99,6 +103,9 @@ export function decideOfflineSession(f: OfflineFacts): OfflineVerdict {
   if (f.startedAt === null) return hold('incomplete_event');
   const start = f.startedAt.getTime();
   if (start > f.now.getTime() + OFFLINE_CLOCK_SKEW_MS) return hold('started_in_future');
+  if (start + f.runningSeconds * 1000 > f.now.getTime() + OFFLINE_CLOCK_SKEW_MS) {
+    return hold('ran_longer_than_elapsed');
+  }
   if (f.list === null) return hold('no_list');
   if (start < f.list.issuedAt.getTime() - OFFLINE_CLOCK_SKEW_MS) return hold('before_list');
   if (start > f.list.validUntil.getTime() + OFFLINE_CLOCK_SKEW_MS) return hold('after_list');

@@ -232,6 +232,7 @@ async function loadFacts(
     facts: {
       now,
       startedAt,
+      runningSeconds: event.runningSeconds,
       list,
       badge: badge ? { issuedAt: badge.issuedAt, revokedAt: badge.revokedAt, status: badge.status } : null,
       member,

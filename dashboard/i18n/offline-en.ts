@@ -38,6 +38,7 @@ export const offlineEn: typeof offlineFr = {
   holdReasons: {
     incomplete_event: 'Incomplete event (no badge or start time)',
     started_in_future: 'Reported start in the future',
+    ran_longer_than_elapsed: 'More running time than elapsed since the start',
     no_list: 'No list published for this machine at that date',
     before_list: 'Start before the machine’s list (date too old)',
     after_list: 'Start after the list expired',

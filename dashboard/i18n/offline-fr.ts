@@ -40,6 +40,7 @@ export const offlineFr = {
   holdReasons: {
     incomplete_event: 'Événement incomplet (ni badge ni heure de début)',
     started_in_future: 'Début annoncé dans le futur',
+    ran_longer_than_elapsed: 'Durée de marche plus longue que le temps écoulé depuis le début',
     no_list: 'Aucune liste publiée pour cette machine à cette date',
     before_list: 'Début avant la liste de la machine (date trop ancienne)',
     after_list: 'Début après la fin de validité de la liste',

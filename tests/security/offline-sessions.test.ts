@@ -161,6 +161,16 @@ describe('forged offline sessions debit nothing and wait for the treasurer', () 
     expect(await balance(m)).toBe(1000);
   });
 
+  it('more running time than elapsed since startedAt', async () => {
+    const m = await createMember(sys, { creditCents: 1000, certify: ['laser'] });
+    await listWith('sec-laser', m.uid);
+    const s = { sessionId: offId(), badge: m.uid, startedAt: new Date(Date.now() - 60_000).toISOString() };
+    await send(laser, 'sec-laser', 'end', s, 4 * 3600);
+    const review = await heldReview(s.sessionId);
+    expect(review).toMatchObject({ holdReason: 'ran_longer_than_elapsed', runningSeconds: 4 * 3600 });
+    expect(await balance(m)).toBe(1000);
+  });
+
   it('a UID that matches no badge is held with its last 4 only, and cannot be accepted', async () => {
     const s = { sessionId: offId(), badge: '0BADC0FFEE', startedAt: now() };
     const review = await forge(laser, 'sec-laser', s);
