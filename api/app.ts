@@ -28,6 +28,7 @@ import { registerMaterialRoutes } from './routes/materials/routes.ts';
 import { registerMemberDataRoutes } from './routes/member-data/routes.ts';
 import { registerMemberRoutes } from './routes/members/routes.ts';
 import { registerMoneyRoutes } from './routes/money/routes.ts';
+import { registerOfflineReviewRoutes } from './routes/offline-reviews/routes.ts';
 import { registerPeriodRoutes } from './routes/periods/routes.ts';
 import { registerQualificationRoutes } from './routes/qualifications/routes.ts';
 import { registerReportRoutes } from './routes/reports/routes.ts';
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): App {
   registerHelloassoRoutes(app, deps.helloasso);
   registerTreasurySettingsRoutes(app, deps.helloasso);
   registerMemberDataRoutes(app);
+  registerOfflineReviewRoutes(app);
   registerHealthRoutes(app);
   registerDocsRoutes(app);
   // The dashboard (issue #4) at `/`: its own guards on every route, the API's services.

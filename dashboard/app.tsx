@@ -22,6 +22,7 @@ import { registerTrainers } from './pages/trainers.tsx';
 import { registerTreasurer } from './pages/treasurer.tsx';
 import { registerTreasurerChecks } from './pages/treasurer-checks.tsx';
 import { registerTreasurerHelloasso } from './pages/treasurer-helloasso.tsx';
+import { registerTreasurerOffline } from './pages/treasurer-offline.tsx';
 import { registerTreasurerPeriods } from './pages/treasurer-periods.tsx';
 import { errorPage } from './views/errors.tsx';
 
@@ -43,6 +44,7 @@ export function createDashboard(): Hono<DashEnv> {
   registerTreasurerChecks(app);
   registerTreasurerPeriods(app);
   registerTreasurerHelloasso(app);
+  registerTreasurerOffline(app); // issue #9
   registerAdminImport(app);
   registerMemberData(app);
 

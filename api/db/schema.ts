@@ -503,3 +503,75 @@ export const materialUses = pgTable(
   },
   (t) => [index('material_uses_session_idx').on(t.sessionId)],
 );
+
+/**
+ * Every signed allow-list the server published (issue #9): an offline session is billed only
+ * for a badge that was on one of these for its machine. Pruned 90 days after validUntil.
+ */
+export const allowlistIssues = pgTable(
+  'allowlist_issues',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    machineId: text('machine_id').notNull(),
+    issuedAt: ts('issued_at').notNull(),
+    validUntil: ts('valid_until').notNull(),
+    /** the entries, shared by every publication whose entries did not change */
+    entriesDigest: text('entries_digest').notNull(),
+  },
+  (t) => [
+    uniqueIndex('allowlist_issues_machine_issued_key').on(t.machineId, t.issuedAt),
+    index('allowlist_issues_valid_idx').on(t.validUntil),
+    index('allowlist_issues_digest_idx').on(t.entriesDigest),
+  ],
+);
+
+/**
+ * The entries of published lists, stored once per distinct content (a list is republished
+ * after every debit, its badges rarely change). Each entry is the first 32 hex of its hash and
+ * its `until` in epoch seconds, or null when that is the list's validUntil. Credit is not kept:
+ * it changes with every debit, and billing reads the ledger, not the list.
+ */
+export const allowlistEntrySets = pgTable('allowlist_entry_sets', {
+  /** SHA-256 of salt and entries */
+  digest: text('digest').primaryKey(),
+  /** the lists' salt (hex): entries are HMAC-SHA256(salt, UID) */
+  salt: text('salt').notNull(),
+  entries: jsonb('entries').$type<[string, number | null][]>().notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Offline sessions the server did not bill on its own (issue #9): held for the treasurer, who
+ * accepts (the session is opened and billed) or refuses (nothing is debited). Never the UID.
+ */
+export const offlineReviews = pgTable(
+  'offline_reviews',
+  {
+    id: text('id').primaryKey(),
+    machineId: text('machine_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    /** the badge and member the UID resolves to, when it does */
+    badgeId: text('badge_id'),
+    memberId: text('member_id'),
+    badgeLast4: text('badge_last4').notNull(),
+    startedAt: ts('started_at'),
+    listIssuedAt: ts('list_issued_at'),
+    runningSeconds: integer('running_seconds').notNull().default(0),
+    unlockedSeconds: integer('unlocked_seconds').notNull().default(0),
+    endReason: text('end_reason'),
+    endedAt: ts('ended_at'),
+    holdReason: text('hold_reason').notNull(),
+    status: text('status', { enum: ['pending', 'accepted', 'refused'] })
+      .notNull()
+      .default('pending'),
+    decidedBy: text('decided_by'),
+    decidedAt: ts('decided_at'),
+    note: text('note'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('offline_reviews_session_key').on(t.machineId, t.sessionId),
+    index('offline_reviews_status_idx').on(t.status, t.createdAt),
+  ],
+);

@@ -5,7 +5,7 @@
  * badges appear only as HMACs under the offline key.
  */
 import { createHash, sign } from 'node:crypto';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, notExists, sql } from 'drizzle-orm';
 import {
   effectiveExpiry,
   isCertificationValid,
@@ -16,6 +16,8 @@ import {
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
 import type { DbOrTx } from '../db/client.ts';
 import {
+  allowlistEntrySets,
+  allowlistIssues,
   badges,
   certifications,
   machineQualifications,
@@ -30,6 +32,11 @@ import type { SiteKeys } from '../services/site-keys.ts';
 export const ALLOWLIST_VALIDITY_MS = 72 * 3600 * 1000;
 /** Longest offline session when the machine sets no maximum. */
 export const DEFAULT_OFFLINE_SESSION_SECONDS = 4 * 3600;
+
+/** How long a published list is remembered for offline sessions replayed late (issue #9). */
+export const ALLOWLIST_RECORD_RETENTION_MS = 90 * 86_400_000;
+/** Entries are remembered by this many hex digits of their hash (128 bits). */
+export const RECORDED_HASH_HEX = 32;
 
 export function keyId(publicKeyPem: string): string {
   return createHash('sha256').update(publicKeyPem).digest('hex').slice(0, 16);
@@ -121,4 +128,46 @@ export async function buildAllowLists(
       entries,
     };
   });
+}
+
+/**
+ * Remembers a list before it is published (issue #9): an offline session is billed only for a
+ * badge on a list the server published for that machine. Called by the authorizer's
+ * publishAllowLists for each list it sends. Entries are stored once per distinct content;
+ * lists expired for 90 days are pruned, with the entry sets no list uses any more.
+ */
+export async function recordAllowList(db: DbOrTx, body: AllowListBody): Promise<void> {
+  const issuedAt = new Date(body.issuedAt);
+  const validUntil = Date.parse(body.validUntil);
+  const entries: [string, number | null][] = body.entries.map((e) => {
+    const until = Date.parse(e.until);
+    return [
+      e.badge.slice(0, RECORDED_HASH_HEX).toLowerCase(),
+      until >= validUntil ? null : Math.floor(until / 1000),
+    ];
+  });
+  const digest = createHash('sha256')
+    .update(JSON.stringify([body.salt, entries]))
+    .digest('hex');
+  await db.insert(allowlistEntrySets).values({ digest, salt: body.salt, entries }).onConflictDoNothing();
+  await db
+    .insert(allowlistIssues)
+    .values({ machineId: body.machineId, issuedAt, validUntil: new Date(validUntil), entriesDigest: digest })
+    .onConflictDoNothing();
+  const pruned = await db
+    .delete(allowlistIssues)
+    .where(lt(allowlistIssues.validUntil, new Date(issuedAt.getTime() - ALLOWLIST_RECORD_RETENTION_MS)))
+    .returning({ id: allowlistIssues.id });
+  if (pruned.length > 0) {
+    await db
+      .delete(allowlistEntrySets)
+      .where(
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(allowlistIssues)
+            .where(eq(allowlistIssues.entriesDigest, allowlistEntrySets.digest)),
+        ),
+      );
+  }
 }

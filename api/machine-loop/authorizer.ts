@@ -28,7 +28,7 @@ import { metrics } from '../metrics.ts';
 
 import type { SiteKeys } from '../services/site-keys.ts';
 import { handleBadge } from './access-service.ts';
-import { buildAllowLists, signAllowList } from './allowlist.ts';
+import { buildAllowLists, recordAllowList, signAllowList } from './allowlist.ts';
 import { handleMaterial, handleReport } from './board-events.ts';
 import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
 
@@ -366,6 +366,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     for (const body of lists) {
       const fingerprint = JSON.stringify({ ...body, issuedAt: '', validUntil: '' });
       if (this.published.get(body.machineId) === fingerprint) continue;
+      await recordAllowList(this.opts.db, body); // issue #9: offline sessions are checked against it
       await this.publish(
         machineTopic(this.opts.topicRoot, body.machineId, 'allowlist'),
         signAllowList(body, this.opts.keys),

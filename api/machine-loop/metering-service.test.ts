@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import { machineSessions, members } from '../db/schema.ts';
 import { ledgerCredit } from '../services/ledger.ts';
 import { handleBadge } from './access-service.ts';
+import { buildAllowLists, recordAllowList } from './allowlist.ts';
 import { handleEnd, handleRuntime, sweepTimedOutSessions } from './metering-service.ts';
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
@@ -167,8 +168,12 @@ describe('offline sessions replayed by a board', () => {
     await addMachine(db, 'm-offline', { qualifications: ['laser'] });
     const uid = nextUid();
     const memberId = await addMember(db, { uid, creditCents: 1000, certify: ['laser'] });
+    // Issue #9: billed only for a badge on a list published for the machine, started within it.
+    const keys = { badgeKey: TEST_BADGE_KEY, signingPrivateKeyPem: '', signingPublicKeyPem: '' };
+    const [list] = await buildAllowLists(db, keys, new Date(Date.now() - 120_000), ['m-offline']);
+    await recordAllowList(db, list!);
     const sessionId = `off-${crypto.randomUUID()}`;
-    const startedAt = new Date(Date.now() - 600_000).toISOString();
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
     const ev = { sessionId, badge: uid, startedAt, at: at() };
     const r1 = await handleRuntime(
       db,

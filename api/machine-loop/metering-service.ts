@@ -3,20 +3,15 @@
  * runningSeconds wins, and the card is debited up to the formula but never below the
  * machine's floor. Out-of-order events for a closed session still raise its bill.
  */
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
-import {
-  type EndEvent,
-  type EndReason,
-  OFFLINE_SESSION_PREFIX,
-  type RuntimeEvent,
-} from '../../core/mqtt-contract.ts';
+import type { EndEvent, EndReason, RuntimeEvent } from '../../core/mqtt-contract.ts';
 import type { Db, Tx } from '../db/client.ts';
-import { badges, machineEvents, machineSessions, machines } from '../db/schema.ts';
-import { badgeHash } from '../security.ts';
+import { machineEvents, machineSessions, machines } from '../db/schema.ts';
 import { lockMemberBalance, postTransaction } from '../services/ledger.ts';
 import { loadMachine } from './machine-view.ts';
+import { openOfflineSession } from './offline-sessions.ts';
 
 export interface MeterOutcome {
   /** false: duplicate event, unknown session, or handled by another process */
@@ -111,55 +106,6 @@ async function handleEvent(
   });
 }
 
-/**
- * A session the board opened alone while the server was unreachable, learnt from its
- * replayed events (docs/mqtt.md, "offline sessions"). The member is billed as usual, down
- * to the machine's floor. It stays open only if the machine has no other open session.
- */
-async function openOfflineSession(
-  tx: Tx,
-  machineId: string,
-  event: RuntimeEvent | EndEvent,
-  now: Date,
-  badgeKey: Buffer,
-): Promise<SessionRow | null> {
-  if (!event.sessionId.startsWith(OFFLINE_SESSION_PREFIX) || event.badge === undefined) return null;
-  const found = await tx
-    .select({ id: badges.id, memberId: badges.memberId })
-    .from(badges)
-    .where(eq(badges.uidHash, badgeHash(badgeKey, event.badge)))
-    .orderBy(desc(badges.issuedAt))
-    .limit(1);
-  const badge = found[0];
-  const machine = await tx
-    .select({ id: machines.id })
-    .from(machines)
-    .where(eq(machines.id, machineId))
-    .for('update');
-  if (badge === undefined || machine.length === 0) return null;
-  const busy = await tx
-    .select({ id: machineSessions.id })
-    .from(machineSessions)
-    .where(and(eq(machineSessions.machineId, machineId), isNull(machineSessions.endedAt)));
-  const startedAt = event.startedAt ? new Date(event.startedAt) : new Date(event.at);
-  const inserted = await tx
-    .insert(machineSessions)
-    .values({
-      id: event.sessionId,
-      machineId,
-      memberId: badge.memberId,
-      badgeId: badge.id,
-      requestId: event.sessionId,
-      startedAt,
-      lastEventAt: now,
-      offline: true,
-      ...(busy.length > 0 ? { endedAt: now, endReason: 'power_loss' } : {}),
-    })
-    .onConflictDoNothing()
-    .returning();
-  return inserted[0] ?? null;
-}
-
 async function lockSession(tx: Tx, sessionId: string): Promise<SessionRow | null> {
   const rows = await tx.select().from(machineSessions).where(eq(machineSessions.id, sessionId)).for('update');
   return rows[0] ?? null;
@@ -169,7 +115,7 @@ async function lockSession(tx: Tx, sessionId: string): Promise<SessionRow | null
  * Brings a session's debits up to the formula at max(seen, observed) seconds, within the
  * card's floor. Decides whether the board must be told to stop.
  */
-async function applyRunningSeconds(
+export async function applyRunningSeconds(
   tx: Tx,
   session: SessionRow,
   observedSeconds: number,

@@ -1,5 +1,6 @@
 /** Every word of the dashboard in English; the type makes sure no key is missing. */
 import type { Dict } from './fr.ts';
+import { offlineEn } from './offline-en.ts';
 import { treasuryEn } from './treasury-en.ts';
 
 export const en: Dict = {
@@ -273,4 +274,6 @@ export const en: Dict = {
   backToStaff: 'Back to staff',
   // issue #5 pages: treasury-en.ts
   ...treasuryEn,
+  // issue #9: offline sessions to review
+  ...offlineEn,
 };

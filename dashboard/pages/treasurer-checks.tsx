@@ -29,6 +29,7 @@ export function TreasuryNav(props: { c: DashContext }) {
       label: t.treasuryHelloasso,
       current: path.startsWith('/treasurer/helloasso'),
     },
+    { href: '/treasurer/offline', label: t.treasuryOffline, current: path.startsWith('/treasurer/offline') },
   ];
   return (
     <nav aria-label={t.treasuryNav} class="subnav">

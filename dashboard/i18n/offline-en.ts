@@ -1,0 +1,53 @@
+/** English for offline-fr.ts (issue #9): the same keys. */
+import type { offlineFr } from './offline-fr.ts';
+
+export const offlineEn: typeof offlineFr = {
+  treasuryOffline: 'Offline sessions',
+  offlineTitle: 'Offline sessions to review',
+  offlineIntro:
+    'A machine cut off from the server decides alone from its last signed list. The server bills such a session only if the badge was on a list published for that machine and the member was entitled to it when the session started. The others wait here: accept to debit the card (down to the machine’s floor, never below), refuse to debit nothing.',
+  noPendingOffline: 'No offline session is waiting.',
+  recentlyDecided: 'Recent decisions',
+  offlineMember: 'Member',
+  offlineMachine: 'Machine',
+  offlineStarted: 'Reported start',
+  offlineDuration: 'Running time',
+  offlineEnd: 'End',
+  offlineWhy: 'Why it was held',
+  offlineReceived: 'Received',
+  offlineDecision: 'Decision',
+  offlineCharged: 'Debited',
+  unknownBadgeLast4: (last4) => `Unknown badge …${last4}`,
+  badgeLast4: (last4) => `badge …${last4}`,
+  stillRunning: 'not ended yet',
+  acceptOffline: 'Accept…',
+  refuseOffline: 'Refuse…',
+  acceptOfflineNamed: (who) => `Accept the session of ${who}`,
+  refuseOfflineNamed: (who) => `Refuse the session of ${who}`,
+  confirmAcceptOffline: (who, machine) =>
+    `Debit ${who}’s card for this session on ${machine}? The debit stops at the machine’s floor.`,
+  confirmRefuseOffline: (who, machine) => `Refuse ${who}’s session on ${machine}? Nothing will be debited.`,
+  confirmAccept: 'Yes, accept and debit',
+  confirmRefuse: 'Yes, refuse',
+  offlineAccepted: (who, amount) => `${who}’s session accepted: ${amount} debited.`,
+  offlineRefused: (who) => `${who}’s session refused: nothing was debited.`,
+  offlineDecisionRefused:
+    'This session can no longer be decided this way (already decided, or a badge with no member).',
+  statusAccepted: 'Accepted',
+  statusRefused: 'Refused',
+  holdReasons: {
+    incomplete_event: 'Incomplete event (no badge or start time)',
+    started_in_future: 'Reported start in the future',
+    ran_longer_than_elapsed: 'More running time than elapsed since the start',
+    no_list: 'No list published for this machine at that date',
+    before_list: 'Start before the machine’s list (date too old)',
+    after_list: 'Start after the list expired',
+    not_on_list: 'Badge not on the machine’s list',
+    entry_expired: 'Member’s entitlement expired at the start',
+    unknown_badge: 'Unknown badge',
+    badge_inactive: 'Badge lost, revoked or not yet issued at the start',
+    member_inactive: 'Membership inactive at the start',
+    not_certified: 'Not certified for the machine at the start',
+    machine_unavailable: 'Machine in maintenance or locked out at the start',
+  },
+};
