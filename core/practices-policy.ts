@@ -78,7 +78,12 @@ export function confirmsCheck(f: {
   pending: PendingView | null;
   subjectId: string | null;
 }): boolean {
-  return f.checkPending && f.pending?.kind === 'check' && f.subjectId !== null && f.pending.memberId === f.subjectId;
+  return (
+    f.checkPending &&
+    f.pending?.kind === 'check' &&
+    f.subjectId !== null &&
+    f.pending.memberId === f.subjectId
+  );
 }
 
 type Answer = Omit<Decision, 'requestId'>;
@@ -92,7 +97,11 @@ export function pendingAfterDenial(
 ): { pending: PendingView; extra: Partial<Answer> } | null {
   if (reason === 'supervisor_required') {
     return {
-      pending: { kind: 'supervise', memberId: subjectId, expiresAt: new Date(now.getTime() + SUPERVISOR_WINDOW_MS) },
+      pending: {
+        kind: 'supervise',
+        memberId: subjectId,
+        expiresAt: new Date(now.getTime() + SUPERVISOR_WINDOW_MS),
+      },
       extra: { message: 'Un encadrant qualifié doit badger dans la minute.' },
     };
   }
@@ -133,5 +142,5 @@ export function certifyArming(f: {
 
 /** Step 1 of enrolment: only an enabled admin. */
 export function mayArmEnrolment(roles: readonly string[] | null): boolean {
-  return roles !== null && roles.includes('admin');
+  return roles?.includes('admin') === true;
 }

@@ -11,7 +11,10 @@ export const TAKEOVER_IDLE_MS = 60_000;
 export const TIMEOUT_HEARTBEATS = 3;
 
 /** Idle time an event reports: unlocked but not running (0 when the device does not say). */
-export function idleSecondsOf(event: { runningSeconds: number; unlockedSeconds?: number | undefined }): number {
+export function idleSecondsOf(event: {
+  runningSeconds: number;
+  unlockedSeconds?: number | undefined;
+}): number {
   return event.unlockedSeconds === undefined ? 0 : Math.max(0, event.unlockedSeconds - event.runningSeconds);
 }
 
@@ -80,7 +83,9 @@ export interface AfterSessionChange {
 }
 
 export function maintenanceDue(m: AfterSessionFacts): boolean {
-  return m.maintenanceEveryHours !== null && m.runningSecondsSinceMaintenance >= m.maintenanceEveryHours * 3600;
+  return (
+    m.maintenanceEveryHours !== null && m.runningSecondsSinceMaintenance >= m.maintenanceEveryHours * 3600
+  );
 }
 
 /**
@@ -94,7 +99,9 @@ export function afterSession(m: AfterSessionFacts, skipCheck: boolean): AfterSes
   if (!check && !maintenance) return null;
   return {
     ...(check ? { checkPending: true as const } : {}),
-    ...(maintenance ? { maintenance: { stateNote: `Entretien dû après ${m.maintenanceEveryHours} h de marche` } } : {}),
+    ...(maintenance
+      ? { maintenance: { stateNote: `Entretien dû après ${m.maintenanceEveryHours} h de marche` } }
+      : {}),
   };
 }
 
@@ -106,7 +113,9 @@ export function isBadgeOut(
   open: { memberId: string } | null,
   subject: { id: string; badgeStatus: string } | null,
 ): boolean {
-  return open !== null && subject !== null && open.memberId === subject.id && subject.badgeStatus === 'active';
+  return (
+    open !== null && subject !== null && open.memberId === subject.id && subject.badgeStatus === 'active'
+  );
 }
 
 /** A denial that only a stopped session stands in the way of: the takeover may apply. */

@@ -74,7 +74,10 @@ export async function lockMachine(
 }
 
 /** Level 2: one session's row. */
-export async function lockSession(tx: Tx, sessionId: string): Promise<typeof machineSessions.$inferSelect | null> {
+export async function lockSession(
+  tx: Tx,
+  sessionId: string,
+): Promise<typeof machineSessions.$inferSelect | null> {
   noteLocks(tx, 'sessions', [sessionId]);
   const rows = await tx
     .select()

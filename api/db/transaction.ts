@@ -21,6 +21,15 @@ export interface RetryOptions {
   onRetry?: (info: { attempt: number; code: string; delayMs: number }) => void;
   /** for tests: the random source of the jitter */
   random?: () => number;
+  /** passed to db.transaction (e.g. `{ isolationLevel: 'serializable' }`) */
+  config?: Parameters<Db['transaction']>[1];
+}
+
+const retries = new Map<string, number>();
+
+/** Retries made since the process started, by SQLSTATE (for /metrics and tests). */
+export function retryStats(): Record<string, number> {
+  return Object.fromEntries(retries);
 }
 
 /** The SQLSTATE of a database error, looking through drizzle's wrapper (`cause`). */
@@ -51,15 +60,21 @@ export function backoffMs(attempt: number, opts: RetryOptions = {}): number {
  * `db.transaction(fn)`, run again on 40P01/40001 with a jittered back-off. The last error is
  * rethrown when the attempts are spent.
  */
-export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+export async function withTransaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  opts: RetryOptions = {},
+): Promise<T> {
   const attempts = Math.max(1, opts.attempts ?? 8);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(fn);
+      return await db.transaction(fn, opts.config);
     } catch (err) {
       if (attempt >= attempts || !isRetryableTransactionError(err)) throw err;
       const delayMs = backoffMs(attempt, opts);
-      opts.onRetry?.({ attempt, code: sqlState(err) ?? '', delayMs });
+      const code = sqlState(err) ?? '';
+      retries.set(code, (retries.get(code) ?? 0) + 1);
+      opts.onRetry?.({ attempt, code, delayMs });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

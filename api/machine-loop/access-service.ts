@@ -7,7 +7,12 @@ import { decide } from '../../core/access.ts';
 import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
 import type { BadgeRequest, Decision } from '../../core/mqtt-contract.ts';
-import { badgeFlow, confirmsCheck, pendingAfterDenial, supervisionStep } from '../../core/practices-policy.ts';
+import {
+  badgeFlow,
+  confirmsCheck,
+  pendingAfterDenial,
+  supervisionStep,
+} from '../../core/practices-policy.ts';
 import { isBadgeOut, mayTakeOver, onlyBusy } from '../../core/session-policy.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { lockMachine, lockMembers, lockSession } from '../db/lock-order.ts';
@@ -146,10 +151,16 @@ async function decideAndOpen(
   const holderFacts = found ? { id: found.id, active: found.badgeStatus === 'active' } : null;
 
   // The two-badge flows of issue #6 (docs/mqtt.md "Lab practices").
-  const flow = badgeFlow({ mode: request.mode ?? 'use', machineKnown: machine !== null, holder: holderFacts, pending });
+  const flow = badgeFlow({
+    mode: request.mode ?? 'use',
+    machineKnown: machine !== null,
+    holder: holderFacts,
+    pending,
+  });
   if (flow === 'arm_certify') return answer(await armCertify(tx, machine!, found!.id, now), found!.id);
   if (flow === 'arm_enrol') return answer(await armEnrol(tx, machineId, found!.id, now), found!.id);
-  if (flow === 'certify_member') return answer(await certifyAtMachine(tx, pending!, found!.id, now), found!.id);
+  if (flow === 'certify_member')
+    return answer(await certifyAtMachine(tx, pending!, found!.id, now), found!.id);
   if (flow === 'enrol_badge') return answer(await enrolBadge(tx, pending!, request.badge, now), null);
 
   // Whom the session is for, and who vouches for it on a supervised machine.
@@ -172,7 +183,8 @@ async function decideAndOpen(
         await clearPending(tx, machineId);
       }
     }
-    if (supervisedBy === null && step.tryPresence) supervisedBy = await qualifiedStaffPresent(tx, machine, now);
+    if (supervisedBy === null && step.tryPresence)
+      supervisedBy = await qualifiedStaffPresent(tx, machine, now);
   }
 
   // Level 2: the machine's open session (stable while we hold the machine).
@@ -184,7 +196,10 @@ async function decideAndOpen(
     : null;
 
   // The member asked to check the machine badges again: the check is confirmed.
-  if (machine && confirmsCheck({ checkPending: machine.checkPending === true, pending, subjectId: subject?.id ?? null })) {
+  if (
+    machine &&
+    confirmsCheck({ checkPending: machine.checkPending === true, pending, subjectId: subject?.id ?? null })
+  ) {
     await confirmCheckAtReader(tx, machineId);
     machine.checkPending = false;
   }

@@ -264,7 +264,9 @@ export async function afterSessionEnded(tx: Tx, machineId: string, skipCheck = f
     .update(machines)
     .set({
       ...(change.checkPending ? { checkPending: true } : {}),
-      ...(change.maintenance ? { state: 'maintenance' as const, stateNote: change.maintenance.stateNote } : {}),
+      ...(change.maintenance
+        ? { state: 'maintenance' as const, stateNote: change.maintenance.stateNote }
+        : {}),
     })
     .where(eq(machines.id, machineId));
 }
@@ -300,7 +302,8 @@ export async function sweepTimedOutSessions(
       const machine = await lockMachine(tx, c.machineId, { skipLocked: true });
       if (machine === null) return null;
       const s = await lockSession(tx, c.id);
-      if (s === null || s.endedAt !== null || !isTimedOut(s.lastEventAt, machine.heartbeatSeconds, now)) return null;
+      if (s === null || s.endedAt !== null || !isTimedOut(s.lastEventAt, machine.heartbeatSeconds, now))
+        return null;
       await tx
         .update(machineSessions)
         .set({ endedAt: now, endReason: 'timeout' })
