@@ -531,7 +531,10 @@ function failedChecks(req: AccessRequest): Set<DenialReason> {
   else if (missing.includes('lapsed')) failed.add('certification_expired');
   const fee = m.sessionFeeCents ?? 0;
   const free =
-    m.pricePerMinuteCents === 0 && m.minimumChargeCents === 0 && fee === 0 && (m.idlePricePerMinuteCents ?? 0) === 0;
+    m.pricePerMinuteCents === 0 &&
+    m.minimumChargeCents === 0 &&
+    fee === 0 &&
+    (m.idlePricePerMinuteCents ?? 0) === 0;
   const needed = Math.max(m.minimumChargeCents, fee + m.pricePerMinuteCents);
   if (!free && req.balanceCents + m.overdraftLimitCents < needed) failed.add('insufficient_balance');
   if (m.checkPending === true) failed.add('check_required');
@@ -631,7 +634,14 @@ describe('decide: properties', () => {
 
   it.each([
     { why: 'the issue’s case: fee 200, 50 c/min, 500 c', fee: 200, price: 50, min: 0, credit: 500, max: 360 },
-    { why: 'fee and minimum: the minimum covers the fee', fee: 200, price: 50, min: 400, credit: 500, max: 360 },
+    {
+      why: 'fee and minimum: the minimum covers the fee',
+      fee: 200,
+      price: 50,
+      min: 400,
+      credit: 500,
+      max: 360,
+    },
     { why: 'credit below the fee alone', fee: 600, price: 0, min: 0, credit: 500, max: 0 },
     { why: 'flat fee, free minutes: unlimited', fee: 300, price: 0, min: 0, credit: 500, max: null },
     { why: 'no fee: the SPEC formula', fee: 0, price: 50, min: 100, credit: 500, max: 600 },

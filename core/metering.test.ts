@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Pricing } from './domain.ts';
 import { decide } from './access.ts';
+import type { Pricing } from './domain.ts';
 import { type MeterState, type MeterStep, meter, sessionCharge } from './metering.ts';
 
 const LASER: Pricing = { pricePerMinuteCents: 50, minimumChargeCents: 100 };
@@ -43,7 +43,11 @@ const pricingArb: fc.Arbitrary<Pricing> = fc.record({
 /** Small values collide often, so sequences carry duplicates; large ones span hours. */
 const secondsArb = fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 366 * 24 * 3600 }));
 /** Idle seconds of an event: none (a device without unlockedSeconds), a little, or hours. */
-const idleArb = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 86_400 }));
+const idleArb = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 0, max: 200 }),
+  fc.integer({ min: 0, max: 86_400 }),
+);
 type Observation = readonly [running: number, idle: number];
 /** Runtime observations as delivered: any order, each possibly repeated (at-least-once). */
 const observationsArb: fc.Arbitrary<Observation[]> = fc
@@ -186,7 +190,11 @@ describe('meter: properties', () => {
           const max = granted.maxSeconds;
           const available = balanceCents + m.overdraftLimitCents;
           // runtime events up to maxSeconds, in any order, without idle time
-          const observations: Observation[] = [[0, 0], ...cuts.map((c) => [c % (max + 1), 0] as const), [max, 0]];
+          const observations: Observation[] = [
+            [0, 0],
+            ...cuts.map((c) => [c % (max + 1), 0] as const),
+            [max, 0],
+          ];
           const { steps, state } = run(observations, m, available);
           for (const step of steps) expect(step.exhausted).toBe(false);
           expect(state.chargedCents).toBe(sessionCharge(max, m));
