@@ -135,34 +135,37 @@ describe('metering through the database', () => {
     expect(await session(sid)).toMatchObject({ endReason: 'timeout', runningSeconds: 60, chargedCents: 100 });
   });
 
-  it.skipIf(!onPostgres)('the sweep skips a machine another transaction holds, and closes it next time', async () => {
-    await addMachine(db, 'm-held', { qualifications: ['laser'], heartbeatSeconds: 30 });
-    const uid = nextUid();
-    await addMember(db, { uid, creditCents: 1000, certify: ['laser'] });
-    const sid = (await open('m-held', uid)).sessionId!;
-    const later = new Date(Date.now() + 91_000);
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let held: () => void = () => {};
-    const holding = new Promise<void>((r) => {
-      held = r;
-    });
-    // A dashboard PATCH (or a badge) holding the machine's row while the sweep runs.
-    const holder = db.transaction(async (tx) => {
-      await lockMachine(tx, 'm-held');
-      held();
-      await released;
-    });
-    await holding;
-    expect((await sweepTimedOutSessions(db, later)).map((s) => s.sessionId)).not.toContain(sid);
-    expect((await session(sid)).endedAt).toBeNull();
-    release();
-    await holder;
-    expect((await sweepTimedOutSessions(db, later)).map((s) => s.sessionId)).toContain(sid);
-    expect(await session(sid)).toMatchObject({ endReason: 'timeout' });
-  });
+  it.skipIf(!onPostgres)(
+    'the sweep skips a machine another transaction holds, and closes it next time',
+    async () => {
+      await addMachine(db, 'm-held', { qualifications: ['laser'], heartbeatSeconds: 30 });
+      const uid = nextUid();
+      await addMember(db, { uid, creditCents: 1000, certify: ['laser'] });
+      const sid = (await open('m-held', uid)).sessionId!;
+      const later = new Date(Date.now() + 91_000);
+      let release: () => void = () => {};
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      let held: () => void = () => {};
+      const holding = new Promise<void>((r) => {
+        held = r;
+      });
+      // A dashboard PATCH (or a badge) holding the machine's row while the sweep runs.
+      const holder = db.transaction(async (tx) => {
+        await lockMachine(tx, 'm-held');
+        held();
+        await released;
+      });
+      await holding;
+      expect((await sweepTimedOutSessions(db, later)).map((s) => s.sessionId)).not.toContain(sid);
+      expect((await session(sid)).endedAt).toBeNull();
+      release();
+      await holder;
+      expect((await sweepTimedOutSessions(db, later)).map((s) => s.sessionId)).toContain(sid);
+      expect(await session(sid)).toMatchObject({ endReason: 'timeout' });
+    },
+  );
 
   it('never overdraws a card under many concurrent debits on several machines', async () => {
     const uid1 = nextUid();
