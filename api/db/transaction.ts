@@ -5,6 +5,7 @@
  * must therefore do nothing outside the database that it would regret doing twice (send
  * MQTT messages after the commit, from what it returns).
  */
+import { metrics } from '../metrics.ts';
 import type { Db, Tx } from './client.ts';
 
 /** SQLSTATEs after which the whole transaction may simply be run again. */
@@ -26,6 +27,10 @@ export interface RetryOptions {
 }
 
 const retries = new Map<string, number>();
+const retriesTotal = metrics.counter(
+  'sesame_transaction_retries_total',
+  'Database transactions run again after a deadlock (40P01) or serialization failure (40001), by SQLSTATE',
+);
 
 /** Retries made since the process started, by SQLSTATE (for /metrics and tests). */
 export function retryStats(): Record<string, number> {
@@ -74,6 +79,7 @@ export async function withTransaction<T>(
       const delayMs = backoffMs(attempt, opts);
       const code = sqlState(err) ?? '';
       retries.set(code, (retries.get(code) ?? 0) + 1);
+      retriesTotal.inc({ code });
       opts.onRetry?.({ attempt, code, delayMs });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
