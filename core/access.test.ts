@@ -478,6 +478,13 @@ const machineArb = fc.option(
     overdraftLimitCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 500 })),
     creditPolicy: fc.constantFrom(...CREDIT_POLICIES),
     maxSessionSeconds: fc.option(fc.integer({ min: 1, max: 36_000 }), { nil: null }),
+    // issue #10: every pricing and state field, not only price and minimum
+    sessionFeeCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 })),
+    idlePricePerMinuteCents: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 300 })), {
+      nil: null,
+    }),
+    requiresSupervisor: fc.boolean(),
+    checkPending: fc.boolean(),
   }),
   { nil: null },
 );
@@ -493,9 +500,13 @@ const requestArb: fc.Arbitrary<AccessRequest> = fc.record({
   member: memberArb,
   machine: machineArb,
   certifications: fc.array(certArb, { maxLength: 5 }),
-  balanceCents: fc.integer({ min: -1000, max: 3000 }),
+  balanceCents: fc.oneof(fc.integer({ min: -1000, max: 3000 }), fc.integer({ min: -1000, max: 2_000_000 })),
   openSession: fc.option(fc.record({ memberId: fc.constantFrom('m1', 'm2') }), { nil: null }),
+  supervised: fc.boolean(),
 });
+
+/** Every reason decide itself gives, in its order (issue #6 adds the check and the supervisor). */
+const FULL_ORDER: readonly DenialReason[] = [...REASON_ORDER, 'check_required', 'supervisor_required'];
 
 /** An independent statement of SPEC §2/§3's rules: the set of checks a request fails. */
 function failedChecks(req: AccessRequest): Set<DenialReason> {
@@ -518,9 +529,16 @@ function failedChecks(req: AccessRequest): Set<DenialReason> {
   });
   if (missing.includes('never')) failed.add('not_certified');
   else if (missing.includes('lapsed')) failed.add('certification_expired');
-  const free = m.pricePerMinuteCents === 0 && m.minimumChargeCents === 0;
-  const needed = Math.max(m.minimumChargeCents, m.pricePerMinuteCents);
+  const fee = m.sessionFeeCents ?? 0;
+  const free =
+    m.pricePerMinuteCents === 0 &&
+    m.minimumChargeCents === 0 &&
+    fee === 0 &&
+    (m.idlePricePerMinuteCents ?? 0) === 0;
+  const needed = Math.max(m.minimumChargeCents, fee + m.pricePerMinuteCents);
   if (!free && req.balanceCents + m.overdraftLimitCents < needed) failed.add('insufficient_balance');
+  if (m.checkPending === true) failed.add('check_required');
+  if (m.requiresSupervisor === true && req.supervised !== true) failed.add('supervisor_required');
   return failed;
 }
 
@@ -528,7 +546,7 @@ describe('decide: properties', () => {
   it('grants exactly when no check fails, and lists every failed check in order', () => {
     fc.assert(
       fc.property(requestArb, (req) => {
-        const expected = REASON_ORDER.filter((r) => failedChecks(req).has(r));
+        const expected = FULL_ORDER.filter((r) => failedChecks(req).has(r));
         const d = decide(req);
         if (expected.length === 0) {
           expect(d.granted).toBe(true);
@@ -540,40 +558,98 @@ describe('decide: properties', () => {
     );
   });
 
-  it('never answers supervisor_required or invalid_request (those come from elsewhere)', () => {
+  it('never answers invalid_request (the transport’s), and asks for a supervisor only on a supervised machine', () => {
     fc.assert(
       fc.property(requestArb, (req) => {
         const d = decide(req);
-        expect(['supervisor_required', 'invalid_request']).not.toContain(d.reason);
+        expect(d.reason).not.toBe('invalid_request');
+        if (!d.granted && d.reasons.includes('supervisor_required')) {
+          expect(req.machine?.requiresSupervisor).toBe(true);
+          expect(req.supervised).not.toBe(true);
+        }
       }),
     );
   });
 
-  it('a grant never promises more time than the credit pays for', () => {
+  /** Requests that are mostly granted: every pricing field, the floor, supervision and check vary. */
+  const pricedArb: fc.Arbitrary<AccessRequest> = fc
+    .record({
+      pricePerMinuteCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 300 })),
+      minimumChargeCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 })),
+      sessionFeeCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 })),
+      idlePricePerMinuteCents: fc.option(fc.integer({ min: 0, max: 300 }), { nil: null }),
+      overdraftLimitCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 })),
+      maxSessionSeconds: fc.option(fc.integer({ min: 1, max: 36_000 }), { nil: null }),
+      creditPolicy: fc.constantFrom(...CREDIT_POLICIES),
+      requiresSupervisor: fc.boolean(),
+      checkPending: fc.boolean(),
+    })
+    .chain((m) =>
+      fc.record({
+        machine: fc.constant(machine(m)),
+        balanceCents: fc.oneof(fc.integer({ min: -2000, max: 5000 }), fc.integer({ min: 0, max: 5_000_000 })),
+        supervised: fc.boolean(),
+      }),
+    )
+    .map((over) => request(over));
+
+  it('a grant never promises more time than the credit pays for (fee, minimum and overdraft included)', () => {
+    let grants = 0;
     fc.assert(
-      fc.property(requestArb, (req) => {
+      fc.property(fc.oneof(requestArb, pricedArb), (req) => {
         const d = decide(req);
         if (!d.granted || req.machine === null) return;
+        grants++;
         const m = req.machine;
         const credit = req.balanceCents + m.overdraftLimitCents;
+        const free = sessionCharge(Number.MAX_SAFE_INTEGER / 2, m) === 0;
         if (d.maxSeconds === null) {
-          // unlimited only when no per-minute price and no session cap
+          // unlimited only when running time costs nothing and there is no session cap
           expect(m.pricePerMinuteCents).toBe(0);
           expect(m.maxSessionSeconds).toBeNull();
+          if (!free) expect(sessionCharge(366 * 86_400, m)).toBeLessThanOrEqual(credit);
           return;
         }
         expect(Number.isSafeInteger(d.maxSeconds)).toBe(true);
+        expect(d.maxSeconds).toBeGreaterThanOrEqual(0);
         if (m.maxSessionSeconds !== null) expect(d.maxSeconds).toBeLessThanOrEqual(m.maxSessionSeconds);
+        // maxSeconds of running (no idle) never costs more than the credit available
+        if (!free) expect(sessionCharge(d.maxSeconds, m)).toBeLessThanOrEqual(credit);
         if (m.pricePerMinuteCents > 0) {
-          expect(sessionCharge(d.maxSeconds, m)).toBeLessThanOrEqual(credit);
+          // a grant pays for at least one minute (the credit needed to start)
+          if (m.maxSessionSeconds === null || m.maxSessionSeconds >= 60) {
+            expect(d.maxSeconds).toBeGreaterThanOrEqual(60);
+          }
           // the next whole minute would cross the floor, unless the session cap stopped us first
           if (d.maxSeconds !== m.maxSessionSeconds) {
             expect(sessionCharge(d.maxSeconds + 1, m)).toBeGreaterThan(credit);
           }
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
+    // the property is about grants: make sure it saw many
+    expect(grants).toBeGreaterThan(300);
+  });
+
+  it.each([
+    { why: 'the issue’s case: fee 200, 50 c/min, 500 c', fee: 200, price: 50, min: 0, credit: 500, max: 360 },
+    {
+      why: 'fee and minimum: the minimum covers the fee',
+      fee: 200,
+      price: 50,
+      min: 400,
+      credit: 500,
+      max: 360,
+    },
+    { why: 'credit below the fee alone', fee: 600, price: 0, min: 0, credit: 500, max: 0 },
+    { why: 'flat fee, free minutes: unlimited', fee: 300, price: 0, min: 0, credit: 500, max: null },
+    { why: 'no fee: the SPEC formula', fee: 0, price: 50, min: 100, credit: 500, max: 600 },
+    { why: 'a minimum above the credit', fee: 0, price: 50, min: 600, credit: 500, max: 0 },
+  ])('affordableSeconds: $why → $max', ({ fee, price, min, credit, max }) => {
+    const m = machine({ sessionFeeCents: fee, pricePerMinuteCents: price, minimumChargeCents: min });
+    expect(affordableSeconds(m, credit)).toBe(max);
+    if (max !== null && max > 0) expect(sessionCharge(max, m)).toBeLessThanOrEqual(credit);
   });
 
   /** Each fault breaks one input of an otherwise granted request. */

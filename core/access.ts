@@ -37,14 +37,21 @@ export type AccessDecision =
   | { granted: true; reason: 'granted'; maxSeconds: number | null }
   | { granted: false; reason: DenialReason; reasons: DenialReason[] };
 
-/** Seconds of machine time a balance pays for, before the overdraft floor (null: unlimited). */
+/**
+ * Running seconds a balance pays for, before the overdraft floor (null: unlimited): the
+ * greatest whole number of minutes k with max(minimum, fee + k × price) ≤ credit (issue #10:
+ * the session fee counts), capped by the machine's maximum session length. Idle minutes are
+ * not part of it: `maxSeconds` bounds running time (the board's count), idle time is metered
+ * live and locked out like running time when the credit runs dry.
+ */
 export function affordableSeconds(machine: MachineView, balanceCents: number): number | null {
   if (isFree(machine)) return machine.maxSessionSeconds;
   const available = balanceCents + machine.overdraftLimitCents;
-  if (available < machine.minimumChargeCents) return 0;
-  const byCredit =
-    machine.pricePerMinuteCents === 0 ? null : Math.floor(available / machine.pricePerMinuteCents) * 60;
-  if (byCredit === null) return machine.maxSessionSeconds;
+  const fee = machine.sessionFeeCents ?? 0;
+  // What even 0 s costs: the minimum, or the fee alone.
+  if (!Number.isSafeInteger(available) || available < Math.max(machine.minimumChargeCents, fee)) return 0;
+  if (machine.pricePerMinuteCents === 0) return machine.maxSessionSeconds;
+  const byCredit = Math.floor((available - fee) / machine.pricePerMinuteCents) * 60;
   return machine.maxSessionSeconds === null ? byCredit : Math.min(byCredit, machine.maxSessionSeconds);
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decide } from './access.ts';
 import type { Pricing } from './domain.ts';
 import { type MeterState, type MeterStep, meter, sessionCharge } from './metering.ts';
 
@@ -30,42 +31,66 @@ describe('sessionCharge (SPEC §3: max(minimum, ceil(s / 60) × price))', () => 
   });
 });
 
+/** Every pricing field (issue #10): price, minimum, session fee, idle price (absent, 0 or its own). */
 const pricingArb: fc.Arbitrary<Pricing> = fc.record({
   pricePerMinuteCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 500 })),
   minimumChargeCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 })),
+  sessionFeeCents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 })),
+  idlePricePerMinuteCents: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 300 })), {
+    nil: null,
+  }),
 });
 /** Small values collide often, so sequences carry duplicates; large ones span hours. */
 const secondsArb = fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 366 * 24 * 3600 }));
+/** Idle seconds of an event: none (a device without unlockedSeconds), a little, or hours. */
+const idleArb = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 0, max: 200 }),
+  fc.integer({ min: 0, max: 86_400 }),
+);
+type Observation = readonly [running: number, idle: number];
 /** Runtime observations as delivered: any order, each possibly repeated (at-least-once). */
-const observationsArb = fc
-  .array(secondsArb, { minLength: 1, maxLength: 40 })
+const observationsArb: fc.Arbitrary<Observation[]> = fc
+  .array(fc.tuple(secondsArb, idleArb), { minLength: 1, maxLength: 40 })
   .chain((xs) => fc.shuffledSubarray(xs).map((again) => [...xs, ...again]))
   .chain((xs) => fc.shuffledSubarray(xs, { minLength: xs.length }));
+const maxRunning = (xs: readonly Observation[]) => Math.max(...xs.map(([r]) => r));
+const maxIdle = (xs: readonly Observation[]) => Math.max(...xs.map(([, i]) => i));
+/** The card's room above its floor at the start: balance + overdraft (any floor, any balance). */
+const availableArb = fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 5_000_000 }));
 
 /** Feeds the observations through meter() as the metering loop does; `budget` is balance + overdraft at start. */
 function run(
-  observations: readonly number[],
+  observations: readonly Observation[],
   pricing: Pricing,
   budget: number,
 ): { steps: MeterStep[]; state: MeterState } {
-  let state: MeterState = { runningSeconds: 0, chargedCents: 0 };
+  let state: MeterState = { runningSeconds: 0, chargedCents: 0, idleSeconds: 0 };
   const steps: MeterStep[] = [];
-  for (const seconds of observations) {
-    const step = meter(state, seconds, pricing, budget - state.chargedCents);
+  for (const [seconds, idle] of observations) {
+    const step = meter(state, seconds, pricing, budget - state.chargedCents, idle);
     steps.push(step);
-    state = { runningSeconds: step.runningSeconds, chargedCents: state.chargedCents + step.debitCents };
+    state = {
+      runningSeconds: step.runningSeconds,
+      idleSeconds: step.idleSeconds,
+      chargedCents: state.chargedCents + step.debitCents,
+    };
   }
   return { steps, state };
 }
 
 describe('sessionCharge: properties', () => {
-  it('is at least the minimum, a whole number of cents, and monotone in seconds', () => {
+  it('is at least the minimum and the fee, a whole number of cents, and monotone in running and idle', () => {
     fc.assert(
-      fc.property(pricingArb, secondsArb, secondsArb, (pricing, a, b) => {
+      fc.property(pricingArb, secondsArb, secondsArb, idleArb, idleArb, (pricing, a, b, i, j) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        expect(Number.isSafeInteger(sessionCharge(lo, pricing))).toBe(true);
-        expect(sessionCharge(lo, pricing)).toBeGreaterThanOrEqual(pricing.minimumChargeCents);
-        expect(sessionCharge(lo, pricing)).toBeLessThanOrEqual(sessionCharge(hi, pricing));
+        const [ilo, ihi] = i <= j ? [i, j] : [j, i];
+        const c = sessionCharge(lo, pricing, ilo);
+        expect(Number.isSafeInteger(c)).toBe(true);
+        expect(c).toBeGreaterThanOrEqual(pricing.minimumChargeCents);
+        expect(c).toBeGreaterThanOrEqual(pricing.sessionFeeCents ?? 0);
+        expect(c).toBeLessThanOrEqual(sessionCharge(hi, pricing, ilo));
+        expect(c).toBeLessThanOrEqual(sessionCharge(lo, pricing, ihi));
       }),
     );
   });
@@ -76,8 +101,8 @@ describe('meter: properties', () => {
     fc.assert(
       fc.property(pricingArb, observationsArb, (pricing, observations) => {
         const { steps, state } = run(observations, pricing, Number.POSITIVE_INFINITY);
-        const max = Math.max(...observations);
-        expect(state.chargedCents).toBe(sessionCharge(max, pricing));
+        const max = maxRunning(observations);
+        expect(state.chargedCents).toBe(sessionCharge(max, pricing, maxIdle(observations)));
         expect(state.runningSeconds).toBe(max);
         let charged = 0;
         for (const step of steps) {
@@ -87,7 +112,7 @@ describe('meter: properties', () => {
           charged += step.debitCents;
           // within each step the session's debits equal the formula at the greatest seconds so far
           expect(charged).toBe(step.dueCents);
-          expect(step.dueCents).toBe(sessionCharge(step.runningSeconds, pricing));
+          expect(step.dueCents).toBe(sessionCharge(step.runningSeconds, pricing, step.idleSeconds));
         }
       }),
     );
@@ -95,39 +120,89 @@ describe('meter: properties', () => {
 
   it('the total does not depend on the order or repetition of events', () => {
     fc.assert(
-      fc.property(pricingArb, observationsArb, (pricing, observations) => {
-        const sorted = [...new Set(observations)].sort((a, b) => a - b);
+      fc.property(pricingArb, observationsArb, availableArb, (pricing, observations, available) => {
+        const unique = [...new Map(observations.map((o) => [`${o[0]}:${o[1]}`, o])).values()];
+        const sorted = unique.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         const reversed = [...observations].reverse();
-        const total = (xs: number[]) => run(xs, pricing, Number.POSITIVE_INFINITY).state.chargedCents;
-        expect(total(observations)).toBe(total(sorted));
-        expect(total(observations)).toBe(total(reversed));
+        for (const budget of [Number.POSITIVE_INFINITY, available]) {
+          const total = (xs: readonly Observation[]) => run(xs, pricing, budget).state.chargedCents;
+          expect(total(observations)).toBe(total(sorted));
+          expect(total(observations)).toBe(total(reversed));
+        }
       }),
     );
   });
 
-  it('with limited credit, debits stop at the floor: total = min(available, charge(max))', () => {
+  it('with limited credit, debits never cross the floor: total = min(available, charge(max))', () => {
+    fc.assert(
+      fc.property(pricingArb, observationsArb, availableArb, (pricing, observations, available) => {
+        const { steps, state } = run(observations, pricing, available);
+        const due = sessionCharge(maxRunning(observations), pricing, maxIdle(observations));
+        expect(state.chargedCents).toBeLessThanOrEqual(available);
+        expect(state.chargedCents).toBe(Math.min(available, due));
+        let charged = 0;
+        for (const step of steps) {
+          expect(step.debitCents).toBeGreaterThanOrEqual(0);
+          const owed = Math.max(0, step.dueCents - charged);
+          expect(step.exhausted).toBe(step.debitCents < owed);
+          charged += step.debitCents;
+          expect(charged).toBeLessThanOrEqual(available);
+          // once exhausted, the whole credit is spent
+          if (step.exhausted) expect(charged).toBe(available);
+        }
+      }),
+    );
+  });
+
+  it('a grant’s maxSeconds of running never costs more than the credit: no exhaustion before it', () => {
+    // The machine as decide sees it, with every pricing field and any overdraft floor.
+    const machineArb = fc
+      .tuple(
+        pricingArb,
+        fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 })),
+        fc.option(fc.integer({ min: 1, max: 36_000 }), { nil: null }),
+      )
+      .map(([pricing, overdraftLimitCents, maxSessionSeconds]) => ({
+        ...pricing,
+        id: 'm',
+        state: 'available' as const,
+        requiredQualifications: [],
+        overdraftLimitCents,
+        creditPolicy: 'lock' as const,
+        maxSessionSeconds,
+      }));
     fc.assert(
       fc.property(
-        pricingArb,
-        observationsArb,
-        fc.integer({ min: 0, max: 20_000 }),
-        (pricing, observations, available) => {
-          const { steps, state } = run(observations, pricing, available);
-          const due = sessionCharge(Math.max(...observations), pricing);
-          expect(state.chargedCents).toBeLessThanOrEqual(available);
-          expect(state.chargedCents).toBe(Math.min(available, due));
-          let charged = 0;
-          for (const step of steps) {
-            expect(step.debitCents).toBeGreaterThanOrEqual(0);
-            const owed = Math.max(0, step.dueCents - charged);
-            expect(step.exhausted).toBe(step.debitCents < owed);
-            charged += step.debitCents;
-            expect(charged).toBeLessThanOrEqual(available);
-            // once exhausted, the whole credit is spent
-            if (step.exhausted) expect(charged).toBe(available);
-          }
+        machineArb,
+        fc.integer({ min: -3000, max: 200_000 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (m, balanceCents, cuts) => {
+          const granted = decide({
+            now: new Date(0),
+            badge: { status: 'active' },
+            member: { id: 'a', name: 'A', status: 'active', membershipValidUntil: null },
+            machine: m,
+            certifications: [],
+            balanceCents,
+            openSession: null,
+          });
+          if (!granted.granted || granted.maxSeconds === null) return;
+          const max = granted.maxSeconds;
+          const available = balanceCents + m.overdraftLimitCents;
+          // runtime events up to maxSeconds, in any order, without idle time
+          const observations: Observation[] = [
+            [0, 0],
+            ...cuts.map((c) => [c % (max + 1), 0] as const),
+            [max, 0],
+          ];
+          const { steps, state } = run(observations, m, available);
+          for (const step of steps) expect(step.exhausted).toBe(false);
+          expect(state.chargedCents).toBe(sessionCharge(max, m));
+          // a free machine debits nothing, whatever the balance; a priced one stays above the floor
+          expect(state.chargedCents).toBeLessThanOrEqual(Math.max(0, available));
         },
       ),
+      { numRuns: 2000 },
     );
   });
 
@@ -136,7 +211,7 @@ describe('meter: properties', () => {
       fc.property(
         pricingArb,
         observationsArb,
-        fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: null }),
+        fc.option(availableArb, { nil: null }),
         (pricing, observations, available) => {
           const { steps } = run(observations, pricing, available ?? Number.POSITIVE_INFINITY);
           let previous: MeterStep | undefined;
@@ -147,6 +222,7 @@ describe('meter: properties', () => {
             expect(charged).toBeGreaterThanOrEqual(before);
             if (previous !== undefined) {
               expect(step.runningSeconds).toBeGreaterThanOrEqual(previous.runningSeconds);
+              expect(step.idleSeconds).toBeGreaterThanOrEqual(previous.idleSeconds);
               expect(step.dueCents).toBeGreaterThanOrEqual(previous.dueCents);
             }
             previous = step;
@@ -161,9 +237,10 @@ describe('meter: properties', () => {
       fc.property(
         pricingArb,
         secondsArb,
+        idleArb,
         fc.integer({ min: -5000, max: 0 }),
-        (pricing, seconds, available) => {
-          const step = meter({ runningSeconds: 0, chargedCents: 0 }, seconds, pricing, available);
+        (pricing, seconds, idle, available) => {
+          const step = meter({ runningSeconds: 0, chargedCents: 0 }, seconds, pricing, available, idle);
           expect(step.debitCents).toBe(0);
           expect(step.exhausted).toBe(step.dueCents > 0);
         },

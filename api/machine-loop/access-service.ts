@@ -7,23 +7,30 @@ import { decide } from '../../core/access.ts';
 import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
 import type { BadgeRequest, Decision } from '../../core/mqtt-contract.ts';
+import {
+  badgeFlow,
+  confirmsCheck,
+  pendingAfterDenial,
+  supervisionStep,
+} from '../../core/practices-policy.ts';
+import { isBadgeOut, mayTakeOver, onlyBusy } from '../../core/session-policy.ts';
 import type { Db, Tx } from '../db/client.ts';
+import { lockMachine, lockMembers, lockSession } from '../db/lock-order.ts';
 import { badges, certifications, machineEvents, machineSessions, members } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { badgeHash, newId } from '../security.ts';
 import { postTransaction } from '../services/ledger.ts';
-import { loadCertifications, loadMachine, openSessionOf } from './machine-view.ts';
+import { loadCertifications, loadMachine, loadMember, openSessionOf } from './machine-view.ts';
 import { closeSession } from './metering-service.ts';
 import {
   armCertify,
   armEnrol,
-  CHECK_WINDOW_MS,
   certifyAtMachine,
   clearPending,
   confirmCheckAtReader,
   currentPending,
   enrolBadge,
   qualifiedStaffPresent,
-  SUPERVISOR_WINDOW_MS,
   setPending,
   supervisorFor,
 } from './practices-flow.ts';
@@ -46,7 +53,7 @@ export async function handleBadge(
   now: Date,
 ): Promise<BadgeOutcome> {
   try {
-    return await db.transaction(async (tx) => {
+    return await withTransaction(db, async (tx) => {
       const outcome = await decideAndOpen(tx, badgeKey, machineId, request, now);
       // The request id is claimed last, in the same transaction: if another server process
       // (or a QoS 1 redelivery) got there first, everything above is rolled back.
@@ -75,49 +82,55 @@ export async function handleBadge(
   }
 }
 
+/**
+ * The active badge with this UID, else its most recent past one (to say "revoked"). Not
+ * locked: the member's row is locked later, in the lock order, and their balance read then.
+ */
 async function findBadgeHolder(tx: Tx, uidHash: string) {
-  // The active badge with this UID, else its most recent past one (to say "revoked"); the
-  // member's row is locked: their balance is read and debited in this transaction.
   const rows = await tx
-    .select({
-      badgeId: badges.id,
-      badgeStatus: badges.status,
-      id: members.id,
-      name: members.name,
-      status: members.status,
-      membershipValidUntil: members.membershipValidUntil,
-      balanceCents: members.balanceCents,
-    })
+    .select({ badgeId: badges.id, badgeStatus: badges.status, id: members.id })
     .from(badges)
     .innerJoin(members, eq(members.id, badges.memberId))
     .where(eq(badges.uidHash, uidHash))
     .orderBy(sql`case when ${badges.status} = 'active' then 0 else 1 end`, desc(badges.issuedAt))
-    .limit(1)
-    .for('update', { of: members });
+    .limit(1);
   return rows[0] ?? null;
 }
 
-type Holder = NonNullable<Awaited<ReturnType<typeof findBadgeHolder>>>;
-
-async function loadHolder(tx: Tx, memberId: string): Promise<Holder | null> {
-  const rows = await tx
-    .select({
-      id: members.id,
-      name: members.name,
-      status: members.status,
-      membershipValidUntil: members.membershipValidUntil,
-      balanceCents: members.balanceCents,
-    })
-    .from(members)
-    .where(eq(members.id, memberId))
-    .for('update');
-  const m = rows[0];
-  return m ? { ...m, badgeId: null as unknown as string, badgeStatus: 'active' as const } : null;
+interface Holder {
+  badgeId: string | null;
+  badgeStatus: 'active' | 'revoked' | 'lost';
+  id: string;
+  name: string;
+  status: (typeof members.$inferSelect)['status'];
+  membershipValidUntil: Date | null;
+  balanceCents: number;
 }
 
-/** A session may be taken over when its machine has not run for this long (issue #6). */
-export const TAKEOVER_IDLE_MS = 60_000;
+/** Level 3 of the lock order: the members' rows; the subject's view with its locked balance. */
+async function lockHolders(
+  tx: Tx,
+  wanted: readonly { id: string; badgeId: string | null; badgeStatus: Holder['badgeStatus'] }[],
+): Promise<Map<string, Holder>> {
+  const balances = await lockMembers(
+    tx,
+    wanted.map((w) => w.id),
+  );
+  const out = new Map<string, Holder>();
+  for (const w of wanted) {
+    const m = balances.has(w.id) ? await loadMember(tx, w.id) : null;
+    if (m !== null) out.set(w.id, { ...m, badgeId: w.badgeId, badgeStatus: w.badgeStatus });
+  }
+  return out;
+}
 
+export { TAKEOVER_IDLE_MS } from '../../core/session-policy.ts';
+
+/**
+ * Load → decide → persist, in the lock order of api/db/lock-order.ts: the machine, the open
+ * session, the members; the rules are core/access.ts, core/session-policy.ts and
+ * core/practices-policy.ts.
+ */
 async function decideAndOpen(
   tx: Tx,
   badgeKey: Buffer,
@@ -125,57 +138,74 @@ async function decideAndOpen(
   request: BadgeRequest,
   now: Date,
 ): Promise<{ decision: Decision; memberId: string | null; closedSessionId: string | null }> {
-  // The machine row is locked: one decision at a time per machine across server processes,
-  // so two members badging at once cannot both open a session.
-  const machine = await loadMachine(tx, machineId, { lock: true });
-  const holder = await findBadgeHolder(tx, badgeHash(badgeKey, request.badge));
-  const mode = request.mode ?? 'use';
+  // Level 1: one decision at a time per machine across server processes, so two members
+  // badging at once cannot both open a session.
+  const machine = (await lockMachine(tx, machineId)) === null ? null : await loadMachine(tx, machineId);
+  const found = await findBadgeHolder(tx, badgeHash(badgeKey, request.badge));
   const pending = machine ? await currentPending(tx, machineId, now) : null;
   const answer = (a: Omit<Decision, 'requestId'>, memberId: string | null) => ({
     decision: { requestId: request.requestId, ...a },
     memberId,
     closedSessionId: null,
   });
+  const holderFacts = found ? { id: found.id, active: found.badgeStatus === 'active' } : null;
 
   // The two-badge flows of issue #6 (docs/mqtt.md "Lab practices").
-  const activeHolder = holder?.badgeStatus === 'active' ? holder : null;
-  if (machine && activeHolder && mode === 'certify')
-    return answer(await armCertify(tx, machine, activeHolder.id, now), activeHolder.id);
-  if (machine && activeHolder && mode === 'enrol')
-    return answer(await armEnrol(tx, machineId, activeHolder.id, now), activeHolder.id);
-  if (pending?.kind === 'certify' && activeHolder && activeHolder.id !== pending.memberId) {
-    return answer(await certifyAtMachine(tx, pending, activeHolder.id, now), activeHolder.id);
-  }
-  if (pending?.kind === 'enrol' && holder === null)
-    return answer(await enrolBadge(tx, pending, request.badge, now), null);
+  const flow = badgeFlow({
+    mode: request.mode ?? 'use',
+    machineKnown: machine !== null,
+    holder: holderFacts,
+    pending,
+  });
+  if (flow === 'arm_certify') return answer(await armCertify(tx, machine!, found!.id, now), found!.id);
+  if (flow === 'arm_enrol') return answer(await armEnrol(tx, machineId, found!.id, now), found!.id);
+  if (flow === 'certify_member')
+    return answer(await certifyAtMachine(tx, pending!, found!.id, now), found!.id);
+  if (flow === 'enrol_badge') return answer(await enrolBadge(tx, pending!, request.badge, now), null);
 
   // Whom the session is for, and who vouches for it on a supervised machine.
-  let subject: Holder | null = holder;
+  let subjectRef: { id: string; badgeId: string | null; badgeStatus: Holder['badgeStatus'] } | null = found
+    ? { id: found.id, badgeId: found.badgeId, badgeStatus: found.badgeStatus }
+    : null;
   let supervisedBy: string | null = null;
-  if (machine?.requiresSupervisor && activeHolder) {
-    if (pending?.kind === 'supervise' && activeHolder.id !== pending.memberId) {
-      const supervisor = await supervisorFor(tx, machine, activeHolder.id, now);
+  if (machine?.requiresSupervisor) {
+    const step = supervisionStep({
+      requiresSupervisor: true,
+      supervisorMode: machine.supervisorMode,
+      holder: holderFacts,
+      pending,
+    });
+    if (step.secondBadgeFor !== null) {
+      const supervisor = await supervisorFor(tx, machine, found!.id, now);
       if (supervisor) {
-        subject = await loadHolder(tx, pending.memberId);
+        subjectRef = { id: step.secondBadgeFor, badgeId: null, badgeStatus: 'active' };
         supervisedBy = supervisor.id;
         await clearPending(tx, machineId);
       }
     }
-    if (supervisedBy === null && machine.supervisorMode === 'present') {
+    if (supervisedBy === null && step.tryPresence)
       supervisedBy = await qualifiedStaffPresent(tx, machine, now);
-    }
   }
+
+  // Level 2: the machine's open session (stable while we hold the machine).
+  const openRow = machine ? await openSessionOf(tx, machineId) : null;
+  let open = openRow ? await lockSession(tx, openRow.id) : null;
+  // Level 3: the subject's row, balance read under the lock.
+  const subject: Holder | null = subjectRef
+    ? ((await lockHolders(tx, [subjectRef])).get(subjectRef.id) ?? null)
+    : null;
+
   // The member asked to check the machine badges again: the check is confirmed.
-  if (machine?.checkPending && pending?.kind === 'check' && subject && pending.memberId === subject.id) {
+  if (
+    machine &&
+    confirmsCheck({ checkPending: machine.checkPending === true, pending, subjectId: subject?.id ?? null })
+  ) {
     await confirmCheckAtReader(tx, machineId);
     machine.checkPending = false;
   }
 
-  let open = machine ? await openSessionOf(tx, machineId) : null;
   let closedSessionId: string | null = null;
-  if (open !== null && subject !== null && open.memberId === subject.id && subject.badgeStatus === 'active') {
-    // The board asks again for the member whose session it holds: it lost that session
-    // (restart) or the member badged out without an `end`. Close it before deciding.
+  if (open !== null && isBadgeOut(open, subject)) {
     await closeSession(tx, open.id, 'badge_out', now);
     closedSessionId = open.id;
     open = null;
@@ -198,44 +228,24 @@ async function decideAndOpen(
   let result = decideNow();
 
   // Takeover (issue #6): the machine is only busy with a session that has stopped running.
-  if (!result.granted && result.reasons.length === 1 && result.reason === 'machine_busy' && open !== null) {
-    const idleSince = (open.lastRunningAt ?? open.startedAt).getTime();
-    if (now.getTime() - idleSince >= TAKEOVER_IDLE_MS) {
-      await closeSession(tx, open.id, 'takeover', now, { skipCheck: true });
-      closedSessionId = open.id;
-      open = null;
-      result = decideNow();
-    }
+  if (open !== null && onlyBusy(result) && mayTakeOver(open, now)) {
+    await closeSession(tx, open.id, 'takeover', now, { skipCheck: true });
+    closedSessionId = open.id;
+    open = null;
+    result = decideNow();
   }
   const base = { requestId: request.requestId, member: subject ? { name: subject.name } : undefined };
 
   if (!result.granted || machine === null || subject === null) {
-    let extra: Partial<Decision> = {};
-    if (subject && machine && result.reason === 'supervisor_required') {
-      await setPending(tx, machineId, {
-        kind: 'supervise',
-        memberId: subject.id,
-        expiresAt: new Date(now.getTime() + SUPERVISOR_WINDOW_MS),
-      });
-      extra = { message: 'Un encadrant qualifié doit badger dans la minute.' };
-    } else if (subject && machine && result.reason === 'check_required') {
-      await setPending(tx, machineId, {
-        kind: 'check',
-        memberId: subject.id,
-        expiresAt: new Date(now.getTime() + CHECK_WINDOW_MS),
-      });
-      extra = {
-        check: machine.postUseCheck ?? '',
-        message: `Vérifiez : ${machine.postUseCheck ?? 'la machine'} — badgez à nouveau pour confirmer.`,
-      };
-    }
+    const then = subject && machine ? pendingAfterDenial(result.reason, subject.id, machine, now) : null;
+    if (then !== null) await setPending(tx, machineId, then.pending);
     return {
       decision: {
         ...base,
         granted: false,
         reason: result.reason,
         ...(subject && result.reason === 'insufficient_balance' ? { balanceCents } : {}),
-        ...extra,
+        ...(then?.extra ?? {}),
       },
       memberId: subject?.id ?? null,
       closedSessionId,

@@ -4,7 +4,9 @@
  */
 import type { MaterialEvent, ReportEvent } from '../../core/mqtt-contract.ts';
 import type { Db, Tx } from '../db/client.ts';
+import { lockMachine } from '../db/lock-order.ts';
 import { machineEvents } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { ServiceError } from '../services/errors.ts';
 import { recordMaterialUse, reportProblem } from '../services/lab-practices.ts';
 
@@ -31,8 +33,9 @@ export async function handleReport(
   event: ReportEvent,
   now: Date,
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  return withTransaction(db, async (tx) => {
     if (!(await claim(tx, event.eventId, machineId, 'report', event.at, now))) return false;
+    await lockMachine(tx, machineId);
     await reportProblem(tx, `device:${machineId}`, machineId, event.note, now);
     return true;
   });
@@ -40,8 +43,9 @@ export async function handleReport(
 
 /**
  * Charges the material; a card that cannot pay it is reported (and the event still counted
- * once). The claim and the charge commit together: a failure between them must leave the
- * event unclaimed, so its replay charges it (issue #10, found by the simulation).
+ * once). The claim and the charge commit together: a charge that fails for a transient
+ * reason rolls the claim back too, so the retried event is applied, never lost. A refusal
+ * rolls back only its savepoint and keeps the claim.
  */
 export async function handleMaterial(
   db: Db,
@@ -49,12 +53,12 @@ export async function handleMaterial(
   event: MaterialEvent,
   now: Date,
 ): Promise<{ applied: boolean; refused?: string }> {
-  return db.transaction(async (tx) => {
+  return withTransaction(db, async (tx) => {
     if (!(await claim(tx, event.eventId, machineId, 'material', event.at, now, event.sessionId))) {
       return { applied: false };
     }
     try {
-      // A savepoint: a refusal undoes the charge but keeps the claim.
+      // Lock order inside: the session, then the member (api/db/lock-order.ts).
       await tx.transaction((sp) =>
         recordMaterialUse(
           sp,

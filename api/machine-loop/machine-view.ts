@@ -28,13 +28,9 @@ export interface LoadedMachine extends MachineView {
   runningSecondsSinceMaintenance: number;
 }
 
-export async function loadMachine(
-  db: DbOrTx,
-  machineId: string,
-  opts: { lock?: boolean } = {},
-): Promise<LoadedMachine | null> {
-  const query = db.select().from(machines).where(eq(machines.id, machineId));
-  const rows = opts.lock ? await query.for('update') : await query;
+/** The machine's view, unlocked: lock its row first with api/db/lock-order.ts `lockMachine`. */
+export async function loadMachine(db: DbOrTx, machineId: string): Promise<LoadedMachine | null> {
+  const rows = await db.select().from(machines).where(eq(machines.id, machineId));
   const m = rows[0];
   if (m === undefined) return null;
   const quals = await db

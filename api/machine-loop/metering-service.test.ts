@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres, testDatabase } from '../../tests/support/db.ts';
 import { addMachine, addMember, addQualification, TEST_BADGE_KEY } from '../../tests/support/fixtures.ts';
 import type { Db } from '../db/client.ts';
+import { lockMachine } from '../db/lock-order.ts';
 import { machineSessions, members } from '../db/schema.ts';
 import { ledgerCredit } from '../services/ledger.ts';
 import { handleBadge } from './access-service.ts';
@@ -134,6 +135,38 @@ describe('metering through the database', () => {
     expect(closed.map((s) => s.sessionId)).toContain(sid);
     expect(await session(sid)).toMatchObject({ endReason: 'timeout', runningSeconds: 60, chargedCents: 100 });
   });
+
+  it.skipIf(!onPostgres)(
+    'the sweep skips a machine another transaction holds, and closes it next time',
+    async () => {
+      await addMachine(db, 'm-held', { qualifications: ['laser'], heartbeatSeconds: 30 });
+      const uid = nextUid();
+      await addMember(db, { uid, creditCents: 1000, certify: ['laser'] });
+      const sid = (await open('m-held', uid)).sessionId!;
+      const later = new Date(Date.now() + 91_000);
+      let release: () => void = () => {};
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      let held: () => void = () => {};
+      const holding = new Promise<void>((r) => {
+        held = r;
+      });
+      // A dashboard PATCH (or a badge) holding the machine's row while the sweep runs.
+      const holder = db.transaction(async (tx) => {
+        await lockMachine(tx, 'm-held');
+        held();
+        await released;
+      });
+      await holding;
+      expect((await sweepTimedOutSessions(db, later)).map((s) => s.sessionId)).not.toContain(sid);
+      expect((await session(sid)).endedAt).toBeNull();
+      release();
+      await holder;
+      expect((await sweepTimedOutSessions(db, later)).map((s) => s.sessionId)).toContain(sid);
+      expect(await session(sid)).toMatchObject({ endReason: 'timeout' });
+    },
+  );
 
   it('never overdraws a card under many concurrent debits on several machines', async () => {
     const uid1 = nextUid();

@@ -7,11 +7,23 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
 import type { EndEvent, EndReason, RuntimeEvent } from '../../core/mqtt-contract.ts';
+import {
+  afterSession,
+  idleSecondsOf,
+  isTimedOut,
+  type LockRequest,
+  lockReason,
+  TIMEOUT_HEARTBEATS,
+} from '../../core/session-policy.ts';
 import type { Db, Tx } from '../db/client.ts';
+import { lockMachine, lockMembers, lockSession } from '../db/lock-order.ts';
 import { machineEvents, machineSessions, machines } from '../db/schema.ts';
-import { lockMemberBalance, postTransaction } from '../services/ledger.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { postTransaction } from '../services/ledger.ts';
 import { loadMachine } from './machine-view.ts';
 import { openOfflineSession } from './offline-sessions.ts';
+
+export type { LockRequest } from '../../core/session-policy.ts';
 
 export interface MeterOutcome {
   /** false: duplicate event, unknown session, or handled by another process */
@@ -24,12 +36,6 @@ export interface MeterOutcome {
 }
 
 type SessionRow = typeof machineSessions.$inferSelect;
-
-/** A `lock` to send; `graceSeconds` lets the board warn first (issue #6). */
-export interface LockRequest {
-  reason: string;
-  graceSeconds?: number;
-}
 
 export async function handleRuntime(
   db: Db,
@@ -60,7 +66,8 @@ async function handleEvent(
     lock: null,
     closed: false,
   };
-  return db.transaction(async (tx) => {
+  // Lock order (api/db/lock-order.ts): the claim, then the topic's machine, its session, the member.
+  return withTransaction(db, async (tx) => {
     const claimed = await tx
       .insert(machineEvents)
       .values({
@@ -76,6 +83,7 @@ async function handleEvent(
       .returning({ id: machineEvents.id });
     if (claimed.length === 0) return none;
 
+    if ((await lockMachine(tx, machineId)) === null) return none;
     let session = await lockSession(tx, event.sessionId);
     if (session === null && badgeKey !== undefined) {
       session = await openOfflineSession(tx, machineId, event, now, badgeKey);
@@ -84,9 +92,7 @@ async function handleEvent(
     // report on its own machine's sessions.
     if (session === null || session.machineId !== machineId) return none;
 
-    const idle =
-      event.unlockedSeconds === undefined ? 0 : Math.max(0, event.unlockedSeconds - event.runningSeconds);
-    const result = await applyRunningSeconds(tx, session, event.runningSeconds, now, idle);
+    const result = await applyRunningSeconds(tx, session, event.runningSeconds, now, idleSecondsOf(event));
     let closed = false;
     if (kind === 'end' && session.endedAt === null) {
       await tx
@@ -96,19 +102,18 @@ async function handleEvent(
       await afterSessionEnded(tx, session.machineId, (event as EndEvent).reason === 'takeover');
       closed = true;
     }
+    // A board still reporting on a session the server already closed (a timeout, a lock that
+    // never reached it) is told again to stop: its relay must not stay closed without a session.
+    const stale: LockRequest | null =
+      kind === 'runtime' && session.endedAt !== null ? { reason: session.endReason ?? 'timeout' } : null;
     return {
       applied: true,
       sessionId: session.id,
       memberId: session.memberId,
-      lock: closed ? null : result.lock,
+      lock: closed ? null : (stale ?? result.lock),
       closed,
     };
   });
-}
-
-async function lockSession(tx: Tx, sessionId: string): Promise<SessionRow | null> {
-  const rows = await tx.select().from(machineSessions).where(eq(machineSessions.id, sessionId)).for('update');
-  return rows[0] ?? null;
 }
 
 /**
@@ -124,7 +129,7 @@ export async function applyRunningSeconds(
 ): Promise<{ lock: LockRequest | null }> {
   const machine = await loadMachine(tx, session.machineId);
   if (machine === null) return { lock: null };
-  const balance = (await lockMemberBalance(tx, session.memberId)) ?? 0;
+  const balance = (await lockMembers(tx, [session.memberId])).get(session.memberId) ?? 0;
   const step = meter(
     {
       runningSeconds: session.runningSeconds,
@@ -152,15 +157,13 @@ export async function applyRunningSeconds(
       -machine.overdraftLimitCents,
     );
   }
-  let lock: LockRequest | null = null;
-  const grace = machine.graceSeconds > 0 ? { graceSeconds: machine.graceSeconds } : {};
-  if (session.endedAt === null && session.lockSentAt === null) {
-    if (step.exhausted && machine.creditPolicy === 'lock')
-      lock = { reason: 'insufficient_balance', ...grace };
-    else if (machine.maxSessionSeconds !== null && step.runningSeconds >= machine.maxSessionSeconds) {
-      lock = { reason: 'max_duration', ...grace };
-    } else if (machine.state === 'locked_out') lock = { reason: 'machine_unavailable' };
-  }
+  const lock = lockReason({
+    sessionOpen: session.endedAt === null,
+    lockSent: session.lockSentAt !== null,
+    exhausted: step.exhausted,
+    runningSeconds: step.runningSeconds,
+    machine,
+  });
   await tx
     .update(machineSessions)
     .set({
@@ -184,6 +187,13 @@ export async function closeSession(
   now: Date,
   opts: { skipCheck?: boolean } = {},
 ): Promise<boolean> {
+  // Lock order: the session's machine before the session (a no-op when the caller holds it).
+  const [peek] = await tx
+    .select({ machineId: machineSessions.machineId })
+    .from(machineSessions)
+    .where(eq(machineSessions.id, sessionId));
+  if (peek === undefined) return false;
+  await lockMachine(tx, peek.machineId);
   const session = await lockSession(tx, sessionId);
   if (session === null || session.endedAt !== null) return false;
   await tx
@@ -195,26 +205,20 @@ export async function closeSession(
 }
 
 /**
- * After a session (issue #6): the post-use check falls due (not on a takeover: the next user
- * is already there), and maintenance falls due once the machine has run its hours — never
- * during a session, so a job is not cut.
+ * After a session (issue #6, core/session-policy.ts `afterSession`): the post-use check and
+ * maintenance may fall due. The machine's row is locked (level 1: the caller already holds it).
  */
 export async function afterSessionEnded(tx: Tx, machineId: string, skipCheck = false): Promise<void> {
-  const m = (await tx.select().from(machines).where(eq(machines.id, machineId)))[0];
-  if (m === undefined) return;
-  const due =
-    m.maintenanceEveryHours !== null && m.runningSecondsSinceMaintenance >= m.maintenanceEveryHours * 3600;
-  const check = m.postUseCheck !== null && !skipCheck;
-  if (!due && !check) return;
+  const m = await lockMachine(tx, machineId);
+  if (m === null) return;
+  const change = afterSession(m, skipCheck);
+  if (change === null) return;
   await tx
     .update(machines)
     .set({
-      ...(check ? { checkPending: true } : {}),
-      ...(due && m.state === 'available'
-        ? {
-            state: 'maintenance' as const,
-            stateNote: `Entretien dû après ${m.maintenanceEveryHours} h de marche`,
-          }
+      ...(change.checkPending ? { checkPending: true } : {}),
+      ...(change.maintenance
+        ? { state: 'maintenance' as const, stateNote: change.maintenance.stateNote }
         : {}),
     })
     .where(eq(machines.id, machineId));
@@ -222,38 +226,52 @@ export async function afterSessionEnded(tx: Tx, machineId: string, skipCheck = f
 
 /**
  * Closes the sessions that sent no event for 3 heartbeat periods (SPEC §2) with the last
- * runningSeconds seen. SKIP LOCKED lets several server processes sweep without waiting.
+ * runningSeconds seen. Each in its own transaction, in the lock order (machine, then session);
+ * a machine another transaction holds is skipped (SKIP LOCKED) until the next sweep, so
+ * several server processes sweep without waiting, and a late event that arrived meanwhile
+ * (re-checked under the lock) keeps its session open.
  */
 export async function sweepTimedOutSessions(
   db: Db,
   now: Date,
 ): Promise<{ sessionId: string; machineId: string; memberId: string }[]> {
-  return db.transaction(async (tx) => {
-    const stale = await tx
-      .select({
-        id: machineSessions.id,
-        machineId: machineSessions.machineId,
-        memberId: machineSessions.memberId,
-      })
-      .from(machineSessions)
-      .innerJoin(sql`machines m`, sql`m.id = ${machineSessions.machineId}`)
-      .where(
-        and(
-          isNull(machineSessions.endedAt),
-          lt(
-            machineSessions.lastEventAt,
-            sql`${now.toISOString()}::timestamptz - (3 * m.heartbeat_seconds) * interval '1 second'`,
-          ),
+  const candidates = await db
+    .select({ id: machineSessions.id, machineId: machineSessions.machineId })
+    .from(machineSessions)
+    .innerJoin(sql`machines m`, sql`m.id = ${machineSessions.machineId}`)
+    .where(
+      and(
+        isNull(machineSessions.endedAt),
+        lt(
+          machineSessions.lastEventAt,
+          sql`${now.toISOString()}::timestamptz - (${TIMEOUT_HEARTBEATS} * m.heartbeat_seconds) * interval '1 second'`,
         ),
-      )
-      .for('update', { of: machineSessions, skipLocked: true });
-    for (const s of stale) {
+      ),
+    )
+    .orderBy(machineSessions.machineId, machineSessions.id);
+  const closed: { sessionId: string; machineId: string; memberId: string }[] = [];
+  let failure: unknown = null;
+  for (const c of candidates) {
+    // One transaction per session: a failure leaves that one for the next pass, and the
+    // sessions already closed are still returned, so their boards are told to stop.
+    const done = await withTransaction(db, async (tx) => {
+      const machine = await lockMachine(tx, c.machineId, { skipLocked: true });
+      if (machine === null) return null;
+      const s = await lockSession(tx, c.id);
+      if (s === null || s.endedAt !== null || !isTimedOut(s.lastEventAt, machine.heartbeatSeconds, now))
+        return null;
       await tx
         .update(machineSessions)
         .set({ endedAt: now, endReason: 'timeout' })
         .where(eq(machineSessions.id, s.id));
       await afterSessionEnded(tx, s.machineId);
-    }
-    return stale.map((s) => ({ sessionId: s.id, machineId: s.machineId, memberId: s.memberId }));
-  });
+      return { sessionId: s.id, machineId: s.machineId, memberId: s.memberId };
+    }).catch((err: unknown) => {
+      failure ??= err;
+      return null;
+    });
+    if (done !== null) closed.push(done);
+  }
+  if (failure !== null && closed.length === 0) throw failure;
+  return closed;
 }

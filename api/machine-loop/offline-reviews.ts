@@ -5,7 +5,9 @@
  */
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { lockMachine } from '../db/lock-order.ts';
 import { machineSessions, machines, members, offlineReviews } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { type Actor, audit } from '../services/audit.ts';
 import { conflict, notFound } from '../services/errors.ts';
 import { afterSessionEnded, applyRunningSeconds } from './metering-service.ts';
@@ -89,7 +91,14 @@ export async function getReview(db: DbOrTx, id: string): Promise<ReviewView> {
   return row;
 }
 
+/** The review's machine first, then the review (api/db/lock-order.ts: machines before the rest). */
 async function lockReview(tx: Tx, id: string) {
+  const [peek] = await tx
+    .select({ machineId: offlineReviews.machineId })
+    .from(offlineReviews)
+    .where(eq(offlineReviews.id, id));
+  if (peek === undefined) throw notFound('offline review', id);
+  await lockMachine(tx, peek.machineId);
   const [row] = await tx.select().from(offlineReviews).where(eq(offlineReviews.id, id)).for('update');
   if (row === undefined) throw notFound('offline review', id);
   return row;
@@ -102,7 +111,7 @@ export async function acceptReview(
   id: string,
   now: Date,
 ): Promise<{ review: ReviewView; changed: boolean }> {
-  const changed = await db.transaction(async (tx) => {
+  const changed = await withTransaction(db, async (tx) => {
     const review = await lockReview(tx, id);
     if (review.status === 'accepted') return false;
     if (review.status === 'refused') {
@@ -170,7 +179,7 @@ export async function refuseReview(
   id: string,
   now: Date,
 ): Promise<{ review: ReviewView; changed: boolean }> {
-  const changed = await db.transaction(async (tx) => {
+  const changed = await withTransaction(db, async (tx) => {
     const review = await lockReview(tx, id);
     if (review.status === 'refused') return false;
     if (review.status === 'accepted') {

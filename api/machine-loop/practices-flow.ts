@@ -5,6 +5,15 @@
  */
 import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Decision } from '../../core/mqtt-contract.ts';
+import {
+  CERTIFY_WINDOW_MS,
+  certifyArming,
+  ENROL_WINDOW_MS,
+  FLOW_ANSWERS,
+  isPendingLive,
+  mayArmEnrolment,
+  PRESENCE_WINDOW_MS,
+} from '../../core/practices-policy.ts';
 import type { Tx } from '../db/client.ts';
 import {
   enrolments,
@@ -20,12 +29,13 @@ import { ServiceError } from '../services/errors.ts';
 import { isQualifiedStaff } from '../services/lab-practices.ts';
 import type { LoadedMachine } from './machine-view.ts';
 
-export const CERTIFY_WINDOW_MS = 30_000;
-export const ENROL_WINDOW_MS = 30_000;
-export const SUPERVISOR_WINDOW_MS = 60_000;
-export const CHECK_WINDOW_MS = 30_000;
-/** supervisor mode `present`: a qualified staff member badged somewhere in the lab this recently */
-export const PRESENCE_WINDOW_MS = 8 * 3600_000;
+export {
+  CERTIFY_WINDOW_MS,
+  CHECK_WINDOW_MS,
+  ENROL_WINDOW_MS,
+  PRESENCE_WINDOW_MS,
+  SUPERVISOR_WINDOW_MS,
+} from '../../core/practices-policy.ts';
 
 export type Pending = typeof pendingActions.$inferSelect;
 
@@ -33,7 +43,7 @@ export type Pending = typeof pendingActions.$inferSelect;
 export async function currentPending(tx: Tx, machineId: string, now: Date): Promise<Pending | null> {
   const row = (await tx.select().from(pendingActions).where(eq(pendingActions.machineId, machineId)))[0];
   if (row === undefined) return null;
-  if (row.expiresAt.getTime() <= now.getTime()) {
+  if (!isPendingLive(row, now)) {
     await clearPending(tx, machineId);
     return null;
   }
@@ -65,12 +75,6 @@ export async function staffOfMember(tx: Tx, memberId: string) {
 }
 
 type Answer = Omit<Decision, 'requestId'>;
-const deny = (reason: Decision['reason'], message: string, extra: Partial<Answer> = {}): Answer => ({
-  granted: false,
-  reason,
-  message,
-  ...extra,
-});
 
 /** Step 1 of "certify at the machine": a trainer of one of the machine's qualifications. */
 export async function armCertify(
@@ -92,18 +96,19 @@ export async function armCertify(
               inArray(trainerQualifications.qualificationId, [...machine.requiredQualifications]),
             ),
           );
-  const qualificationId = teaches[0]?.qualificationId;
-  if (person === null || qualificationId === undefined) {
-    return deny('not_certified', 'Vous n’êtes pas formateur de cette machine.');
-  }
+  const armed = certifyArming({
+    isStaff: person !== null,
+    teaches: teaches.map((t) => t.qualificationId),
+  });
+  if (person === null || armed === null) return FLOW_ANSWERS.notTrainer;
   await setPending(tx, machine.id, {
     kind: 'certify',
     memberId: trainerMemberId,
     staffId: person.id,
-    qualificationId,
+    qualificationId: armed.qualificationId,
     expiresAt: new Date(now.getTime() + CERTIFY_WINDOW_MS),
   });
-  return deny('awaiting_member', 'Formation : faites badger le membre (30 s).');
+  return FLOW_ANSWERS.awaitingMember;
 }
 
 /** Step 2: the member's badge records the certification (prerequisites enforced). */
@@ -123,26 +128,23 @@ export async function certifyAtMachine(
       now,
     );
   } catch (err) {
-    if (err instanceof ServiceError)
-      return deny('not_certified', 'Prérequis manquant : certification refusée.');
+    if (err instanceof ServiceError) return FLOW_ANSWERS.prerequisiteMissing;
     throw err;
   }
-  return deny('certified', 'Certification enregistrée.');
+  return FLOW_ANSWERS.certified;
 }
 
 /** Step 1 of enrolment: an admin's badge. */
 export async function armEnrol(tx: Tx, machineId: string, adminMemberId: string, now: Date): Promise<Answer> {
   const person = await staffOfMember(tx, adminMemberId);
-  if (person === null || !person.roles.includes('admin')) {
-    return deny('not_certified', 'Enrôlement réservé aux administrateurs.');
-  }
+  if (person === null || !mayArmEnrolment(person.roles)) return FLOW_ANSWERS.notAdmin;
   await setPending(tx, machineId, {
     kind: 'enrol',
     memberId: adminMemberId,
     staffId: person.id,
     expiresAt: new Date(now.getTime() + ENROL_WINDOW_MS),
   });
-  return deny('enrolment_ready', 'Présentez le nouveau badge (30 s).');
+  return FLOW_ANSWERS.enrolmentReady;
 }
 
 /** Step 2: the unknown badge is offered to the dashboard's "issue badge" form. */
@@ -151,7 +153,7 @@ export async function enrolBadge(tx: Tx, pending: Pending, uid: string, now: Dat
   await tx
     .insert(enrolments)
     .values({ id: newId(), machineId: pending.machineId, uid, staffId: pending.staffId, createdAt: now });
-  return deny('badge_presented', 'Badge lu : attribuez-le dans le tableau de bord.');
+  return FLOW_ANSWERS.badgePresented;
 }
 
 /** Is this badge holder a staff member who may supervise the machine? */

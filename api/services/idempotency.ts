@@ -8,6 +8,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { sha256 } from '../security.ts';
 import { conflict } from './errors.ts';
 
@@ -37,7 +38,8 @@ export async function idempotent(
   run: (tx: Tx) => Promise<{ status: number; body: unknown }>,
 ): Promise<StoredAnswer> {
   const requestHash = sha256(canonicalJson(request));
-  return db.transaction(async (tx) => {
+  // Retried whole on a deadlock or serialization failure (the claim is rolled back too).
+  return withTransaction(db, async (tx) => {
     const claimed = await tx
       .insert(idempotencyKeys)
       .values({ scope, key, requestHash, status: 0, body: {} })

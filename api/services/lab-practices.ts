@@ -7,6 +7,7 @@ import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { isCertificationValid, lapseDate } from '../../core/domain.ts';
 import { materialPostings } from '../../core/ledger.ts';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { lockSession } from '../db/lock-order.ts';
 import {
   certifications,
   enrolments,
@@ -68,10 +69,9 @@ export async function recordMaterialUse(
   input: { sessionId: string; materialId: string; quantity: number; machineId?: string },
   now: Date,
 ) {
-  const session = (
-    await tx.select().from(machineSessions).where(eq(machineSessions.id, input.sessionId)).for('update')
-  )[0];
-  if (session === undefined || (input.machineId !== undefined && session.machineId !== input.machineId)) {
+  // Lock order (api/db/lock-order.ts): the session, then the member (the debit below).
+  const session = await lockSession(tx, input.sessionId);
+  if (session === null || (input.machineId !== undefined && session.machineId !== input.machineId)) {
     throw notFound('session', input.sessionId);
   }
   const material = (await tx.select().from(materials).where(eq(materials.id, input.materialId)))[0];

@@ -12,6 +12,7 @@ import {
   type TransactionKind,
 } from '../../core/ledger.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
+import { lockMembers, noteLocks } from '../db/lock-order.ts';
 import { ledgerEntries, ledgerTransactions, members } from '../db/schema.ts';
 import { assertPeriodOpen } from './period-guard.ts';
 
@@ -33,14 +34,9 @@ export class InsufficientCreditError extends Error {
   }
 }
 
-/** Locks a member's row and returns its balance (SELECT … FOR UPDATE). */
+/** Locks a member's row (level 3 of api/db/lock-order.ts) and returns its balance. */
 export async function lockMemberBalance(tx: Tx, memberId: string): Promise<number | null> {
-  const rows = await tx
-    .select({ balanceCents: members.balanceCents })
-    .from(members)
-    .where(eq(members.id, memberId))
-    .for('update');
-  return rows[0]?.balanceCents ?? null;
+  return (await lockMembers(tx, [memberId])).get(memberId) ?? null;
 }
 
 /**
@@ -59,8 +55,10 @@ export async function postTransaction(
   if (meta.createdAt !== undefined) await assertPeriodOpen(tx, meta.createdAt);
   const deltas = creditDelta(postings);
   const balances = new Map<string, number>();
-  // Lock in a stable order so two transactions touching the same members cannot deadlock.
-  for (const memberId of [...deltas.keys()].sort()) {
+  // The balance UPDATEs lock the members' rows: level 3 of the lock order, ascending id.
+  const memberIds = [...deltas.keys()].sort();
+  noteLocks(tx, 'members', memberIds);
+  for (const memberId of memberIds) {
     const delta = deltas.get(memberId) ?? 0;
     const updated = await tx
       .update(members)

@@ -2,7 +2,9 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { CreditPolicy, MachineKind, MachineState } from '../../core/domain.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { lockMachine } from '../db/lock-order.ts';
 import { machineQualifications, machineSessions, machines } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { type Actor, audit } from './audit.ts';
 import { conflict, isUniqueViolation, notFound } from './errors.ts';
 import { checkQualifications } from './staff.ts';
@@ -136,9 +138,9 @@ export async function createMachine(db: Db, actor: Actor, input: MachineInput): 
 }
 
 export async function updateMachine(db: Db, actor: Actor, id: string, patch: MachinePatch, now: Date) {
-  return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(machines).where(eq(machines.id, id)).for('update');
-    if (row === undefined) throw notFound('machine', id);
+  return withTransaction(db, async (tx) => {
+    const row = await lockMachine(tx, id);
+    if (row === null) throw notFound('machine', id);
     const before = (await load(tx, [row]))[0]!;
     const { qualifications: quals, ...fields } = patch;
     await tx

@@ -187,8 +187,14 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
   let delivered = 0;
 
   const isTransient = (err: unknown) => err instanceof InjectedFault;
+  /** what happened, step by step: printed with a failure when replaying (`--seed N`) */
+  const trace: string[] = [];
+  const note = (line: string) => {
+    if (process.env.SIM_TRACE) trace.push(`${new Date(clock).toISOString().slice(11, 19)} ${line}`);
+  };
 
   const lockBoard = (b: Board, sessionId: string) => {
+    note(`${b.machine.id} lock ${sessionId.slice(0, 8)}${b.online ? '' : ' (queued, offline)'}`);
     if (!b.online) {
       b.locks.push(sessionId);
       return;
@@ -231,12 +237,16 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
         else if (o.refused !== undefined) materialOutcome.set(ev.eventId, 'refused');
       }
       delivered++;
+      note(
+        `${b.machine.id} delivered ${ev.kind} ${ev.sessionId.slice(0, 8)} ${'runningSeconds' in ev ? ev.runningSeconds : ''}${lock ? ' -> lock' : ''}`,
+      );
       // Committed. The ack may still be lost (server killed before publishing it): then
       // the board keeps the event and replays it later, and it must change nothing.
       if (!r.chance(0.15)) b.outbox.splice(index, 1);
       if (lock !== null) lockBoard(b, lock);
     } catch (err) {
       if (!isTransient(err)) throw err;
+      note(`${b.machine.id} ${ev.kind} failed: ${(err as Error).message}`);
     }
   };
 
@@ -251,6 +261,7 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
         now(),
       );
       const d = outcome.decision;
+      note(`${b.machine.id} badge ${badge.slice(-4)}: ${d?.reason} ${d?.sessionId?.slice(0, 8) ?? ''}`);
       // The decision may be lost after its commit: the session is then open on the server
       // only, and the sweep must close it (the board never closed its relay).
       if (r.chance(0.05)) return;
@@ -306,6 +317,7 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
       if (b.online && b.outbox.length > 0) await deliver(b, r.int(0, b.outbox.length - 1));
     } else if (roll < 0.88) {
       b.online = !b.online;
+      note(`${b.machine.id} ${b.online ? 'online' : 'offline'}`);
       if (b.online) for (const sessionId of b.locks.splice(0)) lockBoard(b, sessionId);
     } else if (roll < 0.95) {
       clock += r.int(5, 120) * 1000;
@@ -318,6 +330,7 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
   const sweep = async () => {
     try {
       const closed = await sweepTimedOutSessions(db, now());
+      note(`sweep closed ${closed.map((c) => c.sessionId.slice(0, 8)).join(',')}`);
       for (const s of closed) {
         const b = boards.find((x) => x.machine.id === s.machineId);
         if (b) lockBoard(b, s.sessionId);
@@ -328,6 +341,15 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
   };
 
   const check = async (final: boolean, where: string) => {
+    try {
+      await check1(final, where);
+    } catch (err) {
+      if (err instanceof InvariantError && trace.length > 0)
+        throw new InvariantError(`${err.message}\n  trace:\n    ${trace.slice(-25).join('\n    ')}`);
+      throw err;
+    }
+  };
+  const check1 = async (final: boolean, where: string) => {
     await checkInvariants(t.db, {
       memberIds,
       machines,

@@ -1,6 +1,7 @@
 /** SPEC §3 GET /sessions (staff; members their own), one session, and the operator's stop. */
 import { z } from '@hono/zod-openapi';
 import type { Tx } from '../../db/client.ts';
+import { withTransaction } from '../../db/transaction.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { Problem } from '../../http/problem.ts';
@@ -192,7 +193,7 @@ export function registerSessionRoutes(app: App): void {
     if (key) {
       answer = await idempotent(db, `material:${id}`, key, body, run);
     } else {
-      answer = { ...(await db.transaction(run)), replayed: false };
+      answer = { ...(await withTransaction(db, run)), replayed: false };
     }
     if (!answer.replayed) loop.changed({ memberIds: [session.memberId], machineIds: [session.machineId] });
     c.header('idempotent-replayed', String(answer.replayed));
