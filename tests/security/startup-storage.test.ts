@@ -166,4 +166,17 @@ describe('npm start on an unreachable PostgreSQL', () => {
     },
     120_000,
   );
+
+  it.runIf(Boolean(process.env.DATABASE_URL))(
+    'a user the server refuses: one line naming DATABASE_URL, without the password',
+    async () => {
+      const url = new URL(process.env.DATABASE_URL!);
+      url.username = 'sesame_no_such_role';
+      url.password = 'hunter3-secret';
+      const line = expectOneLine(await start({ DATABASE_URL: url.toString() }), 'DATABASE_URL');
+      expect(line).toMatch(/refuses this user|user name or password is wrong/);
+      expect(line).not.toContain('hunter3-secret');
+    },
+    120_000,
+  );
 });
