@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../api/log.ts';
+import { createPinoLogger } from '../../logging/logger.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -44,6 +45,27 @@ describe('the shared logger redacts, once, for everyone', () => {
     expect(out).toContain('[redacted]');
     // What is not a secret is kept.
     expect(JSON.parse(lines[0]!)).toMatchObject({ machineId: 'laser-1', password: '[redacted]' });
+  });
+
+  it("finds a secret at any depth and in any case, and leaves the caller's object alone", () => {
+    const { log, lines } = capture();
+    const fields = { a: { b: { c: { d: { PASSWORD: 'deep-password-13', Api_Key: 'k' } } } } };
+    log('info', 'deep', fields);
+    expect(lines[0]).not.toContain('deep-password-13');
+    expect(fields.a.b.c.d.PASSWORD).toBe('deep-password-13');
+  });
+
+  it('protects the pino logger used directly (the board program) the same way', () => {
+    const lines: string[] = [];
+    const logger = createPinoLogger({ write: (l) => lines.push(l), bindings: { component: 'controller' } });
+    logger.warn(
+      { level: 'debug', msg: 'forged', component: 'api', secret: 'direct-secret-14', uid: UID },
+      'real',
+    );
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'warn', msg: 'real', component: 'controller', uid: '…B2C1' });
+    expect(lines[0]!.match(/"component":/g)).toHaveLength(1);
+    expect(lines[0]).not.toContain('direct-secret-14');
   });
 
   it('redacts authorization and cookie headers', () => {
