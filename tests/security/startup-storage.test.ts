@@ -84,6 +84,7 @@ function expectOneLine(r: Outcome, variable: string): string {
 describe('npm start on broken embedded storage', () => {
   let base = '';
   let dbDir = '';
+  let membersFile = '';
 
   beforeAll(async () => {
     base = path.join(temp('sesame-base-'), 'data');
@@ -93,6 +94,16 @@ describe('npm start on broken embedded storage', () => {
       sql`select oid::int as oid from pg_database where datname = current_database()`,
     )) as unknown as { rows: { oid: number }[] };
     dbDir = `base/${rows[0]!.oid}`;
+    // A member, so that the members table has a page to damage.
+    await database.db.execute(
+      sql`insert into members (id, name, email) values ('mem-garbled', 'Zoé Garbled', 'zoe@example.org')`,
+    );
+    const file = (await database.db.execute(
+      sql`select pg_relation_filepath('members') as path`,
+    )) as unknown as {
+      rows: { path: string }[];
+    };
+    membersFile = file.rows[0]!.path;
     await database.close();
   }, 120_000);
 
@@ -144,6 +155,17 @@ describe('npm start on broken embedded storage', () => {
     expect(line).toContain('is damaged');
     expect(line).toContain(file);
     expect(line).toContain('restore DATA_DIR from a backup');
+  }, 120_000);
+
+  it("a garbled page of the members' table: caught at start too, not by the first request", async () => {
+    const dir = copyOfBase();
+    const file = path.join(dir, membersFile);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(200, 0x5a), 0, 200, 1000); // inside block 0
+    closeSync(fd);
+    const line = expectOneLine(await start({ DATA_DIR: dir }), 'DATA_DIR');
+    expect(line).toContain('is damaged');
+    expect(line).toContain(file);
   }, 120_000);
 });
 
