@@ -7,7 +7,7 @@
  * JSON lines): a badge typed on its keyboard never appears whole in its log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,12 +123,15 @@ describe('the shared logger redacts, once, for everyone', () => {
 
 describe('the board program logs through the same logger', () => {
   const children: ChildProcess[] = [];
+  const dirs: string[] = [];
   afterEach(() => {
     for (const c of children.splice(0)) c.kill('SIGKILL');
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   it('masks a badge UID typed on its keyboard and never logs its secret', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sesame-ctrl-log-'));
+    dirs.push(dataDir);
     const secret = 'board-secret-value-12';
     // No broker on port 1: the board works offline and denies (no allow-list), which is the
     // line this test waits for.
