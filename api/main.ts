@@ -31,8 +31,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  // StartError and DataDirInUseError already say what to do; raw errors get a hint.
+  // One line (SPEC §1): StartError, StorageError and DataDirInUseError already say what to do
+  // and name the variable (DATA_DIR, DATABASE_URL, PORT…); raw errors get a hint.
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
   const hint = /EADDRINUSE/.test(message)
     ? ' (a port is taken: set PORT / MQTT_PORT, or 0 to pick a free one)'
     : '';

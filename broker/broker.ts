@@ -20,6 +20,7 @@ import {
 import aedesPersistenceRedis, { type RedisPersistence } from 'aedes-persistence-redis';
 import { Redis } from 'ioredis';
 import mqemitterRedis from 'mqemitter-redis';
+import { createLogger } from '../logging/logger.ts';
 import {
   type BrokerIdentity,
   canPublish,
@@ -89,11 +90,8 @@ interface RedisResources {
   persistence: RedisPersistence;
 }
 
-const defaultLog: BrokerLog = (level, msg, fields) => {
-  const line = JSON.stringify({ t: new Date().toISOString(), level, component: 'broker', msg, ...fields });
-  if (level === 'info') console.log(line);
-  else console.error(line);
-};
+/** Standalone use; the server hands the broker its own logger. Same pino setup (issue #9). */
+const defaultLog: BrokerLog = createLogger('info', undefined, { component: 'broker' });
 
 export class Broker {
   readonly #opts: BrokerOptions;

@@ -14,9 +14,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { createPinoLogger, maskUid } from '../logging/logger.ts';
 import { KEYBOARD_HELP, type KeyboardCommand, parseKeyboardLine } from './commands.ts';
 import { ConfigError, configPathFrom, loadConfig } from './config.ts';
-import { Controller } from './controller.ts';
+import { Controller, type ControllerEvent } from './controller.ts';
 import { MachineIo } from './machine-io.ts';
 import { describeEvent } from './messages.ts';
 import { createReader, KeyboardReader } from './readers.ts';
@@ -41,8 +42,35 @@ const { values } = parseArgs({
   strict: true,
 });
 
-function log(line: string): void {
-  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+/**
+ * The shared pino logger (issue #9): JSON lines for the board's journal, with the same redaction
+ * as the server. On a terminal (the simulator, someone at the board) the line is shown as
+ * `HH:MM:SS message`, after pino has redacted it.
+ */
+const logger = createPinoLogger({
+  bindings: { component: 'controller' },
+  ...(process.stdout.isTTY
+    ? {
+        write: (line: string) => {
+          const { time, msg } = JSON.parse(line) as { time: string; msg: string };
+          process.stdout.write(`${time.slice(11, 19)} ${msg}\n`);
+        },
+      }
+    : {}),
+});
+
+function log(line: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+  logger[level](line);
+}
+
+/** A controller event: its line with the badge UID masked, the UID as a (masked) field. */
+function logEvent(e: ControllerEvent): void {
+  const line = describeEvent(e);
+  if (!line) return;
+  const level = e.type === 'mqtt_error' || e.type === 'disconnected' ? 'warn' : 'info';
+  const uid = 'uid' in e && typeof e.uid === 'string' && e.uid ? e.uid : undefined;
+  if (uid === undefined) logger[level]({ event: e.type }, line);
+  else logger[level]({ event: e.type, uid }, line.replaceAll(uid, maskUid(uid)));
 }
 
 function readConfig() {
@@ -93,10 +121,7 @@ async function runSimulated(): Promise<void> {
     ...(config.modeButton ? { modeButton: config.modeButton } : {}),
     ...(config.reportButton ? { reportButton: config.reportButton } : {}),
     ...(config.warningOutput ? { warningOutput: config.warningOutput } : {}),
-    onEvent: (e) => {
-      const line = describeEvent(e);
-      if (line) log(line);
-    },
+    onEvent: logEvent,
   });
   log(
     `Simulation: machine ${config.machineId}, relais broche ${config.relay.pin} / relay pin ${config.relay.pin}`,
@@ -146,10 +171,7 @@ async function runBoard(): Promise<void> {
   const controller = new Controller({
     config,
     machine,
-    onEvent: (e) => {
-      const line = describeEvent(e);
-      if (line) log(line);
-    },
+    onEvent: logEvent,
   });
   await controller.start();
   const reader =
@@ -163,7 +185,7 @@ async function runBoard(): Promise<void> {
           config.reader,
           process.stdin,
           (uid) => controller.badge(uid),
-          (err) => log(`Lecteur / Reader: ${err.message}`),
+          (err) => log(`Lecteur / Reader: ${err.message}`, 'warn'),
         );
   await reader.start();
   log(`Sésame: machine ${config.machineId} prête / ready`);
@@ -198,7 +220,7 @@ function runCommand(controller: Controller, cmd: KeyboardCommand): void {
 function installSignals(shutdown: () => Promise<void>, abort: () => void): void {
   const onSignal = () => {
     shutdown().catch((err: unknown) => {
-      log(`arrêt / stop: ${(err as Error).message}`);
+      log(`arrêt / stop: ${(err as Error).message}`, 'error');
       process.exit(1);
     });
   };
@@ -206,7 +228,7 @@ function installSignals(shutdown: () => Promise<void>, abort: () => void): void 
   process.once('SIGTERM', onSignal);
   // FAIL SECURE: any unexpected error cuts the relay before the process dies.
   const fatal = (err: unknown) => {
-    log(`DÉFAUT / FAULT: ${(err as Error)?.stack ?? String(err)}`);
+    log(`DÉFAUT / FAULT: ${(err as Error)?.stack ?? String(err)}`, 'error');
     abort();
     process.exit(1);
   };

@@ -90,12 +90,19 @@ export function parseCsv(text: string, delimiter?: Delimiter): { line: number; f
   return rows;
 }
 
+/**
+ * A text a spreadsheet would run as a formula (CSV injection, OWASP: a leading =, +, -, @, tab
+ * or carriage return) gets a leading apostrophe; plain numbers such as `-3,00` stay numbers.
+ * Shared by the CSV exports and the FEC (issue #9 item 10).
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) && !/^-?\d+([.,]\d+)?$/.test(text) ? `'${text}` : text;
+}
+
 /** One field, quoted when it holds the delimiter, a quote or a line break. */
 export function csvField(value: string | number | null | undefined, delimiter: Delimiter): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  // A leading =, +, - or @ would be run as a formula by spreadsheets (CSV injection).
-  const safe = /^[=+\-@]/.test(text) && !/^-?\d+([.,]\d+)?$/.test(text) ? `'${text}` : text;
+  const safe = neutraliseFormula(String(value));
   return /["\r\n]/.test(safe) || safe.includes(delimiter) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

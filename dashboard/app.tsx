@@ -51,14 +51,10 @@ export function createDashboard(): Hono<DashEnv> {
   app.onError((error, c) => {
     const problem = toProblem(error);
     if (problem.status >= 500) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          msg: 'dashboard request failed',
-          path: c.req.path,
-          error: String(error),
-        }),
-      );
+      // The server's logger (issue #9: one logger, redacted); the cause, not drizzle's wrapper,
+      // whose message lists the query's parameters.
+      const cause = error.cause instanceof Error ? error.cause : error;
+      c.var.deps?.log('error', 'dashboard request failed', { path: c.req.path, error: cause.message });
     }
     return errorPage(c, problem.status, problem.detail);
   });

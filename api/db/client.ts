@@ -2,10 +2,11 @@
  * Opens the database: embedded PostgreSQL (PGlite) in a folder by default, a real
  * PostgreSQL server when a URL is given. The committed migrations are applied on open.
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { amcheck } from '@electric-sql/pglite/contrib/amcheck';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -14,6 +15,13 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema.ts';
+import {
+  checkEmbeddedDatabase,
+  explainPgliteOpenError,
+  explainPostgresError,
+  prepareDataDir,
+  probePostgres,
+} from './startup-check.ts';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -46,17 +54,26 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   let release = () => {};
+  let existing = false;
   if (dataDir !== undefined) {
-    mkdirSync(dataDir, { recursive: true });
+    // Issue #9 item 12: a storage failure at start is one line naming DATA_DIR (startup-check.ts).
+    existing = prepareDataDir(dataDir).existing;
     release = lockDataDir(dataDir);
   }
   let client: PGlite;
   try {
-    client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    client = dataDir === undefined ? new PGlite() : new PGlite(dataDir, { extensions: { amcheck } });
     await client.waitReady;
   } catch (err) {
     release();
-    throw err;
+    throw dataDir === undefined ? err : explainPgliteOpenError(dataDir, err);
+  }
+  if (dataDir !== undefined && existing) {
+    await checkEmbeddedDatabase(client, dataDir).catch(async (err: unknown) => {
+      await client.close().catch(() => {});
+      release();
+      throw err;
+    });
   }
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -110,18 +127,24 @@ function isAlive(pid: number): boolean {
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
+  await probePostgres(url); // one line naming DATABASE_URL if it cannot be reached (issue #9)
   const pool = new pg.Pool({ connectionString: url, max });
   // Idle clients can fail when the server restarts; the pool replaces them.
   pool.on('error', () => {});
   const db = drizzleNodePg({ client: pool, schema });
   // Several server processes may start at once on one database: one migrates at a time.
-  const lockClient = await pool.connect();
   try {
-    await lockClient.query('select pg_advisory_lock(7275001)');
-    await migrateNodePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  } finally {
-    await lockClient.query('select pg_advisory_unlock(7275001)').catch(() => {});
-    lockClient.release();
+    const lockClient = await pool.connect();
+    try {
+      await lockClient.query('select pg_advisory_lock(7275001)');
+      await migrateNodePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await lockClient.query('select pg_advisory_unlock(7275001)').catch(() => {});
+      lockClient.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw explainPostgresError(url, err);
   }
   return {
     db: db as unknown as Db,

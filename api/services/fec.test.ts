@@ -371,3 +371,44 @@ describe('FEC formatting', () => {
     expect(clean(' Bob\t\tle\r\nTabulé\u0000 \u2028x ')).toBe('Bob le Tabulé x');
   });
 });
+
+// Issue #9 item 10: the FEC is opened in spreadsheets; formula text must not run there.
+describe('fecExport neutralises spreadsheet formulas like the CSV exports', () => {
+  let database: Awaited<ReturnType<typeof testDatabase>>;
+  let db: Db;
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    db = database.db;
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('prefixes a member name and a reference that would start a formula; amounts stay numbers', async () => {
+    const hyperlink = await insertMember(db, '=HYPERLINK("http://x")');
+    const tabbed = await insertMember(db, '\t+cmd|calc');
+    const numeric = await insertMember(db, '-12,50');
+    await topup(db, hyperlink, 1250, 'cash', at('2026-03-02T09:00:00Z'), '@SUM(A1)');
+    await topup(db, tabbed, 300, 'card', at('2026-03-03T09:00:00Z'), '-1+1');
+    await topup(db, numeric, 100, 'cash', at('2026-03-04T09:00:00Z'), '42');
+    const { lines, raw } = parse((await fecExport(db, march)).content);
+
+    const card = (id: string) => lines.find((l) => l.CompteNum === '4191' && l.CompAuxNum === id)!;
+    expect(card(hyperlink).CompAuxLib).toBe(`'=HYPERLINK("http://x")`);
+    expect(card(tabbed).CompAuxLib).toBe(`'+cmd|calc`);
+    // A plain number is not a formula: left alone, as in the CSVs.
+    expect(card(numeric).CompAuxLib).toBe('-12,50');
+    expect(lines.filter((l) => l.PieceRef === `'@SUM(A1)`)).toHaveLength(2);
+    expect(lines.filter((l) => l.PieceRef === `'-1+1`)).toHaveLength(2);
+    expect(lines.filter((l) => l.PieceRef === '42')).toHaveLength(2);
+    // Nothing in the file starts a cell with a formula character any more.
+    for (const line of raw) {
+      for (const cell of line.split('\t')) expect(cell).not.toMatch(/^[=+@]|^-(?!\d+(,\d+)?$)/);
+    }
+    // Amounts untouched.
+    expect(card(hyperlink).Credit).toBe('12,50');
+    expect(card(tabbed).Credit).toBe('3,00');
+  });
+});

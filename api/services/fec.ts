@@ -10,6 +10,7 @@
  * without gaps within each journal.
  */
 import { sql } from 'drizzle-orm';
+import { neutraliseFormula } from '../../core/csv.ts';
 import { MACHINE_KINDS, type MachineKind, TOPUP_METHODS, type TopupMethod } from '../../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { num, rowsOf, ts } from './ledger-sql.ts';
@@ -35,6 +36,13 @@ export const fecColumns = [
   'Montantdevise',
   'Idevise',
 ] as const;
+
+/**
+ * Issue #9 item 10: accountants open the FEC in spreadsheets, so a text field that would start
+ * with =, +, -, @ (a member's name, a reference, a reason) is neutralised like in the CSV exports
+ * (a leading apostrophe). Amounts are numbers and stay as they are.
+ */
+const AMOUNT_COLUMNS: ReadonlySet<string> = new Set(['Debit', 'Credit', 'Montantdevise']);
 
 export const FEC_JOURNALS = {
   CA: 'Caisse',
@@ -200,7 +208,9 @@ export async function fecExport(
         Montantdevise: '',
         Idevise: '',
       };
-      lines.push(fecColumns.map((c) => fields[c]).join('\t'));
+      lines.push(
+        fecColumns.map((c) => (AMOUNT_COLUMNS.has(c) ? fields[c] : neutraliseFormula(fields[c]))).join('\t'),
+      );
     }
   }
 
