@@ -17,9 +17,6 @@ import {
   type PublishPacket,
   type Subscription,
 } from 'aedes';
-import aedesPersistenceRedis, { type RedisPersistence } from 'aedes-persistence-redis';
-import { Redis } from 'ioredis';
-import mqemitterRedis from 'mqemitter-redis';
 import {
   type BrokerIdentity,
   canPublish,
@@ -31,6 +28,8 @@ import {
   MAX_TOPIC_LEVELS,
 } from './acl.ts';
 import { LoginLimiter, type LoginLimits } from './login-limiter.ts';
+import { guardSocket, PacketScanner } from './packet-guard.ts';
+import { closeRedis, openRedis, type RedisResources } from './redis.ts';
 
 export type { BrokerIdentity } from './acl.ts';
 
@@ -50,13 +49,50 @@ export interface BrokerOptions {
   log?: BrokerLog;
   onClientConnected?(identity: BrokerIdentity, clientId: string): void;
   onClientDisconnected?(identity: BrokerIdentity, clientId: string): void;
-  /** Failed-login throttling; defaults: 5 failures in 60 s block the IP / username for 60 s. */
+  /** Failed-login throttling (login-limiter.ts): failures slowed down, never a right secret refused. */
   loginLimits?: Partial<LoginLimits>;
+  /** Largest MQTT packets accepted (bytes, whole packet minus its fixed header); see DEFAULT_PACKET_LIMITS. */
+  packetLimits?: Partial<PacketLimitOptions>;
+  /**
+   * Which of these connected devices may stay connected (not revoked, machine still there).
+   * Asked every `revalidateIntervalMs` so that a revocation made by another process (several
+   * Sésame processes on one database, or REDIS_URL clustering) closes the connection here too.
+   */
+  stillValid?(deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /** default 2 s */
+  revalidateIntervalMs?: number;
   /** How long start() waits for Redis before failing (default 10 s). */
   redisConnectTimeoutMs?: number;
   /** Clock for the login limiter (tests). */
   now?: () => number;
 }
+
+export interface PacketLimitOptions {
+  /** the CONNECT packet, read before authentication */
+  connectBytes: number;
+  /** every packet of a device (and of a client not yet authenticated) */
+  deviceBytes: number;
+  /** every packet of a server-side client (it publishes the retained allow-lists) */
+  serverBytes: number;
+}
+
+/**
+ * Sized from the contract (docs/mqtt.md, "Limits"). A CONNECT carries ids and secrets of at most
+ * 200 characters and a small status will. The largest device message is a `report` with a
+ * 500-character note (under 2 KiB even in 4-byte UTF-8). The largest server message is an
+ * allow-list: about 170 bytes per badge with usual names, 730 with 200-character non-Latin ones,
+ * so 2000 members with two badges each and the longest names measure about 3 MB
+ * (tests/security/mqtt-packet-size.test.ts).
+ */
+export const DEFAULT_PACKET_LIMITS: PacketLimitOptions = {
+  connectBytes: 8 * 1024,
+  deviceBytes: 16 * 1024,
+  serverBytes: 8 * 1024 * 1024,
+};
+
+const REVALIDATE_INTERVAL_MS = 2_000;
+/** How long a local revocation is remembered, to refuse logins that were checked before it. */
+const REVOCATION_MEMORY_MS = 60_000;
 
 // CONNACK return codes, MQTT 3.1.1 §3.2.2.3.
 const SERVER_UNAVAILABLE = 3;
@@ -83,11 +119,6 @@ type LoginOutcome =
   | { ok: true; identity: BrokerIdentity }
   | { ok: false; code: RefusalCode; why: string; level: BrokerLogLevel };
 
-interface RedisResources {
-  connections: Redis[];
-  mq: ReturnType<typeof mqemitterRedis>;
-  persistence: RedisPersistence;
-}
 
 const defaultLog: BrokerLog = (level, msg, fields) => {
   const line = JSON.stringify({ t: new Date().toISOString(), level, component: 'broker', msg, ...fields });
@@ -102,6 +133,17 @@ export class Broker {
   readonly #connects = new WeakMap<Client, ConnectInfo>();
   readonly #identities = new WeakMap<Client, BrokerIdentity>();
   readonly #sockets = new Set<net.Socket>();
+  readonly #scanners = new WeakMap<Client, PacketScanner>();
+  readonly #packetLimits: PacketLimitOptions;
+  /** live (authenticated) clients of each device, to close them when it is revoked */
+  readonly #deviceClients = new Map<string, Set<Client>>();
+  /** clients being closed because their device was revoked: nothing they send is accepted */
+  readonly #revokedClients = new WeakSet<Client>();
+  /** device id -> when this process last revoked it */
+  readonly #revokedAt = new Map<string, number>();
+  readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
+  #revalidateTimer: NodeJS.Timeout | null = null;
+  #revalidating = false;
   #aedes: Aedes | null = null;
   #server: net.Server | null = null;
   #redis: RedisResources | null = null;
@@ -111,6 +153,7 @@ export class Broker {
     this.#opts = opts;
     this.#log = opts.log ?? defaultLog;
     this.#limiter = new LoginLimiter(opts.loginLimits, opts.now);
+    this.#packetLimits = { ...DEFAULT_PACKET_LIMITS, ...opts.packetLimits };
   }
 
   get port(): number {
@@ -135,7 +178,11 @@ export class Broker {
         authorizeSubscribe: (client, sub, done) => this.#authorizeSubscribe(client, sub, done),
       };
       if (this.#opts.redisUrl) {
-        this.#redis = await this.#openRedis(this.#opts.redisUrl);
+        this.#redis = await openRedis(
+          this.#opts.redisUrl,
+          this.#log,
+          this.#opts.redisConnectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS,
+        );
         aedesOpts.mq = this.#redis.mq;
         aedesOpts.persistence = this.#redis.persistence;
       }
@@ -147,6 +194,11 @@ export class Broker {
       await listen(server, this.#opts.port, this.#opts.host ?? '0.0.0.0');
       const address = server.address();
       this.#port = typeof address === 'object' && address ? address.port : this.#opts.port;
+      if (this.#opts.stillValid) {
+        const every = this.#opts.revalidateIntervalMs ?? REVALIDATE_INTERVAL_MS;
+        this.#revalidateTimer = setInterval(() => void this.#revalidate(), every);
+        this.#revalidateTimer.unref();
+      }
       this.#log('info', 'broker listening', {
         port: this.#port,
         host: this.#opts.host ?? '0.0.0.0',
@@ -166,6 +218,14 @@ export class Broker {
     this.#server = null;
     this.#aedes = null;
     this.#redis = null;
+    if (this.#revalidateTimer) clearInterval(this.#revalidateTimer);
+    this.#revalidateTimer = null;
+    // Logins held back by the throttle end now (their clients are closed below).
+    for (const [timer, wake] of this.#sleeps) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.#sleeps.clear();
     // Stop accepting first; the close callback fires once every socket is gone.
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : null;
     // aedes.close() disconnects registered clients (publishing their wills), then closes the mq.
@@ -173,6 +233,7 @@ export class Broker {
     // Sockets still in CONNECT/authentication are not registered in aedes: drop them here.
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
+    this.#deviceClients.clear();
     if (redis) await closeRedis(redis);
     if (serverClosed) await serverClosed;
     this.#port = 0;
@@ -184,8 +245,25 @@ export class Broker {
     // Nagle + delayed ACK costs 40+ ms per QoS 1 round trip; measured 44-88 ms vs 0.3 ms.
     socket.setNoDelay(true);
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
-    aedes.handle(socket);
+    const scanner = new PacketScanner({
+      connectBytes: this.#packetLimits.connectBytes,
+      packetBytes: this.#packetLimits.deviceBytes,
+    });
+    const client = aedes.handle(socket);
+    this.#scanners.set(client, scanner);
+    // Issue #9: an over-limit packet closes the socket before aedes buffers it.
+    guardSocket(socket, scanner, (violation) => {
+      this.#log('warn', `connection closed: ${violation.why}`, {
+        clientId: client.id ? forLog(client.id) : null,
+        ip: socket.remoteAddress ?? 'unknown',
+        announcedBytes: violation.announced,
+        limitBytes: client.id ? scanner.packetLimit : this.#packetLimits.connectBytes,
+      });
+    });
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#forget(client);
+    });
   }
 
   #preConnect(client: Client, packet: ConnectPacket, done: (err: Error | null, ok: boolean) => void): void {
@@ -212,6 +290,13 @@ export class Broker {
     this.#login(info, username ?? '', password).then((outcome) => {
       if (outcome.ok) {
         this.#identities.set(client, outcome.identity);
+        if (outcome.identity.kind === 'server') {
+          this.#scanners.get(client)?.setPacketLimit(this.#packetLimits.serverBytes);
+        } else {
+          const live = this.#deviceClients.get(outcome.identity.deviceId) ?? new Set<Client>();
+          live.add(client);
+          this.#deviceClients.set(outcome.identity.deviceId, live);
+        }
         done(null, true);
         return;
       }
@@ -225,7 +310,11 @@ export class Broker {
     }, noop); // #login never rejects
   }
 
-  /** The login decision, in order: client id, throttle, credentials, device binding, will. */
+  /**
+   * The login decision, in order: client id, check budget of the address, credentials, device
+   * binding, will. A failure's refusal is held back by the throttle; a success never waits for
+   * anything but the address's check budget.
+   */
   async #login(info: ConnectInfo, user: string, password: Buffer | undefined): Promise<LoginOutcome> {
     const refuse = (code: RefusalCode, why: string, level: BrokerLogLevel = 'warn'): LoginOutcome => ({
       ok: false,
@@ -233,38 +322,53 @@ export class Broker {
       why,
       level,
     });
+    const failed = async (why: string): Promise<LoginOutcome> => {
+      const delayMs = this.#limiter.recordFailure(info.ip, user);
+      if (delayMs > 0) await this.#sleep(delayMs);
+      return refuse(BAD_USERNAME_OR_PASSWORD, delayMs > 0 ? `${why} (refusal delayed ${delayMs} ms)` : why);
+    };
     const clientId = info.rawClientId;
-    const keys = user ? [`ip:${info.ip}`, `user:${user}`] : [`ip:${info.ip}`];
-
     if (!isValidClientId(clientId)) return refuse(NOT_AUTHORIZED, 'invalid client id');
-    const blockedOn = this.#limiter.blocked(keys);
-    if (blockedOn) return refuse(NOT_AUTHORIZED, `too many failed logins (${blockedOn.split(':')[0]})`);
-    if (!user || !password) {
-      this.#limiter.recordFailure(keys);
-      return refuse(BAD_USERNAME_OR_PASSWORD, 'missing credentials');
-    }
 
+    const waitMs = this.#limiter.reserveCheck(info.ip);
+    if (waitMs === null) return refuse(SERVER_UNAVAILABLE, 'too many logins from this address at once');
+    if (waitMs > 0) await this.#sleep(waitMs);
+    if (!user || !password) return failed('missing credentials');
+
+    const startedAt = Date.now();
     let identity: BrokerIdentity | null;
     try {
       identity = await this.#opts.authenticate(user, password.toString('utf8'));
     } catch (err) {
       return refuse(SERVER_UNAVAILABLE, `credential check failed: ${errorMessage(err)}`, 'error');
     }
-    if (!identity) {
-      this.#limiter.recordFailure(keys);
-      return refuse(BAD_USERNAME_OR_PASSWORD, 'bad credentials');
-    }
+    if (!identity) return failed('bad credentials');
     // SPEC §2: a device connects with client id = username = device id.
     if (identity.kind === 'device' && (identity.deviceId !== user || clientId !== user)) {
       return refuse(NOT_AUTHORIZED, 'device client id must equal its username');
+    }
+    // Revoked here while its (older) credential check was under way.
+    if (identity.kind === 'device' && (this.#revokedAt.get(identity.deviceId) ?? -1) >= startedAt) {
+      return refuse(NOT_AUTHORIZED, 'device revoked');
     }
     // A will is published later, possibly by another broker with no client at hand
     // (`canPublishOrphanWill`): check its topic against its owner now.
     if (info.willTopic !== undefined && !canPublish(identity, info.willTopic, this.#opts.topicRoot)) {
       return refuse(NOT_AUTHORIZED, `will topic not allowed: ${forLog(info.willTopic)}`);
     }
-    this.#limiter.recordSuccess([`user:${user}`]);
+    this.#limiter.recordSuccess(info.ip, user);
     return { ok: true, identity };
+  }
+
+  /** A timer that stop() cuts short, so a held-back refusal never outlives the broker. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#sleeps.delete(timer);
+        resolve();
+      }, ms);
+      this.#sleeps.set(timer, resolve);
+    });
   }
 
   #authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
@@ -272,7 +376,7 @@ export class Broker {
     // client is null for the will of a client that was connected to a broker that died.
     const identity = client ? this.#identities.get(client) : undefined;
     const allowed = client
-      ? identity !== undefined && canPublish(identity, packet.topic, root)
+      ? identity !== undefined && !this.#revokedClients.has(client) && canPublish(identity, packet.topic, root)
       : canPublishOrphanWill(packet.topic, root);
     if (allowed) {
       done(null);
@@ -300,6 +404,65 @@ export class Broker {
     done(null, null); // SUBACK 0x80 for this filter; the connection stays up [MQTT-3.9.3]
   }
 
+  // --- revocation (issue #9) -----------------------------------------------------------------
+
+  /**
+   * Closes the live connections of these devices at once (SPEC §2: "Revoking a device closes its
+   * open connections at once"): from this call on, nothing they send is accepted, and a login
+   * whose credential check began before it is refused. Returns how many connections it closed.
+   */
+  closeDevices(deviceIds: readonly string[], why = 'device revoked'): number {
+    const now = Date.now();
+    let count = 0;
+    for (const deviceId of deviceIds) {
+      this.#revokedAt.set(deviceId, now);
+      const live = this.#deviceClients.get(deviceId);
+      this.#deviceClients.delete(deviceId);
+      for (const client of live ?? []) {
+        this.#revokedClients.add(client);
+        // The will (a status) is refused too: a revoked device's last word is not taken.
+        client.close();
+        count++;
+      }
+      if (live) this.#log('info', `connection closed: ${why}`, { deviceId, connections: live.size });
+    }
+    return count;
+  }
+
+  /** How many live connections a device has on this broker (tests, health). */
+  connectionsOf(deviceId: string): number {
+    return this.#deviceClients.get(deviceId)?.size ?? 0;
+  }
+
+  #forget(client: Client): void {
+    const identity = this.#identities.get(client);
+    if (identity?.kind !== 'device') return;
+    const live = this.#deviceClients.get(identity.deviceId);
+    live?.delete(client);
+    if (live?.size === 0) this.#deviceClients.delete(identity.deviceId);
+  }
+
+  /** Closes the connections of devices revoked by another process. */
+  async #revalidate(): Promise<void> {
+    const stillValid = this.#opts.stillValid;
+    if (!stillValid || this.#revalidating) return;
+    const cutoff = Date.now() - REVOCATION_MEMORY_MS;
+    for (const [deviceId, at] of this.#revokedAt) if (at < cutoff) this.#revokedAt.delete(deviceId);
+    const connected = [...this.#deviceClients.keys()];
+    if (connected.length === 0) return;
+    this.#revalidating = true;
+    try {
+      const valid = await stillValid(connected);
+      const gone = connected.filter((id) => !valid.has(id));
+      if (gone.length > 0) this.closeDevices(gone, 'device no longer valid');
+    } catch (err) {
+      // The database may be briefly away: keep the boards connected, try again next time.
+      this.#log('warn', 'device re-validation failed', { error: errorMessage(err) });
+    } finally {
+      this.#revalidating = false;
+    }
+  }
+
   #watch(aedes: Aedes): void {
     aedes.on('clientReady', (client) => {
       const identity = this.#identities.get(client);
@@ -316,90 +479,9 @@ export class Broker {
     });
   }
 
-  async #openRedis(url: string): Promise<RedisResources> {
-    const connect = (role: string) => {
-      const conn = new Redis(url);
-      // ioredis retries forever and reports every failed attempt: log each distinct error once
-      // per outage, and the recovery.
-      let lastError: string | null = null;
-      conn.on('error', (err: Error) => {
-        if (err.message === lastError) return;
-        lastError = err.message;
-        this.#log('error', 'redis error', { role, error: err.message });
-      });
-      conn.on('ready', () => {
-        if (lastError !== null) this.#log('info', 'redis reconnected', { role });
-        lastError = null;
-      });
-      return conn;
-    };
-    const subConn = connect('mq-sub');
-    const pubConn = connect('mq-pub');
-    const dbConn = connect('persistence');
-    const connections = [subConn, pubConn, dbConn];
-    try {
-      await allReady(connections, this.#opts.redisConnectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS);
-    } catch (err) {
-      for (const conn of connections) conn.disconnect();
-      throw err;
-    }
-    // Same matching as aedes' built-in mqemitter: `a/#` also matches `a` [MQTT-4.7.1-2].
-    // (mqemitter-redis is typed against its own nested ioredis 5; ours is the same API.)
-    const mqOpts = { subConn, pubConn, matchEmptyLevels: true };
-    const mq = mqemitterRedis(mqOpts as unknown as Parameters<typeof mqemitterRedis>[0]);
-    // mqemitter-redis re-emits its connections' errors here, already logged above; an 'error'
-    // event without a listener would throw.
-    (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', noop);
-    const persistence = aedesPersistenceRedis({ conn: dbConn });
-    return { connections, mq, persistence };
-  }
-}
-
-async function closeRedis(redis: RedisResources): Promise<void> {
-  // aedes.close() already closed the mq (it QUITs its two connections). The persistence's
-  // destroy() would unsubscribe through that closed mq, so just close its connection.
-  await Promise.all(
-    redis.connections.map(async (conn) => {
-      if (conn.status === 'end') return;
-      try {
-        await conn.quit();
-      } catch {
-        conn.disconnect();
-      }
-    }),
-  );
 }
 
 function noop(): void {}
-
-function allReady(connections: Redis[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const pending = new Set(connections.filter((c) => c.status !== 'ready'));
-    const listeners = new Map<Redis, () => void>();
-    const cleanup = () => {
-      clearTimeout(timer);
-      for (const [conn, listener] of listeners) conn.off('ready', listener);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`redis not ready within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const check = () => {
-      if (pending.size > 0) return;
-      cleanup();
-      resolve();
-    };
-    for (const conn of pending) {
-      const listener = () => {
-        pending.delete(conn);
-        check();
-      };
-      listeners.set(conn, listener);
-      conn.once('ready', listener);
-    }
-    check();
-  });
-}
 
 function listen(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
