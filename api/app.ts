@@ -12,6 +12,7 @@ import { isGuard } from './http/guard.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
 import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
+import { noDeviceConnections } from './services/devices.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): App {
     labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
     log: deps.log ?? createLogger('error'),
     events: deps.events ?? noMachineEvents,
+    devices: deps.devices ?? noDeviceConnections,
     ...(deps.health ? { health: deps.health } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({
