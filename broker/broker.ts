@@ -27,11 +27,19 @@ import {
   MAX_CLIENT_ID_LENGTH,
   MAX_TOPIC_LEVELS,
 } from './acl.ts';
+import { authError, defaultLog, errorMessage, forLog, listen, noop, remoteIp } from './broker-support.ts';
+import { LiveDevices } from './live-devices.ts';
 import { LoginLimiter, type LoginLimits } from './login-limiter.ts';
-import { guardSocket, PacketScanner } from './packet-guard.ts';
+import {
+  DEFAULT_PACKET_LIMITS,
+  guardSocket,
+  type PacketLimitOptions,
+  PacketScanner,
+} from './packet-guard.ts';
 import { closeRedis, openRedis, type RedisResources } from './redis.ts';
 
 export type { BrokerIdentity } from './acl.ts';
+export { DEFAULT_PACKET_LIMITS, type PacketLimitOptions } from './packet-guard.ts';
 
 export type BrokerLogLevel = 'info' | 'warn' | 'error';
 export type BrokerLog = (level: BrokerLogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -67,32 +75,7 @@ export interface BrokerOptions {
   now?: () => number;
 }
 
-export interface PacketLimitOptions {
-  /** the CONNECT packet, read before authentication */
-  connectBytes: number;
-  /** every packet of a device (and of a client not yet authenticated) */
-  deviceBytes: number;
-  /** every packet of a server-side client (it publishes the retained allow-lists) */
-  serverBytes: number;
-}
-
-/**
- * Sized from the contract (docs/mqtt.md, "Limits"). A CONNECT carries ids and secrets of at most
- * 200 characters and a small status will. The largest device message is a `report` with a
- * 500-character note (under 2 KiB even in 4-byte UTF-8). The largest server message is an
- * allow-list: about 170 bytes per badge with usual names, 730 with 200-character non-Latin ones,
- * so 2000 members with two badges each and the longest names measure about 3 MB
- * (tests/security/mqtt-packet-size.test.ts).
- */
-export const DEFAULT_PACKET_LIMITS: PacketLimitOptions = {
-  connectBytes: 8 * 1024,
-  deviceBytes: 16 * 1024,
-  serverBytes: 8 * 1024 * 1024,
-};
-
 const REVALIDATE_INTERVAL_MS = 2_000;
-/** How long a local revocation is remembered, to refuse logins that were checked before it. */
-const REVOCATION_MEMORY_MS = 60_000;
 
 // CONNACK return codes, MQTT 3.1.1 §3.2.2.3.
 const SERVER_UNAVAILABLE = 3;
@@ -116,15 +99,8 @@ interface ConnectInfo {
 }
 
 type LoginOutcome =
-  | { ok: true; identity: BrokerIdentity }
+  | { ok: true; identity: BrokerIdentity; stamp: number }
   | { ok: false; code: RefusalCode; why: string; level: BrokerLogLevel };
-
-
-const defaultLog: BrokerLog = (level, msg, fields) => {
-  const line = JSON.stringify({ t: new Date().toISOString(), level, component: 'broker', msg, ...fields });
-  if (level === 'info') console.log(line);
-  else console.error(line);
-};
 
 export class Broker {
   readonly #opts: BrokerOptions;
@@ -135,15 +111,9 @@ export class Broker {
   readonly #sockets = new Set<net.Socket>();
   readonly #scanners = new WeakMap<Client, PacketScanner>();
   readonly #packetLimits: PacketLimitOptions;
-  /** live (authenticated) clients of each device, to close them when it is revoked */
-  readonly #deviceClients = new Map<string, Set<Client>>();
-  /** clients being closed because their device was revoked: nothing they send is accepted */
-  readonly #revokedClients = new WeakSet<Client>();
-  /** device id -> when this process last revoked it */
-  readonly #revokedAt = new Map<string, number>();
+  /** live device connections, closed when the device is revoked (live-devices.ts) */
+  readonly #live: LiveDevices<Client>;
   readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
-  #revalidateTimer: NodeJS.Timeout | null = null;
-  #revalidating = false;
   #aedes: Aedes | null = null;
   #server: net.Server | null = null;
   #redis: RedisResources | null = null;
@@ -154,6 +124,11 @@ export class Broker {
     this.#log = opts.log ?? defaultLog;
     this.#limiter = new LoginLimiter(opts.loginLimits, opts.now);
     this.#packetLimits = { ...DEFAULT_PACKET_LIMITS, ...opts.packetLimits };
+    this.#live = new LiveDevices<Client>({
+      ...(opts.stillValid ? { stillValid: opts.stillValid } : {}),
+      intervalMs: opts.revalidateIntervalMs ?? REVALIDATE_INTERVAL_MS,
+      log: this.#log,
+    });
   }
 
   get port(): number {
@@ -194,11 +169,7 @@ export class Broker {
       await listen(server, this.#opts.port, this.#opts.host ?? '0.0.0.0');
       const address = server.address();
       this.#port = typeof address === 'object' && address ? address.port : this.#opts.port;
-      if (this.#opts.stillValid) {
-        const every = this.#opts.revalidateIntervalMs ?? REVALIDATE_INTERVAL_MS;
-        this.#revalidateTimer = setInterval(() => void this.#revalidate(), every);
-        this.#revalidateTimer.unref();
-      }
+      this.#live.start();
       this.#log('info', 'broker listening', {
         port: this.#port,
         host: this.#opts.host ?? '0.0.0.0',
@@ -218,8 +189,7 @@ export class Broker {
     this.#server = null;
     this.#aedes = null;
     this.#redis = null;
-    if (this.#revalidateTimer) clearInterval(this.#revalidateTimer);
-    this.#revalidateTimer = null;
+    this.#live.stop();
     // Logins held back by the throttle end now (their clients are closed below).
     for (const [timer, wake] of this.#sleeps) {
       clearTimeout(timer);
@@ -233,7 +203,6 @@ export class Broker {
     // Sockets still in CONNECT/authentication are not registered in aedes: drop them here.
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
-    this.#deviceClients.clear();
     if (redis) await closeRedis(redis);
     if (serverClosed) await serverClosed;
     this.#port = 0;
@@ -262,7 +231,7 @@ export class Broker {
     });
     socket.once('close', () => {
       this.#sockets.delete(socket);
-      this.#forget(client);
+      this.#live.forget(client);
     });
   }
 
@@ -287,16 +256,19 @@ export class Broker {
       willTopic: undefined,
       ip: remoteIp(client),
     };
-    this.#login(info, username ?? '', password).then((outcome) => {
+    this.#login(info, username ?? '', password).then((result) => {
+      let outcome = result;
+      if (outcome.ok) {
+        const { identity, stamp } = outcome;
+        if (identity.kind === 'server') {
+          this.#scanners.get(client)?.setPacketLimit(this.#packetLimits.serverBytes);
+        } else if (!this.#live.admit(identity.deviceId, client, stamp)) {
+          // Revoked here while its (older) credential check was under way.
+          outcome = { ok: false, code: NOT_AUTHORIZED, why: 'device revoked', level: 'warn' };
+        }
+      }
       if (outcome.ok) {
         this.#identities.set(client, outcome.identity);
-        if (outcome.identity.kind === 'server') {
-          this.#scanners.get(client)?.setPacketLimit(this.#packetLimits.serverBytes);
-        } else {
-          const live = this.#deviceClients.get(outcome.identity.deviceId) ?? new Set<Client>();
-          live.add(client);
-          this.#deviceClients.set(outcome.identity.deviceId, live);
-        }
         done(null, true);
         return;
       }
@@ -335,7 +307,7 @@ export class Broker {
     if (waitMs > 0) await this.#sleep(waitMs);
     if (!user || !password) return failed('missing credentials');
 
-    const startedAt = Date.now();
+    const stamp = this.#live.stamp();
     let identity: BrokerIdentity | null;
     try {
       identity = await this.#opts.authenticate(user, password.toString('utf8'));
@@ -347,17 +319,13 @@ export class Broker {
     if (identity.kind === 'device' && (identity.deviceId !== user || clientId !== user)) {
       return refuse(NOT_AUTHORIZED, 'device client id must equal its username');
     }
-    // Revoked here while its (older) credential check was under way.
-    if (identity.kind === 'device' && (this.#revokedAt.get(identity.deviceId) ?? -1) >= startedAt) {
-      return refuse(NOT_AUTHORIZED, 'device revoked');
-    }
     // A will is published later, possibly by another broker with no client at hand
     // (`canPublishOrphanWill`): check its topic against its owner now.
     if (info.willTopic !== undefined && !canPublish(identity, info.willTopic, this.#opts.topicRoot)) {
       return refuse(NOT_AUTHORIZED, `will topic not allowed: ${forLog(info.willTopic)}`);
     }
     this.#limiter.recordSuccess(info.ip, user);
-    return { ok: true, identity };
+    return { ok: true, identity, stamp };
   }
 
   /** A timer that stop() cuts short, so a held-back refusal never outlives the broker. */
@@ -376,7 +344,7 @@ export class Broker {
     // client is null for the will of a client that was connected to a broker that died.
     const identity = client ? this.#identities.get(client) : undefined;
     const allowed = client
-      ? identity !== undefined && !this.#revokedClients.has(client) && canPublish(identity, packet.topic, root)
+      ? identity !== undefined && !this.#live.isRevoked(client) && canPublish(identity, packet.topic, root)
       : canPublishOrphanWill(packet.topic, root);
     if (allowed) {
       done(null);
@@ -408,59 +376,17 @@ export class Broker {
 
   /**
    * Closes the live connections of these devices at once (SPEC §2: "Revoking a device closes its
-   * open connections at once"): from this call on, nothing they send is accepted, and a login
-   * whose credential check began before it is refused. Returns how many connections it closed.
+   * open connections at once"): from this call on, nothing they send is accepted (their will
+   * neither), and a login whose credential check began before it is refused. The revoke use case
+   * calls it through its `DeviceConnections` port. Returns how many connections it closed.
    */
-  closeDevices(deviceIds: readonly string[], why = 'device revoked'): number {
-    const now = Date.now();
-    let count = 0;
-    for (const deviceId of deviceIds) {
-      this.#revokedAt.set(deviceId, now);
-      const live = this.#deviceClients.get(deviceId);
-      this.#deviceClients.delete(deviceId);
-      for (const client of live ?? []) {
-        this.#revokedClients.add(client);
-        // The will (a status) is refused too: a revoked device's last word is not taken.
-        client.close();
-        count++;
-      }
-      if (live) this.#log('info', `connection closed: ${why}`, { deviceId, connections: live.size });
-    }
-    return count;
+  closeDevices(deviceIds: readonly string[]): number {
+    return this.#live.closeDevices(deviceIds);
   }
 
-  /** How many live connections a device has on this broker (tests, health). */
+  /** How many live connections a device has on this broker. */
   connectionsOf(deviceId: string): number {
-    return this.#deviceClients.get(deviceId)?.size ?? 0;
-  }
-
-  #forget(client: Client): void {
-    const identity = this.#identities.get(client);
-    if (identity?.kind !== 'device') return;
-    const live = this.#deviceClients.get(identity.deviceId);
-    live?.delete(client);
-    if (live?.size === 0) this.#deviceClients.delete(identity.deviceId);
-  }
-
-  /** Closes the connections of devices revoked by another process. */
-  async #revalidate(): Promise<void> {
-    const stillValid = this.#opts.stillValid;
-    if (!stillValid || this.#revalidating) return;
-    const cutoff = Date.now() - REVOCATION_MEMORY_MS;
-    for (const [deviceId, at] of this.#revokedAt) if (at < cutoff) this.#revokedAt.delete(deviceId);
-    const connected = [...this.#deviceClients.keys()];
-    if (connected.length === 0) return;
-    this.#revalidating = true;
-    try {
-      const valid = await stillValid(connected);
-      const gone = connected.filter((id) => !valid.has(id));
-      if (gone.length > 0) this.closeDevices(gone, 'device no longer valid');
-    } catch (err) {
-      // The database may be briefly away: keep the boards connected, try again next time.
-      this.#log('warn', 'device re-validation failed', { error: errorMessage(err) });
-    } finally {
-      this.#revalidating = false;
-    }
+    return this.#live.connectionsOf(deviceId);
   }
 
   #watch(aedes: Aedes): void {
@@ -478,35 +404,4 @@ export class Broker {
       this.#log('error', 'broker error', { error: errorMessage(err) });
     });
   }
-
-}
-
-function noop(): void {}
-
-function listen(server: net.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function authError(code: RefusalCode, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: code }) as unknown as AuthenticateError;
-}
-
-function remoteIp(client: Client): string {
-  const conn = client.conn as Partial<net.Socket>;
-  return conn.remoteAddress ?? 'unknown';
-}
-
-/** Client-controlled strings go to logs bounded and JSON-safe. */
-function forLog(value: string): string {
-  return value.length > 128 ? `${value.slice(0, 128)}…` : value;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

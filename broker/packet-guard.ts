@@ -20,6 +20,30 @@ export interface PacketLimits {
   packetBytes: number;
 }
 
+/** The limits the broker applies (BrokerOptions.packetLimits). */
+export interface PacketLimitOptions {
+  /** the CONNECT packet, read before authentication */
+  connectBytes: number;
+  /** every packet of a device (and of a client not yet authenticated) */
+  deviceBytes: number;
+  /** every packet of a server-side client (it publishes the retained allow-lists) */
+  serverBytes: number;
+}
+
+/**
+ * Sized from the contract (docs/mqtt.md, "Limits"). A CONNECT carries ids and secrets of at most
+ * 200 characters and a small status will. The largest device message is a `report` with a
+ * 500-character note (under 2 KiB even in 4-byte UTF-8). The largest server message is an
+ * allow-list: about 170 bytes per badge with usual names, 730 with 200-character non-Latin ones,
+ * so 2000 members with two badges each and the longest names measure about 3 MB
+ * (tests/security/mqtt-packet-size.test.ts).
+ */
+export const DEFAULT_PACKET_LIMITS: PacketLimitOptions = {
+  connectBytes: 8 * 1024,
+  deviceBytes: 16 * 1024,
+  serverBytes: 8 * 1024 * 1024,
+};
+
 export type ScanResult = { ok: true } | { ok: false; why: string; announced?: number };
 
 const MAX_REMAINING_LENGTH_BYTES = 4;

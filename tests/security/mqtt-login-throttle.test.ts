@@ -38,7 +38,9 @@ async function start(extra: Partial<BrokerOptions> = {}) {
 /** One login from `address`; resolves with the CONNACK code (null: closed without one) and its time. */
 async function login(username: string, password: string, address = HOME) {
   const t0 = performance.now();
-  const { client, returnCode } = await rawLogin(tb!.broker.port, username, password, { localAddress: address });
+  const { client, returnCode } = await rawLogin(tb!.broker.port, username, password, {
+    localAddress: address,
+  });
   sockets.push(client);
   return { returnCode, ms: performance.now() - t0 };
 }
@@ -47,7 +49,8 @@ describe('failed MQTT logins are slowed down, never held against the right secre
   it('6 wrong passwords for a device name, from its address and another: the genuine board connects at once', async () => {
     await start();
     for (const address of [HOME, ELSEWHERE]) {
-      for (let i = 0; i < 5; i++) expect((await login('dev-laser', `guess-${i}`, address)).returnCode).toBe(4);
+      for (let i = 0; i < 5; i++)
+        expect((await login('dev-laser', `guess-${i}`, address)).returnCode).toBe(4);
     }
     // A sixth from each, left pending: its refusal is being held back right now.
     const pending = [login('dev-laser', 'guess-5', HOME), login('dev-laser', 'guess-5', ELSEWHERE)];

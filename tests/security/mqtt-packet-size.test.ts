@@ -3,16 +3,25 @@
  * enforced on the raw bytes before authentication and before anything is buffered.
  * Real in-process aedes on port 0, raw sockets and real mqtt.js clients.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PACKET_LIMITS } from '../../broker/broker.ts';
-import { type Account, connect, nextMessage, startTestBroker, type TestBroker } from '../../broker/test-support.ts';
+import {
+  type Account,
+  connect,
+  nextMessage,
+  startTestBroker,
+  type TestBroker,
+} from '../../broker/test-support.ts';
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
 import { rawConnect } from './mqtt-raw-client.ts';
 
 const accounts: Record<string, Account> = {
-  'dev-laser': { secret: 'laser-secret', identity: { kind: 'device', deviceId: 'dev-laser', machineId: 'laser' } },
+  'dev-laser': {
+    secret: 'laser-secret',
+    identity: { kind: 'device', deviceId: 'dev-laser', machineId: 'laser' },
+  },
   api: { secret: 'api-secret', identity: { kind: 'server', name: 'api' } },
 };
 const T = (kind: string) => `fablab/v1/machines/laser/${kind}`;
@@ -152,7 +161,10 @@ describe('packet size limit of authenticated clients', () => {
     expect(tb.logs).toContainEqual(
       expect.objectContaining({
         msg: 'connection closed: packet too large',
-        fields: expect.objectContaining({ clientId: 'dev-laser', limitBytes: DEFAULT_PACKET_LIMITS.deviceBytes }),
+        fields: expect.objectContaining({
+          clientId: 'dev-laser',
+          limitBytes: DEFAULT_PACKET_LIMITS.deviceBytes,
+        }),
       }),
     );
   });

@@ -12,7 +12,11 @@ import { publishPacket, rawLogin } from './mqtt-raw-client.ts';
 
 let sys: TestSystem;
 const T = (m: string, kind: string) => `fablab/v1/machines/${m}/${kind}`;
-const badgeRequest = (uid: string) => ({ requestId: crypto.randomUUID(), badge: uid, at: new Date().toISOString() });
+const badgeRequest = (uid: string) => ({
+  requestId: crypto.randomUUID(),
+  badge: uid,
+  at: new Date().toISOString(),
+});
 
 beforeAll(async () => {
   sys = await startSystem();
@@ -84,7 +88,11 @@ describe('revoking a device (DELETE /api/v1/devices/{id})', () => {
 
     // Barrier: a later request on the same machine is decided, so the earlier one would have been.
     const probe = badgeRequest('DEADBEEF');
-    const decided = nextMessage(other, T('rev-b', 'decision'), (d: { requestId: string }) => d.requestId === probe.requestId);
+    const decided = nextMessage(
+      other,
+      T('rev-b', 'decision'),
+      (d: { requestId: string }) => d.requestId === probe.requestId,
+    );
     await other.publishAsync(T('rev-b', 'badge'), JSON.stringify(probe), { qos: 1 });
     expect(await decided).toMatchObject({ granted: false });
 
