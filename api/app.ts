@@ -12,7 +12,6 @@ import { isGuard } from './http/guard.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
 import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
-import { noDeviceConnections } from './services/devices.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
@@ -35,6 +34,7 @@ import { registerReportRoutes } from './routes/reports/routes.ts';
 import { registerSessionRoutes } from './routes/sessions/routes.ts';
 import { registerStaffRoutes } from './routes/staff/routes.ts';
 import { registerTreasurySettingsRoutes } from './routes/treasury-settings/routes.ts';
+import { noDeviceConnections } from './services/devices.ts';
 
 export type { AppDeps } from './http/context.ts';
 

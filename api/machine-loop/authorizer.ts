@@ -199,7 +199,10 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     messagesTotal.inc({ kind });
     // Issue #9: a badge flood is answered at once (machine_busy), not queued (badge-flood.ts).
     if (kind === 'badge' && !this.flood.admit(machineId)) {
-      void this.publish(machineTopic(this.opts.topicRoot, machineId, 'decision'), busyDecision(payload)).catch(noop);
+      void this.publish(
+        machineTopic(this.opts.topicRoot, machineId, 'decision'),
+        busyDecision(payload),
+      ).catch(noop);
       return;
     }
     // Messages of one machine are handled in the order they arrived (SPEC §2: an `end`
