@@ -105,6 +105,10 @@ describe('packet size limit before CONNECT', () => {
     await Promise.all(sockets.map((s) => stream(s.socket, 40 * 1024 * 1024)));
     expect(await Promise.all(closed)).toEqual([true, true, true]);
     const after = memory();
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    console.log(
+      `3 × 150 MB announced, ${mb(3 * 40 * 1024 * 1024)} MiB streamed: rss ${mb(after.rss - before.rss)} MiB, buffers ${mb(after.buffers - before.buffers)} MiB`,
+    );
     // Generous bounds: the old broker kept every streamed byte (120 MiB here).
     expect(after.buffers - before.buffers).toBeLessThan(16 * 1024 * 1024);
     expect(after.rss - before.rss).toBeLessThan(48 * 1024 * 1024);
