@@ -202,7 +202,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
       void this.publish(
         machineTopic(this.opts.topicRoot, machineId, 'decision'),
         busyDecision(payload),
-      ).catch(noop);
+      ).catch(() => {});
       return;
     }
     // Messages of one machine are handled in the order they arrived (SPEC §2: an `end`
@@ -398,8 +398,6 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     await client.publishAsync(topic, JSON.stringify(message), { qos: 1, retain });
   }
 }
-
-function noop(): void {}
 
 function parseJson(payload: Buffer): unknown {
   try {
