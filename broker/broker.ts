@@ -305,6 +305,7 @@ export class Broker {
     const waitMs = this.#limiter.reserveCheck(info.ip);
     if (waitMs === null) return refuse(SERVER_UNAVAILABLE, 'too many logins from this address at once');
     if (waitMs > 0) await this.#sleep(waitMs);
+    if (!this.#aedes) return refuse(SERVER_UNAVAILABLE, 'broker stopping', 'info');
     if (!user || !password) return failed('missing credentials');
 
     const stamp = this.#live.stamp();
