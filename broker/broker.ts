@@ -262,6 +262,8 @@ export class Broker {
         const { identity, stamp } = outcome;
         if (identity.kind === 'server') {
           this.#scanners.get(client)?.setPacketLimit(this.#packetLimits.serverBytes);
+        } else if (client.closed) {
+          // The socket went away during the check: nothing to register (aedes stops here too).
         } else if (!this.#live.admit(identity.deviceId, client, stamp)) {
           // Revoked here while its (older) credential check was under way.
           outcome = { ok: false, code: NOT_AUTHORIZED, why: 'device revoked', level: 'warn' };
