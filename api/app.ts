@@ -35,6 +35,7 @@ import { registerReportRoutes } from './routes/reports/routes.ts';
 import { registerSessionRoutes } from './routes/sessions/routes.ts';
 import { registerStaffRoutes } from './routes/staff/routes.ts';
 import { registerTreasurySettingsRoutes } from './routes/treasury-settings/routes.ts';
+import { noDeviceConnections } from './services/devices.ts';
 
 export type { AppDeps } from './http/context.ts';
 
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): App {
     labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
     log: deps.log ?? createLogger('error'),
     events: deps.events ?? noMachineEvents,
+    devices: deps.devices ?? noDeviceConnections,
     ...(deps.health ? { health: deps.health } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({

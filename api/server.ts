@@ -16,7 +16,7 @@ import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts
 import { markDevicePresence } from './machine-loop/presence.ts';
 import { metrics } from './metrics.ts';
 import { ensureBootstrapAdmin } from './services/bootstrap.ts';
-import { authenticateDevice } from './services/devices.ts';
+import { authenticateDevice, stillValidDevices } from './services/devices.ts';
 import { RetentionJob } from './services/retention.ts';
 import { loadSiteKeys } from './services/site-keys.ts';
 
@@ -110,6 +110,8 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
         log,
         onClientConnected: (identity) => presence(identity, true),
         onClientDisconnected: (identity) => presence(identity, false),
+        // Issue #9: revocations made by another process close connections here within seconds.
+        stillValid: (ids) => stillValidDevices(database.db, ids),
         authenticate: async (user, pass): Promise<BrokerIdentity | null> => {
           if (user === SERVER_MQTT_USERNAME) {
             const a = Buffer.from(pass);
@@ -146,6 +148,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       keys,
       loop: authorizer,
       events: authorizer,
+      ...(broker ? { devices: broker } : {}),
       labTimeZone: env.LAB_TIMEZONE,
       helloasso: { env: helloassoEnv(env) },
       health: async () => ({

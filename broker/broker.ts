@@ -17,10 +17,6 @@ import {
   type PublishPacket,
   type Subscription,
 } from 'aedes';
-import aedesPersistenceRedis, { type RedisPersistence } from 'aedes-persistence-redis';
-import { Redis } from 'ioredis';
-import mqemitterRedis from 'mqemitter-redis';
-import { createLogger } from '../logging/logger.ts';
 import {
   type BrokerIdentity,
   canPublish,
@@ -31,9 +27,19 @@ import {
   MAX_CLIENT_ID_LENGTH,
   MAX_TOPIC_LEVELS,
 } from './acl.ts';
+import { authError, defaultLog, errorMessage, forLog, listen, noop, remoteIp } from './broker-support.ts';
+import { LiveDevices } from './live-devices.ts';
 import { LoginLimiter, type LoginLimits } from './login-limiter.ts';
+import {
+  DEFAULT_PACKET_LIMITS,
+  guardSocket,
+  type PacketLimitOptions,
+  PacketScanner,
+} from './packet-guard.ts';
+import { closeRedis, openRedis, type RedisResources } from './redis.ts';
 
 export type { BrokerIdentity } from './acl.ts';
+export { DEFAULT_PACKET_LIMITS, type PacketLimitOptions } from './packet-guard.ts';
 
 export type BrokerLogLevel = 'info' | 'warn' | 'error';
 export type BrokerLog = (level: BrokerLogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -51,13 +57,25 @@ export interface BrokerOptions {
   log?: BrokerLog;
   onClientConnected?(identity: BrokerIdentity, clientId: string): void;
   onClientDisconnected?(identity: BrokerIdentity, clientId: string): void;
-  /** Failed-login throttling; defaults: 5 failures in 60 s block the IP / username for 60 s. */
+  /** Failed-login throttling (login-limiter.ts): failures slowed down, never a right secret refused. */
   loginLimits?: Partial<LoginLimits>;
+  /** Largest MQTT packets accepted (bytes, whole packet minus its fixed header); see DEFAULT_PACKET_LIMITS. */
+  packetLimits?: Partial<PacketLimitOptions>;
+  /**
+   * Which of these connected devices may stay connected (not revoked, machine still there).
+   * Asked every `revalidateIntervalMs` so that a revocation made by another process (several
+   * Sésame processes on one database, or REDIS_URL clustering) closes the connection here too.
+   */
+  stillValid?(deviceIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /** default 2 s */
+  revalidateIntervalMs?: number;
   /** How long start() waits for Redis before failing (default 10 s). */
   redisConnectTimeoutMs?: number;
   /** Clock for the login limiter (tests). */
   now?: () => number;
 }
+
+const REVALIDATE_INTERVAL_MS = 2_000;
 
 // CONNACK return codes, MQTT 3.1.1 §3.2.2.3.
 const SERVER_UNAVAILABLE = 3;
@@ -81,17 +99,8 @@ interface ConnectInfo {
 }
 
 type LoginOutcome =
-  | { ok: true; identity: BrokerIdentity }
+  | { ok: true; identity: BrokerIdentity; stamp: number }
   | { ok: false; code: RefusalCode; why: string; level: BrokerLogLevel };
-
-interface RedisResources {
-  connections: Redis[];
-  mq: ReturnType<typeof mqemitterRedis>;
-  persistence: RedisPersistence;
-}
-
-/** Standalone use; the server hands the broker its own logger. Same pino setup (issue #9). */
-const defaultLog: BrokerLog = createLogger('info', undefined, { component: 'broker' });
 
 export class Broker {
   readonly #opts: BrokerOptions;
@@ -100,6 +109,11 @@ export class Broker {
   readonly #connects = new WeakMap<Client, ConnectInfo>();
   readonly #identities = new WeakMap<Client, BrokerIdentity>();
   readonly #sockets = new Set<net.Socket>();
+  readonly #scanners = new WeakMap<Client, PacketScanner>();
+  readonly #packetLimits: PacketLimitOptions;
+  /** live device connections, closed when the device is revoked (live-devices.ts) */
+  readonly #live: LiveDevices<Client>;
+  readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
   #aedes: Aedes | null = null;
   #server: net.Server | null = null;
   #redis: RedisResources | null = null;
@@ -109,6 +123,12 @@ export class Broker {
     this.#opts = opts;
     this.#log = opts.log ?? defaultLog;
     this.#limiter = new LoginLimiter(opts.loginLimits, opts.now);
+    this.#packetLimits = { ...DEFAULT_PACKET_LIMITS, ...opts.packetLimits };
+    this.#live = new LiveDevices<Client>({
+      ...(opts.stillValid ? { stillValid: opts.stillValid } : {}),
+      intervalMs: opts.revalidateIntervalMs ?? REVALIDATE_INTERVAL_MS,
+      log: this.#log,
+    });
   }
 
   get port(): number {
@@ -133,7 +153,11 @@ export class Broker {
         authorizeSubscribe: (client, sub, done) => this.#authorizeSubscribe(client, sub, done),
       };
       if (this.#opts.redisUrl) {
-        this.#redis = await this.#openRedis(this.#opts.redisUrl);
+        this.#redis = await openRedis(
+          this.#opts.redisUrl,
+          this.#log,
+          this.#opts.redisConnectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS,
+        );
         aedesOpts.mq = this.#redis.mq;
         aedesOpts.persistence = this.#redis.persistence;
       }
@@ -145,6 +169,7 @@ export class Broker {
       await listen(server, this.#opts.port, this.#opts.host ?? '0.0.0.0');
       const address = server.address();
       this.#port = typeof address === 'object' && address ? address.port : this.#opts.port;
+      this.#live.start();
       this.#log('info', 'broker listening', {
         port: this.#port,
         host: this.#opts.host ?? '0.0.0.0',
@@ -164,6 +189,13 @@ export class Broker {
     this.#server = null;
     this.#aedes = null;
     this.#redis = null;
+    this.#live.stop();
+    // Logins held back by the throttle end now (their clients are closed below).
+    for (const [timer, wake] of this.#sleeps) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.#sleeps.clear();
     // Stop accepting first; the close callback fires once every socket is gone.
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : null;
     // aedes.close() disconnects registered clients (publishing their wills), then closes the mq.
@@ -182,8 +214,25 @@ export class Broker {
     // Nagle + delayed ACK costs 40+ ms per QoS 1 round trip; measured 44-88 ms vs 0.3 ms.
     socket.setNoDelay(true);
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
-    aedes.handle(socket);
+    const scanner = new PacketScanner({
+      connectBytes: this.#packetLimits.connectBytes,
+      packetBytes: this.#packetLimits.deviceBytes,
+    });
+    const client = aedes.handle(socket);
+    this.#scanners.set(client, scanner);
+    // Issue #9: an over-limit packet closes the socket before aedes buffers it.
+    guardSocket(socket, scanner, (violation) => {
+      this.#log('warn', `connection closed: ${violation.why}`, {
+        clientId: client.id ? forLog(client.id) : null,
+        ip: socket.remoteAddress ?? 'unknown',
+        announcedBytes: violation.announced,
+        limitBytes: client.id ? scanner.packetLimit : this.#packetLimits.connectBytes,
+      });
+    });
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#live.forget(client);
+    });
   }
 
   #preConnect(client: Client, packet: ConnectPacket, done: (err: Error | null, ok: boolean) => void): void {
@@ -207,7 +256,19 @@ export class Broker {
       willTopic: undefined,
       ip: remoteIp(client),
     };
-    this.#login(info, username ?? '', password).then((outcome) => {
+    this.#login(info, username ?? '', password).then((result) => {
+      let outcome = result;
+      if (outcome.ok) {
+        const { identity, stamp } = outcome;
+        if (identity.kind === 'server') {
+          this.#scanners.get(client)?.setPacketLimit(this.#packetLimits.serverBytes);
+        } else if (client.closed) {
+          // The socket went away during the check: nothing to register (aedes stops here too).
+        } else if (!this.#live.admit(identity.deviceId, client, stamp)) {
+          // Revoked here while its (older) credential check was under way.
+          outcome = { ok: false, code: NOT_AUTHORIZED, why: 'device revoked', level: 'warn' };
+        }
+      }
       if (outcome.ok) {
         this.#identities.set(client, outcome.identity);
         done(null, true);
@@ -223,7 +284,11 @@ export class Broker {
     }, noop); // #login never rejects
   }
 
-  /** The login decision, in order: client id, throttle, credentials, device binding, will. */
+  /**
+   * The login decision, in order: client id, check budget of the address, credentials, device
+   * binding, will. A failure's refusal is held back by the throttle; a success never waits for
+   * anything but the address's check budget.
+   */
   async #login(info: ConnectInfo, user: string, password: Buffer | undefined): Promise<LoginOutcome> {
     const refuse = (code: RefusalCode, why: string, level: BrokerLogLevel = 'warn'): LoginOutcome => ({
       ok: false,
@@ -231,27 +296,28 @@ export class Broker {
       why,
       level,
     });
+    const failed = async (why: string): Promise<LoginOutcome> => {
+      const delayMs = this.#limiter.recordFailure(info.ip, user);
+      if (delayMs > 0) await this.#sleep(delayMs);
+      return refuse(BAD_USERNAME_OR_PASSWORD, delayMs > 0 ? `${why} (refusal delayed ${delayMs} ms)` : why);
+    };
     const clientId = info.rawClientId;
-    const keys = user ? [`ip:${info.ip}`, `user:${user}`] : [`ip:${info.ip}`];
-
     if (!isValidClientId(clientId)) return refuse(NOT_AUTHORIZED, 'invalid client id');
-    const blockedOn = this.#limiter.blocked(keys);
-    if (blockedOn) return refuse(NOT_AUTHORIZED, `too many failed logins (${blockedOn.split(':')[0]})`);
-    if (!user || !password) {
-      this.#limiter.recordFailure(keys);
-      return refuse(BAD_USERNAME_OR_PASSWORD, 'missing credentials');
-    }
 
+    const waitMs = this.#limiter.reserveCheck(info.ip);
+    if (waitMs === null) return refuse(SERVER_UNAVAILABLE, 'too many logins from this address at once');
+    if (waitMs > 0) await this.#sleep(waitMs);
+    if (!this.#aedes) return refuse(SERVER_UNAVAILABLE, 'broker stopping', 'info');
+    if (!user || !password) return failed('missing credentials');
+
+    const stamp = this.#live.stamp();
     let identity: BrokerIdentity | null;
     try {
       identity = await this.#opts.authenticate(user, password.toString('utf8'));
     } catch (err) {
       return refuse(SERVER_UNAVAILABLE, `credential check failed: ${errorMessage(err)}`, 'error');
     }
-    if (!identity) {
-      this.#limiter.recordFailure(keys);
-      return refuse(BAD_USERNAME_OR_PASSWORD, 'bad credentials');
-    }
+    if (!identity) return failed('bad credentials');
     // SPEC §2: a device connects with client id = username = device id.
     if (identity.kind === 'device' && (identity.deviceId !== user || clientId !== user)) {
       return refuse(NOT_AUTHORIZED, 'device client id must equal its username');
@@ -261,8 +327,19 @@ export class Broker {
     if (info.willTopic !== undefined && !canPublish(identity, info.willTopic, this.#opts.topicRoot)) {
       return refuse(NOT_AUTHORIZED, `will topic not allowed: ${forLog(info.willTopic)}`);
     }
-    this.#limiter.recordSuccess([`user:${user}`]);
-    return { ok: true, identity };
+    this.#limiter.recordSuccess(info.ip, user);
+    return { ok: true, identity, stamp };
+  }
+
+  /** A timer that stop() cuts short, so a held-back refusal never outlives the broker. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#sleeps.delete(timer);
+        resolve();
+      }, ms);
+      this.#sleeps.set(timer, resolve);
+    });
   }
 
   #authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
@@ -270,7 +347,7 @@ export class Broker {
     // client is null for the will of a client that was connected to a broker that died.
     const identity = client ? this.#identities.get(client) : undefined;
     const allowed = client
-      ? identity !== undefined && canPublish(identity, packet.topic, root)
+      ? identity !== undefined && !this.#live.isRevoked(client) && canPublish(identity, packet.topic, root)
       : canPublishOrphanWill(packet.topic, root);
     if (allowed) {
       done(null);
@@ -298,6 +375,23 @@ export class Broker {
     done(null, null); // SUBACK 0x80 for this filter; the connection stays up [MQTT-3.9.3]
   }
 
+  // --- revocation (issue #9) -----------------------------------------------------------------
+
+  /**
+   * Closes the live connections of these devices at once (SPEC §2: "Revoking a device closes its
+   * open connections at once"): from this call on, nothing they send is accepted (their will
+   * neither), and a login whose credential check began before it is refused. The revoke use case
+   * calls it through its `DeviceConnections` port. Returns how many connections it closed.
+   */
+  closeDevices(deviceIds: readonly string[]): number {
+    return this.#live.closeDevices(deviceIds);
+  }
+
+  /** How many live connections a device has on this broker. */
+  connectionsOf(deviceId: string): number {
+    return this.#live.connectionsOf(deviceId);
+  }
+
   #watch(aedes: Aedes): void {
     aedes.on('clientReady', (client) => {
       const identity = this.#identities.get(client);
@@ -313,116 +407,4 @@ export class Broker {
       this.#log('error', 'broker error', { error: errorMessage(err) });
     });
   }
-
-  async #openRedis(url: string): Promise<RedisResources> {
-    const connect = (role: string) => {
-      const conn = new Redis(url);
-      // ioredis retries forever and reports every failed attempt: log each distinct error once
-      // per outage, and the recovery.
-      let lastError: string | null = null;
-      conn.on('error', (err: Error) => {
-        if (err.message === lastError) return;
-        lastError = err.message;
-        this.#log('error', 'redis error', { role, error: err.message });
-      });
-      conn.on('ready', () => {
-        if (lastError !== null) this.#log('info', 'redis reconnected', { role });
-        lastError = null;
-      });
-      return conn;
-    };
-    const subConn = connect('mq-sub');
-    const pubConn = connect('mq-pub');
-    const dbConn = connect('persistence');
-    const connections = [subConn, pubConn, dbConn];
-    try {
-      await allReady(connections, this.#opts.redisConnectTimeoutMs ?? REDIS_CONNECT_TIMEOUT_MS);
-    } catch (err) {
-      for (const conn of connections) conn.disconnect();
-      throw err;
-    }
-    // Same matching as aedes' built-in mqemitter: `a/#` also matches `a` [MQTT-4.7.1-2].
-    // (mqemitter-redis is typed against its own nested ioredis 5; ours is the same API.)
-    const mqOpts = { subConn, pubConn, matchEmptyLevels: true };
-    const mq = mqemitterRedis(mqOpts as unknown as Parameters<typeof mqemitterRedis>[0]);
-    // mqemitter-redis re-emits its connections' errors here, already logged above; an 'error'
-    // event without a listener would throw.
-    (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', noop);
-    const persistence = aedesPersistenceRedis({ conn: dbConn });
-    return { connections, mq, persistence };
-  }
-}
-
-async function closeRedis(redis: RedisResources): Promise<void> {
-  // aedes.close() already closed the mq (it QUITs its two connections). The persistence's
-  // destroy() would unsubscribe through that closed mq, so just close its connection.
-  await Promise.all(
-    redis.connections.map(async (conn) => {
-      if (conn.status === 'end') return;
-      try {
-        await conn.quit();
-      } catch {
-        conn.disconnect();
-      }
-    }),
-  );
-}
-
-function noop(): void {}
-
-function allReady(connections: Redis[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const pending = new Set(connections.filter((c) => c.status !== 'ready'));
-    const listeners = new Map<Redis, () => void>();
-    const cleanup = () => {
-      clearTimeout(timer);
-      for (const [conn, listener] of listeners) conn.off('ready', listener);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`redis not ready within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const check = () => {
-      if (pending.size > 0) return;
-      cleanup();
-      resolve();
-    };
-    for (const conn of pending) {
-      const listener = () => {
-        pending.delete(conn);
-        check();
-      };
-      listeners.set(conn, listener);
-      conn.once('ready', listener);
-    }
-    check();
-  });
-}
-
-function listen(server: net.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function authError(code: RefusalCode, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: code }) as unknown as AuthenticateError;
-}
-
-function remoteIp(client: Client): string {
-  const conn = client.conn as Partial<net.Socket>;
-  return conn.remoteAddress ?? 'unknown';
-}
-
-/** Client-controlled strings go to logs bounded and JSON-safe. */
-function forLog(value: string): string {
-  return value.length > 128 ? `${value.slice(0, 128)}…` : value;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

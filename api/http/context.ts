@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { HelloassoDeps } from '../routes/helloasso/routes.ts';
 import type { Principal } from '../services/auth.ts';
+import type { DeviceConnections } from '../services/devices.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
 export interface HealthReport {
@@ -29,6 +30,8 @@ export interface AppDeps {
   log?: Logger;
   /** HELLOASSO_* from the environment (issue #5), under the settings stored in the database */
   helloasso?: HelloassoDeps;
+  /** closes a revoked device's live MQTT connections (issue #9); none by default */
+  devices?: DeviceConnections;
 }
 
 /** AppDeps with defaults filled in. */

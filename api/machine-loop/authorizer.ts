@@ -29,6 +29,7 @@ import { metrics } from '../metrics.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 import { handleBadge } from './access-service.ts';
 import { buildAllowLists, recordAllowList, signAllowList } from './allowlist.ts';
+import { BadgeFlood, type BadgeFloodLimits, busyDecision } from './badge-flood.ts';
 import { handleMaterial, handleReport } from './board-events.ts';
 import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
 
@@ -63,6 +64,8 @@ export interface AuthorizerOptions {
   /** lets tests and benchmarks observe decision latency */
   onDecision?: (machineId: string, decision: Decision, elapsedMs: number) => void;
   connectOptions?: Partial<IClientOptions>;
+  /** badge requests per machine beyond which they are answered machine_busy at once (issue #9) */
+  badgeFlood?: Partial<BadgeFloodLimits>;
 }
 
 export class Authorizer implements MachineLoopPort, MachineEvents {
@@ -75,7 +78,11 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
   private readonly published = new Map<string, string>();
   private stopped = false;
 
-  constructor(private readonly opts: AuthorizerOptions) {}
+  private readonly flood: BadgeFlood;
+
+  constructor(private readonly opts: AuthorizerOptions) {
+    this.flood = new BadgeFlood(opts.badgeFlood);
+  }
 
   private now(): Date {
     return this.opts.now ? this.opts.now() : new Date();
@@ -190,6 +197,14 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     const { machineId, kind } = parsed;
     this.opts.log('debug', 'mqtt message', { machineId, kind, bytes: payload.length });
     messagesTotal.inc({ kind });
+    // Issue #9: a badge flood is answered at once (machine_busy), not queued (badge-flood.ts).
+    if (kind === 'badge' && !this.flood.admit(machineId)) {
+      void this.publish(
+        machineTopic(this.opts.topicRoot, machineId, 'decision'),
+        busyDecision(payload),
+      ).catch(() => {});
+      return;
+    }
     // Messages of one machine are handled in the order they arrived (SPEC §2: an `end`
     // takes effect before a badge request published after it).
     const previous = this.queues.get(machineId) ?? Promise.resolve();

@@ -3,7 +3,7 @@
  * the broker with its id and a 256-bit secret stored as SHA-256, and is revoked on its own.
  */
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { devices, machines } from '../db/schema.ts';
 import { newSecret, safeEqualHex, sha256 } from '../security.ts';
@@ -11,6 +11,20 @@ import { type Actor, audit } from './audit.ts';
 import { conflict, notFound } from './errors.ts';
 
 type Row = typeof devices.$inferSelect;
+
+/**
+ * What the revoke use case needs from the MQTT side (issue #9, SPEC §2: "Revoking a device
+ * closes its open connections at once"). The composition root wires the embedded broker in;
+ * with an external broker (MQTT_URL) there is nothing to close here and `noDeviceConnections`
+ * is used. Brokers of other processes on the same database notice within seconds on their own
+ * (`stillValidDevices`).
+ */
+export interface DeviceConnections {
+  /** Closes these devices' live connections now; nothing they send after this is accepted. */
+  closeDevices(deviceIds: readonly string[]): void;
+}
+
+export const noDeviceConnections: DeviceConnections = { closeDevices: () => {} };
 
 export function publicDevice(d: Row) {
   return {
@@ -56,8 +70,15 @@ export async function listDevices(db: DbOrTx, machineId: string) {
   return rows.map(publicDevice);
 }
 
-export async function revokeDevice(db: Db, actor: Actor, id: string, now: Date) {
-  return db.transaction(async (tx) => {
+/** Revokes a device: it can no longer connect, and its live connections are closed at once. */
+export async function revokeDevice(
+  db: Db,
+  actor: Actor,
+  id: string,
+  now: Date,
+  connections: DeviceConnections = noDeviceConnections,
+) {
+  const device = await db.transaction(async (tx) => {
     const [before] = await tx.select().from(devices).where(eq(devices.id, id)).for('update');
     if (before === undefined) throw notFound('device', id);
     if (before.revokedAt !== null) throw conflict('This device is already revoked; add a new one if needed.');
@@ -73,6 +94,23 @@ export async function revokeDevice(db: Db, actor: Actor, id: string, now: Date) 
     });
     return device;
   });
+  // After the commit, so that a login checked from now on reads the revocation too (the broker
+  // also refuses logins whose check began before this call).
+  connections.closeDevices([device.id]);
+  return device;
+}
+
+/**
+ * The broker's periodic re-check of its connected devices: the ids, among these, that may stay
+ * connected (not revoked). Catches revocations made by another process on the same database.
+ */
+export async function stillValidDevices(db: DbOrTx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: devices.id })
+    .from(devices)
+    .where(and(inArray(devices.id, [...ids]), isNull(devices.revokedAt)));
+  return new Set(rows.map((r) => r.id));
 }
 
 /**

@@ -118,7 +118,8 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
   app.post('/admin/devices/:id/revoke', requires(ADMIN), async (c) => {
     const { t } = c.var;
     try {
-      await revokeDevice(c.var.deps.db, actorOf(userOf(c)), c.req.param('id'), c.var.deps.now());
+      const { db, now, devices } = c.var.deps;
+      await revokeDevice(db, actorOf(userOf(c)), c.req.param('id'), now(), devices);
     } catch (e) {
       if (e instanceof ServiceError) return redirectWith(c, '/admin/devices', 'error', e.detail);
       throw e;

@@ -80,7 +80,7 @@ const revoke = defineRoute(ADMIN, {
   method: 'delete',
   path: '/api/v1/devices/{id}',
   tags,
-  summary: 'Revoke a device: it can no longer connect',
+  summary: 'Revoke a device: its live connections are closed at once and it can no longer connect',
   request: { params: idParam },
   responses: { 200: jsonResponse('The revoked device', deviceSchema) },
 });
@@ -112,8 +112,8 @@ export function registerDeviceRoutes(app: App): void {
   );
 
   app.openapi(revoke, async (c) => {
-    const { db, now, loop } = c.var.deps;
-    const device = await revokeDevice(db, actorOf(c.var.principal), c.req.valid('param').id, now());
+    const { db, now, loop, devices } = c.var.deps;
+    const device = await revokeDevice(db, actorOf(c.var.principal), c.req.valid('param').id, now(), devices);
     loop.changed({ machineIds: [device.machineId] });
     return c.json(device, 200);
   });
