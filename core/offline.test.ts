@@ -11,7 +11,8 @@ import {
   offlineEligibility,
 } from './offline.ts';
 
-const hmac = (salt: string, uid: string) => createHmac('sha256', Buffer.from(salt, 'hex')).update(uid).digest('hex');
+const hmac = (salt: string, uid: string) =>
+  createHmac('sha256', Buffer.from(salt, 'hex')).update(uid).digest('hex');
 const NOW = Date.parse('2026-06-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const SALT = '00112233445566778899aabbccddeeff';
@@ -26,7 +27,14 @@ function list(extra: Partial<OfflineListBody> = {}, credit: number | null = 500)
     pricePerMinuteCents: 50,
     minimumChargeCents: 0,
     salt: SALT,
-    entries: [{ badge: hmac(SALT, '04A3B2C1').toUpperCase(), name: 'Camille', until: iso(NOW + 600_000), creditCents: credit }],
+    entries: [
+      {
+        badge: hmac(SALT, '04A3B2C1').toUpperCase(),
+        name: 'Camille',
+        until: iso(NOW + 600_000),
+        creditCents: credit,
+      },
+    ],
     ...extra,
   };
 }
@@ -37,12 +45,48 @@ describe('decideOffline', () => {
     ['list past validUntil', list(), '04A3B2C1', NOW + 3600_000, { granted: false, reason: 'list_expired' }],
     ['unknown badge', list(), 'DEADBEEF', NOW, { granted: false, reason: 'unknown_badge' }],
     ['entry past until', list(), '04A3B2C1', NOW + 600_000, { granted: false, reason: 'expired' }],
-    ['too little credit for fee + 1 min', list({ sessionFeeCents: 200 }, 240), '04A3B2C1', NOW, { granted: false, reason: 'insufficient_balance' }],
-    ['credit for the minimum only', list({ minimumChargeCents: 600 }, 500), '04A3B2C1', NOW, { granted: false, reason: 'insufficient_balance' }],
-    ['granted: 500 c at 50 c/min = 600 s', list(), '04A3B2C1', NOW, { granted: true, maxRunningSeconds: 600 }],
-    ['the session fee is paid first: (500 − 200) / 50 = 6 min', list({ sessionFeeCents: 200 }), '04A3B2C1', NOW, { granted: true, maxRunningSeconds: 360 }],
-    ['capped by maxOfflineSessionSeconds', list({ maxOfflineSessionSeconds: 120 }), '04A3B2C1', NOW, { granted: true, maxRunningSeconds: 120, maxWallSeconds: 120 }],
-    ['free machine: no credit limit', list({ pricePerMinuteCents: 0 }, null), '04A3B2C1', NOW, { granted: true, creditCents: null, maxRunningSeconds: null }],
+    [
+      'too little credit for fee + 1 min',
+      list({ sessionFeeCents: 200 }, 240),
+      '04A3B2C1',
+      NOW,
+      { granted: false, reason: 'insufficient_balance' },
+    ],
+    [
+      'credit for the minimum only',
+      list({ minimumChargeCents: 600 }, 500),
+      '04A3B2C1',
+      NOW,
+      { granted: false, reason: 'insufficient_balance' },
+    ],
+    [
+      'granted: 500 c at 50 c/min = 600 s',
+      list(),
+      '04A3B2C1',
+      NOW,
+      { granted: true, maxRunningSeconds: 600 },
+    ],
+    [
+      'the session fee is paid first: (500 − 200) / 50 = 6 min',
+      list({ sessionFeeCents: 200 }),
+      '04A3B2C1',
+      NOW,
+      { granted: true, maxRunningSeconds: 360 },
+    ],
+    [
+      'capped by maxOfflineSessionSeconds',
+      list({ maxOfflineSessionSeconds: 120 }),
+      '04A3B2C1',
+      NOW,
+      { granted: true, maxRunningSeconds: 120, maxWallSeconds: 120 },
+    ],
+    [
+      'free machine: no credit limit',
+      list({ pricePerMinuteCents: 0 }, null),
+      '04A3B2C1',
+      NOW,
+      { granted: true, creditCents: null, maxRunningSeconds: null },
+    ],
   ] as const)('%s', (_name, body, uid, now, expected) => {
     expect(decideOffline(body as OfflineListBody | null, uid, now, hmac)).toMatchObject(expected);
   });
@@ -61,7 +105,12 @@ describe('decideOffline', () => {
 });
 
 describe('offlineBudgetSpent', () => {
-  const pricing = { pricePerMinuteCents: 50, minimumChargeCents: 0, sessionFeeCents: 200, idlePricePerMinuteCents: 20 };
+  const pricing = {
+    pricePerMinuteCents: 50,
+    minimumChargeCents: 0,
+    sessionFeeCents: 200,
+    idlePricePerMinuteCents: 20,
+  };
   it.each([
     // running s, unlocked s, running now?, spent?
     [0, 0, true, false],
@@ -96,19 +145,49 @@ describe('offlineEligibility', () => {
   };
   it.each([
     ['eligible with its credit', {}, { eligible: true, creditCents: 500 }],
-    ['machine in maintenance', { machine: { ...base.machine, state: 'maintenance' } }, { eligible: false, reason: 'machine_unavailable' }],
-    ['supervised machine', { machine: { ...base.machine, requiresSupervisor: true } }, { eligible: false, reason: 'supervisor_required' }],
-    ['post-use check pending', { machine: { ...base.machine, checkPending: true } }, { eligible: false, reason: 'check_required' }],
-    ['suspended member', { member: { ...member, status: 'suspended' } }, { eligible: false, reason: 'member_inactive' }],
+    [
+      'machine in maintenance',
+      { machine: { ...base.machine, state: 'maintenance' } },
+      { eligible: false, reason: 'machine_unavailable' },
+    ],
+    [
+      'supervised machine',
+      { machine: { ...base.machine, requiresSupervisor: true } },
+      { eligible: false, reason: 'supervisor_required' },
+    ],
+    [
+      'post-use check pending',
+      { machine: { ...base.machine, checkPending: true } },
+      { eligible: false, reason: 'check_required' },
+    ],
+    [
+      'suspended member',
+      { member: { ...member, status: 'suspended' } },
+      { eligible: false, reason: 'member_inactive' },
+    ],
     ['not certified', { certified: false }, { eligible: false, reason: 'not_certified' }],
-    ['credit below fee + one minute', { balanceCents: 249 }, { eligible: false, reason: 'insufficient_balance' }],
-    ['overdraft counts as credit', { balanceCents: 0, machine: { ...base.machine, overdraftLimitCents: 250 } }, { eligible: true, creditCents: 250 }],
-    ['free machine: no credit needed', { balanceCents: -5, machine: { ...base.machine, pricePerMinuteCents: 0, sessionFeeCents: 0 } }, { eligible: true, creditCents: null }],
+    [
+      'credit below fee + one minute',
+      { balanceCents: 249 },
+      { eligible: false, reason: 'insufficient_balance' },
+    ],
+    [
+      'overdraft counts as credit',
+      { balanceCents: 0, machine: { ...base.machine, overdraftLimitCents: 250 } },
+      { eligible: true, creditCents: 250 },
+    ],
+    [
+      'free machine: no credit needed',
+      { balanceCents: -5, machine: { ...base.machine, pricePerMinuteCents: 0, sessionFeeCents: 0 } },
+      { eligible: true, creditCents: null },
+    ],
   ] as const)('%s', (_name, patch, expected) => {
     expect(offlineEligibility({ ...base, ...(patch as Partial<OfflineEligibilityInput>) })).toEqual(expected);
   });
   it('creditToStart: the minimum charge or fee + one minute, whichever is more', () => {
     expect(creditToStart({ pricePerMinuteCents: 50, minimumChargeCents: 100, sessionFeeCents: 0 })).toBe(100);
-    expect(creditToStart({ pricePerMinuteCents: 50, minimumChargeCents: 100, sessionFeeCents: 200 })).toBe(250);
+    expect(creditToStart({ pricePerMinuteCents: 50, minimumChargeCents: 100, sessionFeeCents: 200 })).toBe(
+      250,
+    );
   });
 });
