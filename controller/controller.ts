@@ -1,55 +1,31 @@
 /**
- * The controller of one machine (SPEC §2): badge reader (initiator) -> MQTT; MQTT -> relay
- * (actor). The shell around the session state machine (session-machine.ts, the rules: badge
- * in/out, decisions, takeover, offline decision on timeout, locks and grace, limits): it turns
- * inputs (reader, buttons, running input, MQTT, timers) into machine inputs and the machine's
- * effects into I/O. The other concerns have their own modules: MQTT connection with
- * TCP_NODELAY (mqtt-link.ts), durable outbox (outbox.ts) and at-least-once delivery until the
- * server's ack (delivery.ts), the offline allow-list on a monotonic clock (offline-list.ts,
- * rules in core/offline.ts), clocks (clock.ts), the badge mode (mode.ts), the power-cut record
- * (session-store.ts), relay/inputs/warning output (machine-io.ts), display lines (messages.ts).
- *
- * - Running and unlocked seconds, offline deadlines and a lock's grace are measured on the
- *   monotonic clock; the wall clock stamps `at` / `startedAt` only (clock.ts).
- * - `report(note?)` and `recordMaterial(materialId, quantity)` publish `report` / `material`
- *   events through the same outbox; neither touches the relay.
- * - FAIL SECURE: the relay is off at start, on every fault and on stop; only a grant closes it.
- *
- * Lifecycle: the constructor assigns; `start()` connects; `stop()` ends the session, clears
- * timers and listeners and closes the socket; `abort()` drops everything like a power cut.
+ * The controller of one machine (SPEC §2): badge reader -> MQTT; MQTT -> relay. The shell around
+ * the session state machine (session-machine.ts holds the rules): it turns inputs (reader,
+ * buttons, running input, MQTT, timers) into machine inputs, and the machine's effects into I/O
+ * through its modules: MQTT with TCP_NODELAY (mqtt-link.ts), the outbox kept until the server's
+ * ack (outbox.ts, delivery.ts), the allow-list on a monotonic clock (offline-list.ts; rules in
+ * core/offline.ts), the open session's relay, meters and heartbeat (session-runner.ts,
+ * session-events.ts, session-store.ts), the badge mode (mode.ts), the request in flight
+ * (badge-requests.ts), report/material events (lab-events.ts). Durations are monotonic; the wall
+ * clock only stamps (clock.ts). FAIL SECURE: the relay is off at start, on every fault and on
+ * stop; only a grant closes it. `stop()` ends the session and closes; `abort()` is a power cut.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import type { MqttClient } from 'mqtt';
 import { normaliseUid } from '../core/ids.ts';
-import {
-  ackSchema,
-  type BadgeMode,
-  type BadgeRequest,
-  commandSchema,
-  decisionSchema,
-  type EndEvent,
-  endEventSchema,
-  type MaterialEvent,
-  machineTopic,
-  materialEventSchema,
-  OFFLINE_SESSION_PREFIX,
-  type ReportEvent,
-  type RuntimeEvent,
-  reportEventSchema,
-  runtimeEventSchema,
-  type TopicKind,
-} from '../core/mqtt-contract.ts';
+import { type BadgeMode, OFFLINE_SESSION_PREFIX } from '../core/mqtt-contract.ts';
+import { BadgeRequests } from './badge-requests.ts';
 import { type Clock, clockFromNow, iso, systemClock } from './clock.ts';
 import type { ControllerConfig } from './config.ts';
 import { Delivery, type PendingEvent } from './delivery.ts';
-import type { ControllerEvent } from './events.ts';
+import { type ControllerEvent, safeObserver } from './events.ts';
+import { type DeviceEvent, type EventKind, eventPayload, materialEvent, reportEvent } from './lab-events.ts';
 import type { ButtonName, MachineIo } from './machine-io.ts';
 import { ModeSelector } from './mode.ts';
-import { connectBoard } from './mqtt-link.ts';
+import { BoardLink } from './mqtt-link.ts';
 import { OfflineList } from './offline-list.ts';
+import type { ControllerOptions } from './options.ts';
 import { Outbox } from './outbox.ts';
-import { RunningMeter } from './running-meter.ts';
 import { SessionEvents } from './session-events.ts';
 import {
   type BoardInput,
@@ -58,137 +34,111 @@ import {
   INITIAL_STATE,
   type OpenSession,
   type PendingRequest,
+  requestOf,
   type Stamp,
+  sessionOf,
   transition,
 } from './session-machine.ts';
+import { SessionRunner } from './session-runner.ts';
 import { SessionStore } from './session-store.ts';
 
 export type { ControllerEvent } from './events.ts';
-
-export interface ControllerOptions {
-  config: ControllerConfig;
-  machine: MachineIo;
-  /** one clock for wall and monotonic time (tests; older option), ms */
-  now?: () => number;
-  /** wall + monotonic clocks (default: Date.now and performance.now); wins over `now` */
-  clock?: Clock;
-  /** how often session limits are checked, ms (default 1000) */
-  tickMs?: number;
-  /** MQTT reconnect period, ms (default 2000) */
-  reconnectPeriodMs?: number;
-  /** an armed certify/enrol mode falls back to `use` after this long, ms (default 30 000) */
-  modeResetMs?: number;
-  /** first resend of an event the server has not acknowledged, ms (default 20 000; delivery.ts) */
-  resendAfterMs?: number;
-  /** longest wait between resends, ms (default 300 000) */
-  resendMaxMs?: number;
-  /** outbox bound (default 1000 events; outbox.ts says what is dropped) */
-  outboxMaxEntries?: number;
-  onEvent?: (event: ControllerEvent) => void;
-}
-
-/** The I/O side of the open session: meters and timers. */
-interface Live {
-  id: string;
-  meter: RunningMeter;
-  unlocked: RunningMeter;
-  timers: NodeJS.Timeout[];
-}
-
-const ACKED_TOPICS = ['runtime', 'end', 'report', 'material'] as const;
-type EventKind = (typeof ACKED_TOPICS)[number];
-const EVENT_SCHEMAS = {
-  runtime: runtimeEventSchema,
-  end: endEventSchema,
-  report: reportEventSchema,
-  material: materialEventSchema,
-} as const;
-const MAX_ABANDONED = 32;
+export type { ControllerOptions } from './options.ts';
 
 export class Controller {
   readonly #config: ControllerConfig;
   readonly #machine: MachineIo;
   readonly #clock: Clock;
-  readonly #tickMs: number;
   readonly #reconnectPeriodMs: number;
-  readonly #onEvent: (event: ControllerEvent) => void;
+  readonly #emit: (event: ControllerEvent) => void;
   readonly #outbox: Outbox;
   readonly #delivery: Delivery;
   readonly #list: OfflineList;
   readonly #store: SessionStore;
   readonly #mode: ModeSelector;
   readonly #events: SessionEvents;
-  #client: MqttClient | null = null;
+  readonly #runner: SessionRunner;
+  readonly #link: BoardLink;
   #state: BoardState = INITIAL_STATE;
-  #live: Live | null = null;
-  #request: { id: string; sent: boolean; timer: NodeJS.Timeout } | null = null;
-  /** requests whose decision came too late: a late grant must not leave a session open */
-  #abandoned: string[] = [];
+  readonly #requests: BadgeRequests;
   #started = false;
 
   constructor(opts: ControllerOptions) {
-    this.#config = opts.config;
+    const config = opts.config;
+    this.#config = config;
     this.#machine = opts.machine;
     this.#clock = opts.clock ?? (opts.now ? clockFromNow(opts.now) : systemClock);
-    this.#tickMs = opts.tickMs ?? 1000;
     this.#reconnectPeriodMs = opts.reconnectPeriodMs ?? 2000;
-    this.#onEvent = opts.onEvent ?? (() => {});
+    const emit = safeObserver(opts.onEvent ?? (() => {}));
+    this.#emit = emit;
+    this.#link = new BoardLink({ topicRoot: config.topicRoot, machineId: config.machineId });
     this.#mode = new ModeSelector(opts.modeResetMs ?? 30_000, (mode, why) =>
-      this.#emit({ type: 'mode', mode, why }),
+      emit({ type: 'mode', mode, why }),
     );
-    this.#outbox = new Outbox(opts.config.dataDir, { maxEntries: opts.outboxMaxEntries });
+    this.#outbox = new Outbox(config.dataDir, { maxEntries: opts.outboxMaxEntries });
     this.#delivery = new Delivery({
       outbox: this.#outbox,
-      publish: (entry, done) =>
-        this.#client?.publish(entry.topic, entry.payload, { qos: 1 }, (err) => done(err)),
-      connected: () => this.connected,
-      emit: (e) => this.#emit(e),
+      publish: (entry, done) => this.#link.publish(entry.topic, entry.payload, {}, done),
+      connected: () => this.#link.connected,
+      emit,
       ...(opts.resendAfterMs !== undefined ? { resendAfterMs: opts.resendAfterMs } : {}),
       ...(opts.resendMaxMs !== undefined ? { resendMaxMs: opts.resendMaxMs } : {}),
     });
-    this.#list = new OfflineList({
-      publicKeyPem: opts.config.allowListPublicKey,
-      machineId: opts.config.machineId,
-      dataDir: opts.config.dataDir,
-      clock: this.#clock,
-    });
-    this.#store = new SessionStore(opts.config.dataDir);
+    const { allowListPublicKey: publicKeyPem, machineId, dataDir } = config;
+    this.#list = new OfflineList({ publicKeyPem, machineId, dataDir, clock: this.#clock });
+    this.#store = new SessionStore(dataDir);
+    this.#requests = new BadgeRequests(config.decisionTimeoutMs, (payload) =>
+      this.#link.publish(this.#link.topic('badge'), payload),
+    );
     this.#events = new SessionEvents(this.#clock, (kind, event) => this.#publishEvent(kind, event));
+    this.#runner = new SessionRunner({
+      machine: this.#machine,
+      clock: this.#clock,
+      events: this.#events,
+      store: this.#store,
+      heartbeatSeconds: config.heartbeatSeconds,
+      tickMs: opts.tickMs ?? 1000,
+      emit,
+      guard: (fn) => this.#guard(fn),
+      onTick: (reading) => this.#dispatch({ type: 'tick', now: this.#stamp(), ...reading }),
+      publishStatus: () => this.#publishStatus(),
+    });
   }
 
   async start(): Promise<void> {
     mkdirSync(this.#config.dataDir, { recursive: true });
     this.#machine.attach({
       onFault: (err) => this.#fault(err),
-      onRunningChange: (running) => this.#guard(() => this.#onRunning(running)),
-      onButton: (button) => this.#onButton(button),
+      onRunningChange: (running) =>
+        this.#guard(() => {
+          if (this.#machine.hasRunningInput) this.#emit({ type: 'running', running });
+          this.#runner.setRunning(running);
+        }),
+      onButton: (button) => (button === 'mode' ? this.pressModeButton() : this.report()),
     });
     await this.#machine.start(); // the relay is off from here on
     this.#emit({ type: 'relay', on: false });
     this.#list.load();
     this.#outbox.open(); // left over from the previous run: sent first, in order, on connect
-    const client = connectBoard(this.#config.mqttUrl, {
-      clientId: this.#config.deviceId,
-      username: this.#config.deviceId,
-      password: this.#config.secret,
-      protocolVersion: 4,
-      // A persistent session: a `lock` or an `ack` published while the board was briefly away still arrives.
-      clean: false,
-      keepalive: 30,
-      connectTimeout: 5000,
-      reconnectPeriod: this.#reconnectPeriodMs,
-      will: {
-        topic: this.#topic('status'),
-        payload: Buffer.from(JSON.stringify({ online: false, relay: 'off' })),
-        qos: 1,
-        retain: true,
+    this.#link.connect(
+      { ...this.#config, reconnectPeriodMs: this.#reconnectPeriodMs },
+      {
+        guard: (fn) => this.#guard(fn),
+        onConnect: () => this.#onConnect(),
+        onClose: () => this.#emit({ type: 'disconnected' }),
+        onError: (message) => this.#emit({ type: 'mqtt_error', message }),
+        onAck: (ack) => this.#delivery.onAck(ack),
+        onAllowList: (payload) => {
+          const r = this.#list.receive(payload);
+          if (r !== null) this.#emit({ type: 'allowlist', ...r });
+        },
+        onCommand: (command) => this.#dispatch({ type: 'command', command, now: this.#stamp() }),
+        onDecision: (decision) => {
+          const late = this.#requests.isAbandoned(decision.requestId);
+          this.#dispatch({ type: 'decision', decision, late, now: this.#stamp() });
+        },
       },
-    });
-    this.#client = client;
-    client.on('connect', () => this.#guard(() => this.#onConnect()));
-    client.on('close', () => this.#emit({ type: 'disconnected' }));
-    client.on('error', (err) => this.#emit({ type: 'mqtt_error', message: err.message }));
-    client.on('message', (topic, payload) => this.#guard(() => this.#onMessage(topic, payload)));
+    );
     this.#guard(() => {
       const record = this.#store.take();
       if (record !== null) this.#events.recovered(record, (e) => this.#emit(e));
@@ -205,9 +155,10 @@ export class Controller {
         this.#emit({ type: 'invalid_badge', raw });
         return;
       }
-      const busy = this.#state.kind === 'requesting' || this.#state.kind === 'in_session_requesting';
-      const resolved =
-        this.#state.kind === 'faulted' || busy ? (mode ?? this.#mode.mode) : this.#mode.consume(mode);
+      // An armed mode serves one badge: not one ignored because of a fault or a pending request.
+      const kind = this.#state.kind;
+      const ignored = kind === 'faulted' || kind === 'requesting' || kind === 'in_session_requesting';
+      const resolved = ignored ? (mode ?? this.#mode.mode) : this.#mode.consume(mode);
       this.#dispatch({ type: 'badge', uid, mode: resolved, requestId: randomUUID(), now: this.#stamp() });
     });
   }
@@ -229,44 +180,25 @@ export class Controller {
   /** Report a problem (issue #6): a `report` event; the eventId, or null (not started, fault). */
   report(note?: string): string | null {
     if (!this.#started) return null;
-    let eventId: string | null = null;
-    this.#guard(() => {
-      const text = note?.trim().slice(0, 500);
-      const event: ReportEvent = { eventId: randomUUID(), ...(text ? { note: text } : {}), at: this.#iso() };
-      this.#publishEvent('report', event);
-      eventId = event.eventId;
-      this.#emit({ type: 'report', eventId: event.eventId, ...(text ? { note: text } : {}) });
-    });
-    return eventId;
+    const event = reportEvent(note, this.#iso());
+    if (!this.#publishGuarded('report', event)) return null;
+    this.#emit({ type: 'report', eventId: event.eventId, ...(event.note ? { note: event.note } : {}) });
+    return event.eventId;
   }
 
   /** Consumables used in the open session (issue #6); null when refused (no session, invalid). */
   recordMaterial(materialId: string, quantity: number): string | null {
     if (!this.#started) return null;
     const sessionId = this.sessionId;
-    if (sessionId === null) {
-      this.#emit({ type: 'material_refused', materialId, quantity, why: 'no_session' });
+    const event = sessionId === null ? null : materialEvent(sessionId, materialId, quantity, this.#iso());
+    if (sessionId === null || event === null) {
+      const why = sessionId === null ? 'no_session' : 'invalid';
+      this.#emit({ type: 'material_refused', materialId, quantity, why });
       return null;
     }
-    const parsed = materialEventSchema.safeParse({
-      eventId: randomUUID(),
-      sessionId,
-      materialId,
-      quantity,
-      at: this.#iso(),
-    });
-    if (!parsed.success) {
-      this.#emit({ type: 'material_refused', materialId, quantity, why: 'invalid' });
-      return null;
-    }
-    const event: MaterialEvent = parsed.data;
-    let eventId: string | null = null;
-    this.#guard(() => {
-      this.#publishEvent('material', event);
-      eventId = event.eventId;
-      this.#emit({ type: 'material', eventId: event.eventId, sessionId, materialId, quantity });
-    });
-    return eventId;
+    if (!this.#publishGuarded('material', event)) return null;
+    this.#emit({ type: 'material', eventId: event.eventId, sessionId, materialId, quantity });
+    return event.eventId;
   }
 
   get relayOn(): boolean {
@@ -279,16 +211,16 @@ export class Controller {
   }
 
   get sessionId(): string | null {
-    return this.#session()?.id ?? null;
+    return sessionOf(this.#state)?.id ?? null;
   }
 
   /** A lock's grace is running (the warning output blinks). */
   get warning(): boolean {
-    return (this.#session()?.cutAtMono ?? null) !== null;
+    return (sessionOf(this.#state)?.cutAtMono ?? null) !== null;
   }
 
   get connected(): boolean {
-    return this.#client?.connected ?? false;
+    return this.#link.connected;
   }
 
   /** Events the server has not acknowledged yet (`delivered`: the broker took them once). */
@@ -298,57 +230,37 @@ export class Controller {
 
   /** Running seconds of the open session (0 without one). */
   runningSeconds(): number {
-    return this.#live?.meter.seconds(this.#clock.monoMs()) ?? 0;
+    return this.#runner.reading().runningSeconds;
   }
 
   /** Seconds the relay has been closed in the open session (0 without one). */
   unlockedSeconds(): number {
-    return this.#live?.unlocked.seconds(this.#clock.monoMs()) ?? 0;
+    return this.#runner.reading().unlockedSeconds;
   }
 
   async stop(): Promise<void> {
     if (!this.#started) return;
-    this.#started = false;
     this.#guard(() => this.#dispatch({ type: 'power_down' }));
-    this.#clearState();
-    this.#mode.clear();
-    this.#delivery.stop();
-    this.#machine.forceOff();
-    const client = this.#client;
-    if (client) {
-      if (client.connected) {
-        client.publish(this.#topic('status'), JSON.stringify({ online: false, relay: 'off' }), {
-          qos: 1,
-          retain: true,
-        });
-      }
-      // Give in-flight events a moment; whatever the server has not acked stays in the outbox.
-      await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 2000).unref())]);
-      this.#client = null;
-      client.removeAllListeners();
-      client.on('error', () => {});
-      await client.endAsync(true);
-    }
+    this.#teardown();
+    await this.#link.close(); // whatever the server has not acked stays in the outbox
     this.#outbox.close();
     await this.#machine.stop();
   }
 
   /** Drops everything at once, as a power cut would: no `end`, no status, no file write. */
   abort(): void {
+    this.#teardown();
+    this.#link.abort();
+    this.#outbox.close();
+    void this.#machine.stop().catch(() => {});
+  }
+
+  #teardown(): void {
     this.#started = false;
     this.#clearState();
     this.#mode.clear();
     this.#delivery.stop();
     this.#machine.forceOff();
-    const client = this.#client;
-    this.#client = null;
-    if (client) {
-      client.removeAllListeners();
-      client.on('error', () => {});
-      client.end(true);
-    }
-    this.#outbox.close();
-    void this.#machine.stop().catch(() => {});
   }
 
   // --- the state machine and its effects ------------------------------------------------
@@ -359,12 +271,7 @@ export class Controller {
     this.#state = t.state;
     if (!t.accepted) this.#emit({ type: 'refused', input: input.type, state: before.kind, why: t.why ?? '' });
     for (const effect of t.effects) this.#apply(effect);
-    // A request settled (decision, timeout, fault): its timer goes.
-    const pending = this.#pendingRequest();
-    if (this.#request !== null && pending?.requestId !== this.#request.id) {
-      clearTimeout(this.#request.timer);
-      this.#request = null;
-    }
+    this.#requests.sync(requestOf(this.#state)); // a request settled: its timer goes
   }
 
   #apply(effect: Effect): void {
@@ -376,29 +283,19 @@ export class Controller {
         this.#startRequest(effect.request);
         return;
       case 'open_session':
-        this.#openSession(effect.session);
+        this.#runner.open(effect.session);
         return;
       case 'end_session':
-        this.#endSession(effect.sessionId, effect.reason, effect.keepRelay);
+        this.#runner.end(effect.sessionId, effect.reason, effect.keepRelay);
         return;
       case 'relay_off':
         this.#machine.forceOff();
         return;
       case 'warning':
-        this.#machine.setWarning(true);
-        this.#emit({
-          type: 'warning',
-          sessionId: effect.sessionId,
-          graceSeconds: effect.graceSeconds,
-          reason: effect.reason,
-          cutAt: iso(this.#clock.wallMs() + effect.graceSeconds * 1000),
-        });
+        this.#runner.warn(effect.sessionId, effect.graceSeconds, effect.reason);
         return;
       case 'abandon':
-        if (this.#request?.id === effect.requestId && this.#request.sent) {
-          this.#abandoned.push(effect.requestId);
-          if (this.#abandoned.length > MAX_ABANDONED) this.#abandoned.shift();
-        }
+        this.#requests.abandon(effect.requestId);
         return;
       case 'close_late_grant':
         this.#events.end(effect.sessionId, 'takeover', 0, 0);
@@ -408,203 +305,45 @@ export class Controller {
   }
 
   #startRequest(request: PendingRequest): void {
-    const timer = setTimeout(
-      () =>
-        this.#guard(() =>
-          this.#dispatch({
-            type: 'decision_timeout',
-            requestId: request.requestId,
-            offline: this.#list.decide(request.uid),
-            offlineSessionId: `${OFFLINE_SESSION_PREFIX}${randomUUID()}`,
-            now: this.#stamp(),
-          }),
-        ),
-      this.#config.decisionTimeoutMs,
-    );
-    this.#request = { id: request.requestId, sent: false, timer };
-    this.#sendRequest();
+    const timeout = () =>
+      this.#dispatch({
+        type: 'decision_timeout',
+        requestId: request.requestId,
+        offline: this.#list.decide(request.uid),
+        offlineSessionId: `${OFFLINE_SESSION_PREFIX}${randomUUID()}`,
+        now: this.#stamp(),
+      });
+    this.#requests.start(request, () => this.#guard(timeout));
   }
-
-  /**
-   * Publishes the pending badge request if the broker is there; otherwise `#onConnect` does it
-   * if the connection comes back before the decision timeout. Never queued inside mqtt.js: a
-   * request delivered hours later would open a session nobody is standing at.
-   */
-  #sendRequest(): void {
-    const request = this.#pendingRequest();
-    const client = this.#client;
-    if (request === null || this.#request === null || this.#request.sent || !client?.connected) return;
-    this.#request.sent = true;
-    const payload: BadgeRequest = {
-      requestId: request.requestId,
-      badge: request.uid,
-      at: request.at,
-      ...(request.mode !== 'use' ? { mode: request.mode } : {}),
-    };
-    client.publish(this.#topic('badge'), JSON.stringify(payload), { qos: 1 });
-  }
-
-  #openSession(session: OpenSession): void {
-    const mono = this.#clock.monoMs();
-    const wasOn = this.#machine.relayOn;
-    this.#machine.setRelay(true);
-    this.#live = {
-      id: session.id,
-      meter: new RunningMeter(this.#machine.running, mono),
-      unlocked: new RunningMeter(true, mono),
-      timers: [
-        setInterval(() => this.#guard(() => this.#heartbeat()), this.#config.heartbeatSeconds * 1000),
-        setInterval(() => this.#guard(() => this.#tick()), this.#tickMs),
-      ],
-    };
-    if (!wasOn) this.#emit({ type: 'relay', on: true });
-    this.#emit({
-      type: 'session_open',
-      sessionId: session.id,
-      uid: session.uid,
-      offline: session.offline,
-      ...(session.name !== undefined ? { name: session.name } : {}),
-      ...(session.maxRunningSeconds !== null ? { maxSeconds: session.maxRunningSeconds } : {}),
-    });
-    this.#events.open(session);
-    this.#store.save(this.#events.record(session, 0, 0));
-    this.#publishStatus();
-    // First runtime at once: an offline session becomes known to the server as soon as it can be.
-    this.#heartbeat();
-  }
-
-  #heartbeat(): void {
-    const session = this.#session();
-    const live = this.#live;
-    if (session === null || live === null) return;
-    const mono = this.#clock.monoMs();
-    const running = live.meter.seconds(mono);
-    const unlocked = live.unlocked.seconds(mono);
-    const event = this.#events.runtime(session, running, unlocked);
-    this.#store.save(this.#events.record(session, running, unlocked));
-    this.#emit({
-      type: 'runtime',
-      sessionId: session.id,
-      seq: event.seq,
-      runningSeconds: running,
-      unlockedSeconds: unlocked,
-    });
-  }
-
-  #tick(): void {
-    const live = this.#live;
-    if (live === null) return;
-    const mono = this.#clock.monoMs();
-    this.#dispatch({
-      type: 'tick',
-      now: this.#stamp(),
-      runningSeconds: live.meter.seconds(mono),
-      unlockedSeconds: live.unlocked.seconds(mono),
-      running: live.meter.running,
-    });
-  }
-
-  #endSession(sessionId: string, reason: EndEvent['reason'], keepRelay: boolean): void {
-    const live = this.#live;
-    // Relay first: whatever happens next, the machine is off.
-    if (!keepRelay) this.#machine.forceOff();
-    this.#machine.setWarning(false);
-    const mono = this.#clock.monoMs();
-    let running = 0;
-    let unlocked = 0;
-    if (live !== null && live.id === sessionId) {
-      live.meter.set(false, mono);
-      live.unlocked.set(false, mono);
-      running = live.meter.seconds(mono);
-      unlocked = live.unlocked.seconds(mono);
-      for (const t of live.timers) clearInterval(t);
-      this.#live = null;
-    }
-    if (!keepRelay) this.#emit({ type: 'relay', on: false });
-    this.#events.end(sessionId, reason, running, unlocked);
-    this.#store.clear();
-    this.#emit({
-      type: 'session_end',
-      sessionId,
-      reason,
-      runningSeconds: running,
-      unlockedSeconds: unlocked,
-    });
-    if (!keepRelay) this.#publishStatus();
-  }
-
-  #onRunning(running: boolean): void {
-    if (this.#machine.hasRunningInput) this.#emit({ type: 'running', running });
-    this.#live?.meter.set(running, this.#clock.monoMs());
-  }
-
-  #onButton(button: ButtonName): void {
-    if (button === 'mode') this.pressModeButton();
-    else this.report();
-  }
-
-  // --- MQTT -----------------------------------------------------------------------------
 
   #onConnect(): void {
     this.#emit({ type: 'connected' });
-    const client = this.#client;
-    if (client === null) return;
-    client.subscribe(
-      (['decision', 'command', 'allowlist', 'ack'] as const).map((k) => this.#topic(k)),
-      { qos: 1 },
-      (err) => {
-        if (err) this.#emit({ type: 'mqtt_error', message: `subscribe: ${err.message}` });
-      },
-    );
     this.#publishStatus();
-    this.#sendRequest();
+    this.#requests.send();
     this.#delivery.onConnect();
   }
 
-  #onMessage(topic: string, payload: Buffer): void {
-    const kind = topic.split('/').at(-1) as TopicKind;
-    if (topic !== this.#topic(kind)) return;
-    if (kind === 'allowlist') {
-      const r = this.#list.receive(payload);
-      if (r !== null) this.#emit({ type: 'allowlist', ...r });
-      return;
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return; // not ours to answer: the server validates what it sends
-    }
-    if (kind === 'ack') {
-      const ack = ackSchema.safeParse(data);
-      if (ack.success) this.#delivery.onAck(ack.data);
-    } else if (kind === 'decision') {
-      const d = decisionSchema.safeParse(data);
-      if (!d.success) return;
-      const late = d.data.requestId !== null && this.#abandoned.includes(d.data.requestId);
-      this.#dispatch({ type: 'decision', decision: d.data, late, now: this.#stamp() });
-    } else if (kind === 'command') {
-      const c = commandSchema.safeParse(data);
-      if (c.success) this.#dispatch({ type: 'command', command: c.data, now: this.#stamp() });
-    }
+  /** Validates an event against the contract, then hands it to the outbox and delivery. */
+  #publishEvent(kind: EventKind, event: DeviceEvent): void {
+    this.#delivery.enqueue({
+      id: event.eventId,
+      topic: this.#link.topic(kind),
+      payload: eventPayload(kind, event),
+    });
   }
 
-  /** Validates an event against the contract, then hands it to the outbox and delivery. */
-  #publishEvent(kind: EventKind, event: RuntimeEvent | EndEvent | ReportEvent | MaterialEvent): void {
-    const payload = JSON.stringify(EVENT_SCHEMAS[kind].parse(event));
-    this.#delivery.enqueue({ id: event.eventId, topic: this.#topic(kind), payload });
+  /** Publishes under the guard: false when the outbox failed (a fault, the relay opened). */
+  #publishGuarded(kind: EventKind, event: DeviceEvent): boolean {
+    let ok = false;
+    this.#guard(() => {
+      this.#publishEvent(kind, event);
+      ok = true;
+    });
+    return ok;
   }
 
   #publishStatus(): void {
-    const client = this.#client;
-    if (client === null || !client.connected) return; // sent again on connect
-    const sessionId = this.sessionId;
-    const status = {
-      online: true,
-      relay: this.#machine.relayOn ? 'on' : 'off',
-      ...(sessionId ? { sessionId } : {}),
-    };
-    client.publish(this.#topic('status'), JSON.stringify(status), { qos: 1, retain: true });
+    this.#link.publishStatus(this.#machine.relayOn, this.sessionId); // sent again on connect
   }
 
   // --- faults -----------------------------------------------------------------------------
@@ -637,26 +376,10 @@ export class Controller {
   }
 
   #clearState(): void {
-    if (this.#request !== null) clearTimeout(this.#request.timer);
-    this.#request = null;
-    if (this.#live !== null) for (const t of this.#live.timers) clearInterval(t);
-    this.#live = null;
+    this.#requests.settle();
+    this.#runner.clear();
     if (this.#state.kind !== 'faulted') this.#state = INITIAL_STATE;
     this.#machine.setWarning(false);
-  }
-
-  #session(): OpenSession | null {
-    const s = this.#state;
-    return s.kind === 'in_session' || s.kind === 'in_session_requesting' ? s.session : null;
-  }
-
-  #pendingRequest(): PendingRequest | null {
-    const s = this.#state;
-    return s.kind === 'requesting' || s.kind === 'in_session_requesting' ? s.request : null;
-  }
-
-  #topic(kind: TopicKind): string {
-    return machineTopic(this.#config.topicRoot, this.#config.machineId, kind);
   }
 
   #stamp(): Stamp {
@@ -665,13 +388,5 @@ export class Controller {
 
   #iso(): string {
     return iso(this.#clock.wallMs());
-  }
-
-  #emit(event: ControllerEvent): void {
-    try {
-      this.#onEvent(event);
-    } catch {
-      // an observer's bug must not reach the relay logic
-    }
   }
 }

@@ -22,8 +22,8 @@ import type { Outbox, OutboxEntry } from './outbox.ts';
 
 export interface DeliveryOptions {
   outbox: Outbox;
-  /** hands one event to MQTT (QoS 1); `done` is called at the broker's PUBACK (or an error) */
-  publish: (entry: OutboxEntry, done: (err?: Error) => void) => void;
+  /** hands one event to MQTT (QoS 1), false when not connected; `done` at the broker's PUBACK */
+  publish: (entry: OutboxEntry, done: (err?: Error) => void) => boolean;
   connected: () => boolean;
   emit: (event: ControllerEvent) => void;
   resendAfterMs?: number;
@@ -77,8 +77,7 @@ export class Delivery {
     let count = 0;
     for (const entry of this.#o.outbox.pending()) {
       if (this.#state.get(entry.id)?.inFlight) continue; // mqtt.js resends its own in-flight ones
-      this.#send(entry);
-      count++;
+      if (this.#send(entry)) count++;
     }
     if (count > 0) this.#o.emit({ type: 'resent', count, why: 'reconnect' });
     this.#schedule();
@@ -108,21 +107,18 @@ export class Delivery {
     this.#timer = null;
   }
 
-  #send(entry: OutboxEntry): void {
-    const state = this.#state.get(entry.id) ?? {
-      inFlight: false,
-      delivered: false,
-      attempts: 0,
-      lastSentMs: 0,
-    };
-    state.inFlight = true;
-    state.attempts++;
-    state.lastSentMs = performance.now();
+  #send(entry: OutboxEntry): boolean {
+    const state = this.#state.get(entry.id) ?? { inFlight: false, delivered: false, attempts: 0, lastSentMs: 0 };
     this.#state.set(entry.id, state);
-    this.#o.publish(entry, (err) => {
+    state.inFlight = this.#o.publish(entry, (err) => {
       state.inFlight = false;
       if (!err) state.delivered = true;
     });
+    if (state.inFlight) {
+      state.attempts++;
+      state.lastSentMs = performance.now();
+    }
+    return state.inFlight;
   }
 
   #delay(attempts: number): number {
@@ -143,9 +139,8 @@ export class Delivery {
     for (const entry of this.#o.outbox.pending()) {
       const s = this.#state.get(entry.id);
       if (s?.inFlight) continue;
-      if (s !== undefined && now < s.lastSentMs + this.#delay(s.attempts)) continue;
-      this.#send(entry);
-      count++;
+      if (s !== undefined && s.attempts > 0 && now < s.lastSentMs + this.#delay(s.attempts)) continue;
+      if (this.#send(entry)) count++;
     }
     if (count > 0) this.#o.emit({ type: 'resent', count, why: 'timer' });
   }

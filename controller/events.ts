@@ -62,3 +62,14 @@ export type ControllerEvent =
   | { type: 'allowlist'; accepted: boolean; reason?: string; entries?: number }
   | { type: 'late_grant_closed'; sessionId: string }
   | { type: 'fault'; message: string };
+
+/** An observer whose exceptions never reach the relay logic. */
+export function safeObserver(fn: (event: ControllerEvent) => void): (event: ControllerEvent) => void {
+  return (event) => {
+    try {
+      fn(event);
+    } catch {
+      // an observer's bug must not reach the relay logic
+    }
+  };
+}

@@ -110,8 +110,14 @@ const refuse = (state: BoardState, why: string, effects: Effect[] = []): Transit
 });
 const notify = (event: ControllerEvent): Effect => ({ type: 'notify', event });
 
-function sessionOf(state: BoardState): OpenSession | null {
+/** The open session of a state, if any. */
+export function sessionOf(state: BoardState): OpenSession | null {
   return state.kind === 'in_session' || state.kind === 'in_session_requesting' ? state.session : null;
+}
+
+/** The badge request a state waits a decision for, if any. */
+export function requestOf(state: BoardState): PendingRequest | null {
+  return state.kind === 'requesting' || state.kind === 'in_session_requesting' ? state.request : null;
 }
 
 /** The state once the pending request is settled (a session goes on, if there is one). */
