@@ -68,7 +68,8 @@ async function staffBadge(roles: string[], trainerOf: string[]) {
   return person;
 }
 
-describe('lab practices through the board program', () => {
+// Whole-server tests: budgets sized for a loaded 2-core machine (issue #10).
+describe('lab practices through the board program', { timeout: 90_000 }, () => {
   it('certifies at the machine with the mode button, then the member unlocks it', async () => {
     const sim = await board('b-laser', { qualifications: ['laser'] });
     const trainer = await staffBadge(['trainer'], ['laser']);
