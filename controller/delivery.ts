@@ -108,7 +108,12 @@ export class Delivery {
   }
 
   #send(entry: OutboxEntry): boolean {
-    const state = this.#state.get(entry.id) ?? { inFlight: false, delivered: false, attempts: 0, lastSentMs: 0 };
+    const state = this.#state.get(entry.id) ?? {
+      inFlight: false,
+      delivered: false,
+      attempts: 0,
+      lastSentMs: 0,
+    };
     this.#state.set(entry.id, state);
     state.inFlight = this.#o.publish(entry, (err) => {
       state.inFlight = false;

@@ -44,7 +44,11 @@ export function parseBoardMqttUrl(url: string): { host: string; port: number; op
 export function connectBoard(url: string, opts: IClientOptions): MqttClient {
   const target = parseBoardMqttUrl(url);
   const client = new MqttClient(
-    () => net.createConnection({ host: target.host, port: target.port, noDelay: true }),
+    () => {
+      const socket = net.createConnection({ host: target.host, port: target.port, noDelay: true });
+      socket.setNoDelay(true); // explicit too: the option's effect cannot be observed from outside
+      return socket;
+    },
     { ...target.opts, ...opts },
   );
   client.on('error', () => {}); // a refused CONNECT must not crash a process listening for 'connect' only

@@ -49,6 +49,7 @@ export async function startTestBroker(port = 0): Promise<TestBroker> {
       }
     });
     server = net.createServer((socket) => {
+      socket.setNoDelay(true); // as the project's broker does: only the client side is measured
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       aedes.handle(socket);
