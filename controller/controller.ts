@@ -20,7 +20,7 @@ import type { ControllerConfig } from './config.ts';
 import { Delivery, type PendingEvent } from './delivery.ts';
 import { type ControllerEvent, safeObserver } from './events.ts';
 import { type DeviceEvent, type EventKind, eventPayload, materialEvent, reportEvent } from './lab-events.ts';
-import type { ButtonName, MachineIo } from './machine-io.ts';
+import type { MachineIo } from './machine-io.ts';
 import { ModeSelector } from './mode.ts';
 import { BoardLink } from './mqtt-link.ts';
 import { OfflineList } from './offline-list.ts';
@@ -32,7 +32,6 @@ import {
   type BoardState,
   type Effect,
   INITIAL_STATE,
-  type OpenSession,
   type PendingRequest,
   requestOf,
   type Stamp,

@@ -146,7 +146,7 @@ export function transition(state: BoardState, input: BoardInput): Transition {
       }
       return refuse(state, `faulted: ${input.type} ignored`);
     case 'idle':
-      if (input.type === 'badge') return request(state, input, null);
+      if (input.type === 'badge') return request(input, null);
       if (input.type === 'command') return ok(state, [{ type: 'relay_off' }]); // a lock is a lock
       return refuse(state, `idle: ${input.type} unexpected`);
     case 'requesting':
@@ -166,11 +166,7 @@ export function transition(state: BoardState, input: BoardInput): Transition {
   }
 }
 
-function request(
-  state: BoardState,
-  input: Extract<BoardInput, { type: 'badge' }>,
-  session: OpenSession | null,
-): Transition {
+function request(input: Extract<BoardInput, { type: 'badge' }>, session: OpenSession | null): Transition {
   const request: PendingRequest = {
     uid: input.uid,
     requestId: input.requestId,
@@ -196,7 +192,7 @@ function inSession(state: BoardState, session: OpenSession, input: BoardInput): 
   switch (input.type) {
     case 'badge':
       if (input.uid === session.uid && input.mode === 'use') return ended(session, 'badge_out');
-      return request(state, input, session);
+      return request(input, session);
     case 'command':
       return onCommand(state, session, input.command, input.now);
     case 'tick': {
