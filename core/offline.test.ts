@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MemberView } from './domain.ts';
 import { sessionCharge } from './metering.ts';
@@ -46,8 +47,8 @@ describe('decideOffline', () => {
     ['unknown badge', list(), 'DEADBEEF', NOW, { granted: false, reason: 'unknown_badge' }],
     ['entry past until', list(), '04A3B2C1', NOW + 600_000, { granted: false, reason: 'expired' }],
     [
-      'too little credit for fee + 1 min',
-      list({ sessionFeeCents: 200 }, 240),
+      'net credit below one minute',
+      list({}, 49),
       '04A3B2C1',
       NOW,
       { granted: false, reason: 'insufficient_balance' },
@@ -67,8 +68,8 @@ describe('decideOffline', () => {
       { granted: true, maxRunningSeconds: 600 },
     ],
     [
-      'the session fee is paid first: (500 − 200) / 50 = 6 min',
-      list({ sessionFeeCents: 200 }),
+      'the credit is net of the session fee: 300 c / 50 = 6 min',
+      list({}, 300),
       '04A3B2C1',
       NOW,
       { granted: true, maxRunningSeconds: 360 },
@@ -96,11 +97,77 @@ describe('decideOffline', () => {
     expect(d.granted && d.listIssuedAt).toBe(iso(NOW - 60_000));
   });
 
-  it('the grant never promises more than the credit pays for (fee 200, 50 c/min, 500 c)', () => {
-    const body = list({ sessionFeeCents: 200 });
-    const d = decideOffline(body, '04A3B2C1', NOW, hmac);
+  it('server list -> board decision never promises more than the credit pays for (fee 200, 50 c/min, 500 c)', () => {
+    const machine = {
+      state: 'available' as const,
+      pricePerMinuteCents: 50,
+      minimumChargeCents: 0,
+      sessionFeeCents: 200,
+      overdraftLimitCents: 0,
+    };
+    const member = { id: 'm', name: 'C', status: 'active' as const, membershipValidUntil: null };
+    const e = offlineEligibility({ now: new Date(NOW), machine, member, certified: true, balanceCents: 500 });
+    expect(e).toEqual({ eligible: true, creditCents: 300 });
+    const d = decideOffline(list({}, e.eligible ? e.creditCents : null), '04A3B2C1', NOW, hmac);
+    expect(d).toMatchObject({ granted: true, maxRunningSeconds: 360 });
     if (!d.granted || d.maxRunningSeconds === null) throw new Error('granted expected');
-    expect(sessionCharge(d.maxRunningSeconds, d.pricing)).toBeLessThanOrEqual(500);
+    expect(sessionCharge(d.maxRunningSeconds, machine)).toBe(500);
+  });
+
+  it('property: whatever the prices and credit, an offline session bills at most the credit', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          fee: fc.integer({ min: 0, max: 1000 }),
+          price: fc.integer({ min: 0, max: 300 }),
+          idle: fc.option(fc.integer({ min: 0, max: 300 }), { nil: null }),
+          minimum: fc.integer({ min: 0, max: 2000 }),
+          balance: fc.integer({ min: -500, max: 20_000 }),
+          overdraft: fc.integer({ min: 0, max: 1000 }),
+          runningShare: fc.double({ min: 0, max: 1, noNaN: true }),
+        }),
+        (x) => {
+          const machine = {
+            state: 'available' as const,
+            pricePerMinuteCents: x.price,
+            minimumChargeCents: x.minimum,
+            sessionFeeCents: x.fee,
+            idlePricePerMinuteCents: x.idle,
+            overdraftLimitCents: x.overdraft,
+          };
+          const member = { id: 'm', name: 'C', status: 'active' as const, membershipValidUntil: null };
+          const e = offlineEligibility({
+            now: new Date(NOW),
+            machine,
+            member,
+            certified: true,
+            balanceCents: x.balance,
+          });
+          if (!e.eligible || e.creditCents === null) return;
+          // The list as the server publishes it; a board that knows the idle price only from the
+          // contract's future field is modelled by passing it along.
+          const body = {
+            ...list({ pricePerMinuteCents: x.price, minimumChargeCents: x.minimum }, e.creditCents),
+            idlePricePerMinuteCents: x.idle,
+          };
+          const d = decideOffline(body, '04A3B2C1', NOW, hmac);
+          if (!d.granted) return;
+          // Run second by second, running or idle, until the board says the budget is spent.
+          let running = 0;
+          let unlocked = 0;
+          for (let t = 0; t < 4 * 3600; t++) {
+            const isRunning = (t * 0.618) % 1 < x.runningShare;
+            if (d.maxRunningSeconds !== null && running >= d.maxRunningSeconds) break;
+            if (offlineBudgetSpent(d.pricing, d.creditCents, running, unlocked, isRunning)) break;
+            unlocked++;
+            if (isRunning) running++;
+          }
+          const billed = sessionCharge(running, machine, unlocked - running);
+          expect(billed).toBeLessThanOrEqual(x.balance + x.overdraft);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -144,7 +211,7 @@ describe('offlineEligibility', () => {
     balanceCents: 500,
   };
   it.each([
-    ['eligible with its credit', {}, { eligible: true, creditCents: 500 }],
+    ['eligible with its credit, net of the session fee', {}, { eligible: true, creditCents: 300 }],
     [
       'machine in maintenance',
       { machine: { ...base.machine, state: 'maintenance' } },
@@ -174,7 +241,7 @@ describe('offlineEligibility', () => {
     [
       'overdraft counts as credit',
       { balanceCents: 0, machine: { ...base.machine, overdraftLimitCents: 250 } },
-      { eligible: true, creditCents: 250 },
+      { eligible: true, creditCents: 50 },
     ],
     [
       'free machine: no credit needed',

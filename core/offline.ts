@@ -9,10 +9,13 @@
  * no `node:*` imports, so the HMAC itself is the caller's (`BadgeHasher`): the board passes
  * node:crypto's, the server stores the same hash per badge at enrolment (api/security.ts).
  *
- * Credit rule (the same as online, core/access.ts): a session may start when the credit
- * (balance + overdraft) covers its minimum charge or its session fee plus one minute, whichever
- * is more; it runs while `sessionCharge(running, idle)` (core/metering.ts: fee, running minutes,
- * idle minutes at the idle price) stays within that credit.
+ * Credit rule. An entry's `creditCents` is the member's credit (balance + overdraft) LESS the
+ * machine's session fee: the list carries no fee (core/mqtt-contract.ts), so the server pays it
+ * out of the credit before listing it, and the board spends the rest on minutes. A session may
+ * start when that net credit covers the minimum charge or one minute, whichever is more (online:
+ * credit >= max(minimum, fee + one minute); offline is as strict or stricter), and runs while
+ * `sessionCharge(running, idle)` (core/metering.ts: running minutes, idle minutes at the idle
+ * price, the running price when the list names none) stays within it.
  */
 import { isFree, isMemberActive, type MachineState, type MemberView, type Pricing } from './domain.ts';
 import { sessionCharge } from './metering.ts';
@@ -22,14 +25,11 @@ import type { AllowListBody } from './mqtt-contract.ts';
 export type BadgeHasher = (saltHex: string, uid: string) => string;
 
 /**
- * The list body as the board reads it. `sessionFeeCents` and `idlePricePerMinuteCents` are not
- * in the signed contract yet (core/mqtt-contract.ts); when a list carries them they are used,
- * otherwise the fee is 0 and idle minutes cost the running price (core/metering.ts's default).
+ * The list body as the board reads it. `idlePricePerMinuteCents` is not in the signed contract
+ * yet (core/mqtt-contract.ts); when a list carries it, it is used, otherwise idle minutes cost
+ * the running price (core/metering.ts's default when a machine names no idle price).
  */
-export type OfflineListBody = AllowListBody & {
-  sessionFeeCents?: number;
-  idlePricePerMinuteCents?: number | null;
-};
+export type OfflineListBody = AllowListBody & { idlePricePerMinuteCents?: number | null };
 
 /** The credit a session needs to start: its minimum charge, or its fee plus one minute. */
 export function creditToStart(pricing: Pricing): number {
@@ -75,8 +75,9 @@ export function offlineEligibility(
   if (!isMemberActive(x.member, x.now)) return { eligible: false, reason: 'member_inactive' };
   if (!x.certified) return { eligible: false, reason: 'not_certified' };
   if (isFree(m)) return { eligible: true, creditCents: null };
-  const credit = x.balanceCents + m.overdraftLimitCents;
-  if (!Number.isSafeInteger(credit) || credit < creditToStart(m)) {
+  // Net of the session fee: what the board may spend on minutes (see the credit rule above).
+  const credit = x.balanceCents + m.overdraftLimitCents - (m.sessionFeeCents ?? 0);
+  if (!Number.isSafeInteger(credit) || credit < creditToStart({ ...m, sessionFeeCents: 0 })) {
     return { eligible: false, reason: 'insufficient_balance' };
   }
   return { eligible: true, creditCents: credit };
@@ -88,7 +89,7 @@ export type OfflineDecision =
   | {
       granted: true;
       name: string;
-      /** credit the session may spend (null: free machine) */
+      /** credit the session may spend on minutes, the fee already paid (null: free machine) */
       creditCents: number | null;
       /** running seconds the credit pays for with no idle time (null: unlimited) */
       maxRunningSeconds: number | null;
@@ -100,11 +101,12 @@ export type OfflineDecision =
     }
   | { granted: false; reason: OfflineDenial };
 
+/** The prices an offline session spends its net credit at (the fee is already out of it). */
 export function listPricing(list: OfflineListBody): Pricing {
   return {
     pricePerMinuteCents: list.pricePerMinuteCents,
     minimumChargeCents: list.minimumChargeCents,
-    sessionFeeCents: list.sessionFeeCents ?? 0,
+    sessionFeeCents: 0,
     idlePricePerMinuteCents: list.idlePricePerMinuteCents ?? null,
   };
 }
@@ -133,8 +135,8 @@ export function decideOffline(
   if (credit !== null) {
     if (credit < creditToStart(pricing)) return { granted: false, reason: 'insufficient_balance' };
     if (pricing.pricePerMinuteCents > 0) {
-      // fee + ceil(s / 60) × price <= credit  <=>  s <= floor((credit − fee) / price) × 60
-      const minutes = Math.floor((credit - (pricing.sessionFeeCents ?? 0)) / pricing.pricePerMinuteCents);
+      // ceil(s / 60) × price <= credit  <=>  s <= floor(credit / price) × 60
+      const minutes = Math.floor(credit / pricing.pricePerMinuteCents);
       maxRunningSeconds = Math.min(Math.max(0, minutes) * 60, list.maxOfflineSessionSeconds);
     }
   }
