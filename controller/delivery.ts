@@ -5,8 +5,8 @@
  * topic (`stored`, or `rejected`: invalid, it will never be applied; the rejection is
  * reported). The broker's PUBACK only marks it `delivered` (it reached the broker once).
  *
- * Sending: on every (re)connection, every unacknowledged event not already in mqtt.js's hands
- * is published again in its original order; while connected, an event delivered but not
+ * Sending: on every (re)connection, every unacknowledged event is published again in its
+ * original order; while connected, an event delivered but not
  * acknowledged is published again after `resendAfterMs` (default 20 s), then twice as long
  * each time up to `resendMaxMs` (default 5 min). Events are idempotent by eventId on the
  * server, so a resend changes nothing there. A server that never acks (an older one) still
@@ -72,13 +72,14 @@ export class Delivery {
     this.#schedule();
   }
 
-  /** (Re)connected: everything unacknowledged and not in mqtt.js's hands, in order. */
+  /**
+   * (Re)connected: everything unacknowledged, in order, those still in mqtt.js's hands too
+   * (mqtt.js resends its own after this handler: skipping them would put them last; a
+   * duplicate costs nothing, events being idempotent by eventId).
+   */
   onConnect(): void {
     let count = 0;
-    for (const entry of this.#o.outbox.pending()) {
-      if (this.#state.get(entry.id)?.inFlight) continue; // mqtt.js resends its own in-flight ones
-      if (this.#send(entry)) count++;
-    }
+    for (const entry of this.#o.outbox.pending()) if (this.#send(entry)) count++;
     if (count > 0) this.#o.emit({ type: 'resent', count, why: 'reconnect' });
     this.#schedule();
   }
