@@ -11,7 +11,7 @@ import { grant, M, T, UID, useBoardHarness } from './board-harness.ts';
 import { connectServer, makeKeys, signedList, waitFor } from './test-helpers.ts';
 
 const h = useBoardHarness();
-const { start, startConnected, published, requests, runtimes, ends } = h;
+const { start, startConnected, published, runtimes, ends } = h;
 
 describe('offline mode', () => {
   const keys = makeKeys();

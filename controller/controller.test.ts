@@ -12,7 +12,7 @@ import { grant, OTHER, T, UID, useBoardHarness } from './board-harness.ts';
 import { connectServer, waitFor } from './test-helpers.ts';
 
 const h = useBoardHarness();
-const { start, startConnected, published, requests, runtimes, ends } = h;
+const { startConnected, published, runtimes, ends } = h;
 
 describe('controller session flow', () => {
   it('starts with the relay off (NO: pin LOW; NC: pin HIGH) and announces itself', async () => {

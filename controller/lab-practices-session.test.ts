@@ -13,7 +13,7 @@ import { describeEvent } from './messages.ts';
 import { connectServer, makeKeys, signedList, waitFor } from './test-helpers.ts';
 
 const h = useBoardHarness();
-const { start, startConnected, published, requests, runtimes, ends } = h;
+const { startConnected, published, runtimes, ends } = h;
 
 describe('unlockedSeconds', () => {
   it('every runtime and end carries the seconds the relay has been closed, next to the running seconds', async () => {

@@ -18,7 +18,7 @@ import { describeEvent } from './messages.ts';
 import { makeKeys, signedList, waitFor } from './test-helpers.ts';
 
 const h = useBoardHarness();
-const { start, startConnected, published, requests, runtimes, ends } = h;
+const { startConnected, published, requests, runtimes, ends } = h;
 
 describe('badge modes', () => {
   it('the mode button arms certify for the next badge only; the request carries mode only when not use', async () => {
