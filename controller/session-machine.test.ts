@@ -272,7 +272,15 @@ describe('session state machine', () => {
       false,
       ['notify:ignored_badge'],
     ],
-    ['takeover + lock', TAKEOVER, lock(), 'idle', true, ['end:command']],
+    [
+      'takeover + lock: the session ends, the request stays pending',
+      TAKEOVER,
+      lock(),
+      'requesting',
+      true,
+      ['end:command'],
+    ],
+    ['takeover + tick at maxSeconds: same', TAKEOVER, tick(600), 'requesting', true, ['end:timeout']],
     [
       'late grant: its server session is closed',
       IDLE,

@@ -127,8 +127,14 @@ function settled(state: BoardState): BoardState {
 }
 
 /** The session ended: the machine is free. */
-function ended(session: OpenSession, reason: EndReason): Transition {
-  return ok({ kind: 'idle' }, [{ type: 'end_session', sessionId: session.id, reason, keepRelay: false }]);
+/**
+ * The session ended: the machine is free. A request still pending (a takeover asked before a
+ * lock or a limit ended the session) stays pending: its grant opens a session as usual.
+ */
+function ended(session: OpenSession, reason: EndReason, from?: BoardState): Transition {
+  const next: BoardState =
+    from?.kind === 'in_session_requesting' ? { kind: 'requesting', request: from.request } : { kind: 'idle' };
+  return ok(next, [{ type: 'end_session', sessionId: session.id, reason, keepRelay: false }]);
 }
 
 export function transition(state: BoardState, input: BoardInput): Transition {
@@ -191,12 +197,13 @@ function request(input: Extract<BoardInput, { type: 'badge' }>, session: OpenSes
 function inSession(state: BoardState, session: OpenSession, input: BoardInput): Transition {
   switch (input.type) {
     case 'badge':
-      if (input.uid === session.uid && input.mode === 'use') return ended(session, 'badge_out');
+      if (input.uid === session.uid && input.mode === 'use') return ended(session, 'badge_out', state);
       return request(input, session);
     case 'command':
       return onCommand(state, session, input.command, input.now);
     case 'tick': {
-      if (session.cutAtMono !== null && input.now.mono >= session.cutAtMono) return ended(session, 'command');
+      if (session.cutAtMono !== null && input.now.mono >= session.cutAtMono)
+        return ended(session, 'command', state);
       const spent =
         (session.maxRunningSeconds !== null && input.runningSeconds >= session.maxRunningSeconds) ||
         (session.deadlineMono !== null && input.now.mono >= session.deadlineMono) ||
@@ -208,7 +215,7 @@ function inSession(state: BoardState, session: OpenSession, input: BoardInput): 
             input.unlockedSeconds,
             input.running,
           ));
-      return spent ? ended(session, 'timeout') : ok(state);
+      return spent ? ended(session, 'timeout', state) : ok(state);
     }
     default:
       return refuse(state, `in session: ${input.type} unexpected`);
@@ -219,7 +226,7 @@ function onCommand(state: BoardState, session: OpenSession, c: Command, now: Sta
   if (c.sessionId !== undefined && c.sessionId !== session.id)
     return refuse(state, 'lock for another session');
   const grace = c.graceSeconds ?? 0;
-  if (grace <= 0) return ended(session, 'command');
+  if (grace <= 0) return ended(session, 'command', state);
   if (session.cutAtMono !== null)
     return refuse(state, 'a grace is running: a second lock does not extend it');
   const cutAtMono = now.mono + grace * 1000;
