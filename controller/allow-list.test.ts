@@ -113,7 +113,7 @@ describe('decideOffline', () => {
       { granted: true, name: 'C', maxRunningSeconds: null, maxWallSeconds: 3600 },
     ],
   ])('%s', (_name, body, expected) => {
-    expect(decideOffline(body, UID, NOW)).toEqual(expected);
+    expect(decideOffline(body, UID, NOW)).toMatchObject(expected);
   });
 
   it('refuses everything once the list is past validUntil', () => {

@@ -4,11 +4,17 @@
  * over `JSON.stringify(body)` verifies with the configured public key, it is for this machine
  * and it is not past `validUntil`. Badges are matched by HMAC-SHA256(salt, UID) so the list
  * holds no UID. Deny by default: no list, no entry, expired entry or too little credit -> no.
+ * The decision itself is core/offline.ts's (the server's list builder uses the same rules).
  */
 import { createHmac, verify } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type AllowList, type AllowListBody, allowListSchema } from '../core/mqtt-contract.ts';
+import {
+  decideOffline as decideOfflineCore,
+  type OfflineDecision,
+  type OfflineListBody,
+} from '../core/offline.ts';
 import { fsyncDir } from './outbox.ts';
 
 export type ListRejection = 'malformed' | 'bad_signature' | 'other_machine' | 'expired';
@@ -43,44 +49,14 @@ export function verifyAllowList(
   return { ok: true, list: { ...parsed.data, body: rawBody as AllowListBody } };
 }
 
-export type OfflineDecision =
-  | { granted: true; name: string; maxRunningSeconds: number | null; maxWallSeconds: number }
-  | {
-      granted: false;
-      reason: 'no_list' | 'list_expired' | 'unknown_badge' | 'expired' | 'insufficient_balance';
-    };
-
+/** HMAC-SHA256(hex-decoded salt, uid), lowercase hex: core/offline.ts's badge hash rule. */
 export function offlineBadgeHash(saltHex: string, uid: string): string {
   return createHmac('sha256', Buffer.from(saltHex, 'hex')).update(uid).digest('hex');
 }
 
-/** The offline decision for a normalised UID. */
-export function decideOffline(list: AllowListBody | null, uid: string, nowMs: number): OfflineDecision {
-  if (list === null) return { granted: false, reason: 'no_list' };
-  if (Date.parse(list.validUntil) <= nowMs) return { granted: false, reason: 'list_expired' };
-  const hash = offlineBadgeHash(list.salt, uid);
-  const entry = list.entries.find((e) => e.badge.toLowerCase() === hash);
-  if (entry === undefined) return { granted: false, reason: 'unknown_badge' };
-  if (Date.parse(entry.until) <= nowMs) return { granted: false, reason: 'expired' };
-  let maxRunningSeconds: number | null = null;
-  if (entry.creditCents !== null && list.pricePerMinuteCents + list.minimumChargeCents > 0) {
-    // Same rule as online (docs/mqtt.md): credit for the minimum charge or one minute, whichever is more.
-    if (entry.creditCents < Math.max(list.minimumChargeCents, list.pricePerMinuteCents)) {
-      return { granted: false, reason: 'insufficient_balance' };
-    }
-    // charge = max(minimum, ceil(s / 60) * price) <= credit  <=>  s <= floor(credit / price) * 60
-    if (list.pricePerMinuteCents > 0) {
-      maxRunningSeconds = Math.floor(entry.creditCents / list.pricePerMinuteCents) * 60;
-    }
-  }
-  if (maxRunningSeconds !== null)
-    maxRunningSeconds = Math.min(maxRunningSeconds, list.maxOfflineSessionSeconds);
-  return {
-    granted: true,
-    name: entry.name,
-    maxRunningSeconds,
-    maxWallSeconds: list.maxOfflineSessionSeconds,
-  };
+/** The offline decision (core/offline.ts, the one rule) with node:crypto's HMAC. */
+export function decideOffline(list: OfflineListBody | null, uid: string, nowMs: number): OfflineDecision {
+  return decideOfflineCore(list, uid, nowMs, offlineBadgeHash);
 }
 
 const FILE = 'allowlist.json';

@@ -1,128 +1,29 @@
-/**
- * Issue #6 on the board (docs/mqtt.md "Lab practices"): badge modes, decision display, takeover,
- * unlockedSeconds, grace before cut, report a problem, materials. A real in-process Aedes broker
- * (port 0), a plain mqtt.js client playing the server, MockFirmata, a manual clock.
- */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '../core/mqtt-contract.ts';
 import {
-  badgeRequestSchema,
-  type Decision,
-  endEventSchema,
-  materialEventSchema,
-  reportEventSchema,
-  runtimeEventSchema,
-} from '../core/mqtt-contract.ts';
+  grant,
+  M,
+  OTHER,
+  ofType,
+  recordWrites,
+  refuse,
+  sleep,
+  T,
+  THIRD,
+  UID,
+  useBoardHarness,
+} from './board-harness.ts';
 import type { ControllerEvent } from './controller.ts';
 import { describeEvent } from './messages.ts';
-import {
-  type SimulatedController,
-  type SimulatedControllerOptions,
-  startSimulatedController,
-} from './simulate.ts';
-import {
-  connectServer,
-  makeKeys,
-  signedList,
-  startTestBroker,
-  type TestBroker,
-  waitFor,
-} from './test-helpers.ts';
+import { makeKeys, signedList, waitFor } from './test-helpers.ts';
 
-const M = 'laser-1';
-const T = (kind: string) => `fablab/v1/machines/${M}/${kind}`;
-const UID = '04A3B2C1';
-const OTHER = 'DEADBEEF01';
-const THIRD = 'CAFE0123';
-
-let broker: TestBroker;
-let server: MqttClient;
-let clock: number;
-let answer: (req: { requestId: string; badge: string; mode?: string }) => Decision | null;
-const sims: SimulatedController[] = [];
-
-const grant =
-  (sessionId: string, extra: Partial<Decision> = {}) =>
-  (req: { requestId: string }): Decision => ({
-    requestId: req.requestId,
-    granted: true,
-    reason: 'granted',
-    sessionId,
-    member: { name: 'Camille' },
-    ...extra,
-  });
-const refuse =
-  (reason: Decision['reason'], extra: Partial<Decision> = {}) =>
-  (req: { requestId: string }): Decision => ({ requestId: req.requestId, granted: false, reason, ...extra });
-
-function listen(client: MqttClient) {
-  client.on('message', (topic, payload) => {
-    if (topic !== T('badge')) return;
-    const decision = answer(JSON.parse(payload.toString()));
-    if (decision) client.publish(T('decision'), JSON.stringify(decision), { qos: 1 });
-  });
-}
-
-beforeEach(async () => {
-  broker = await startTestBroker();
-  server = await connectServer(broker.url);
-  await server.subscribeAsync(T('badge'), { qos: 1 });
-  answer = grant('s-1');
-  listen(server);
-  clock = Date.now();
-});
-
-afterEach(async () => {
-  for (const s of sims.splice(0)) await s.stop();
-  await server.endAsync(true);
-  await broker.stop();
-});
-
-async function startConnected(opts: Partial<SimulatedControllerOptions> = {}): Promise<SimulatedController> {
-  const sim = await startSimulatedController({
-    mqttUrl: broker.url,
-    deviceId: 'dev-1',
-    secret: 'secret-1',
-    machineId: M,
-    heartbeatSeconds: 0.05,
-    decisionTimeoutMs: 300,
-    reconnectPeriodMs: 100,
-    tickMs: 20,
-    now: () => clock,
-    ...opts,
-  });
-  sims.push(sim);
-  await waitFor(() => sim.controller.connected);
-  return sim;
-}
-
-const published = (kind: string) => broker.published.filter((p) => p.topic === T(kind)).map((p) => p.payload);
-const requests = () => published('badge').map((p) => badgeRequestSchema.parse(p));
-const runtimes = () => published('runtime').map((p) => runtimeEventSchema.parse(p));
-const ends = () => published('end').map((p) => endEventSchema.parse(p));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ofType = <K extends ControllerEvent['type']>(sim: SimulatedController, type: K) =>
-  sim.events.filter((e): e is Extract<ControllerEvent, { type: K }> => e.type === type);
-
-/** Every level the board wrote on a pin, in order. */
-function recordWrites(sim: SimulatedController, pin: number): number[] {
-  const writes: number[] = [];
-  const io = sim.io as unknown as { digitalWrite: (p: number, v: number) => void };
-  const original = io.digitalWrite.bind(io);
-  io.digitalWrite = (p, v) => {
-    if (p === pin) writes.push(v);
-    original(p, v);
-  };
-  return writes;
-}
+const h = useBoardHarness();
+const { startConnected, published, requests, runtimes, ends } = h;
 
 describe('badge modes', () => {
   it('the mode button arms certify for the next badge only; the request carries mode only when not use', async () => {
     const sim = await startConnected({ modeButton: { pin: 2 } });
-    answer = refuse('awaiting_member', { message: 'Badgez le membre à certifier' });
+    h.answer = refuse('awaiting_member', { message: 'Badgez le membre à certifier' });
     expect(sim.pressModeButton()).toBe('certify');
     expect(sim.mode()).toBe('certify');
     const first = await sim.badgeAndWait(UID);
@@ -132,7 +33,7 @@ describe('badge modes', () => {
       message: 'Badgez le membre à certifier',
     });
     expect(sim.mode()).toBe('use'); // one badge used it
-    answer = refuse('certified', { message: 'Camille est certifiée' });
+    h.answer = refuse('certified', { message: 'Camille est certifiée' });
     expect(await sim.badgeAndWait(OTHER)).toMatchObject({ type: 'denied', reason: 'certified' });
     expect(requests()).toEqual([
       expect.objectContaining({ badge: UID, mode: 'certify' }),
@@ -157,7 +58,7 @@ describe('badge modes', () => {
     expect(sim.mode()).toBe('certify');
     await waitFor(() => sim.mode() === 'use');
     expect(ofType(sim, 'mode').at(-1)).toEqual({ type: 'mode', mode: 'use', why: 'timeout' });
-    answer = grant('s-1');
+    h.answer = grant('s-1');
     await sim.badgeAndWait(UID);
     expect(requests()[0]).not.toHaveProperty('mode');
   });
@@ -176,7 +77,7 @@ describe('badge modes', () => {
 
   it('keyboard modes: badge(uid, mode) overrides the armed mode; enrol flow messages', async () => {
     const sim = await startConnected();
-    answer = (req) =>
+    h.answer = (req) =>
       req.mode === 'enrol'
         ? refuse('enrolment_ready', { message: 'Présentez le nouveau badge' })(req)
         : refuse('badge_presented', { message: 'Badge transmis au tableau de bord' })(req);
@@ -189,9 +90,9 @@ describe('badge modes', () => {
   });
 
   it('a certify badge that gets no answer is not decided offline', async () => {
-    answer = () => null;
+    h.answer = () => null;
     const keys = makeKeys();
-    await server.publishAsync(
+    await h.server.publishAsync(
       T('allowlist'),
       JSON.stringify(
         signedList(keys.privateKey, { machineId: M }, [{ uid: UID, name: 'C', creditCents: null }]),
@@ -212,7 +113,7 @@ describe('badge modes', () => {
 describe('decision display', () => {
   it('check_required shows what to check and asks to badge again; the confirmation opens the session', async () => {
     const sim = await startConnected();
-    answer = refuse('check_required', {
+    h.answer = refuse('check_required', {
       message: 'Vérifiez la machine',
       check: 'Lentille propre, plateau vide',
     });
@@ -235,7 +136,7 @@ describe('decision display', () => {
     expect(line).toContain('Lentille propre, plateau vide');
     expect(line).toContain('badgez à nouveau pour confirmer / badge again to confirm');
     expect(line).toContain('Vérifiez la machine');
-    answer = grant('s-1');
+    h.answer = grant('s-1');
     expect(await sim.badgeAndWait(UID)).toMatchObject({ type: 'session_open', sessionId: 's-1' });
   });
 
@@ -264,9 +165,9 @@ describe('decision display', () => {
 
   it('supervisor_required then a staff badge: the grant carries the member session', async () => {
     const sim = await startConnected();
-    answer = refuse('supervisor_required', { message: 'Un encadrant doit badger' });
+    h.answer = refuse('supervisor_required', { message: 'Un encadrant doit badger' });
     expect(await sim.badgeAndWait(UID)).toMatchObject({ reason: 'supervisor_required' });
-    answer = grant('s-sup', { member: { name: 'Camille' } });
+    h.answer = grant('s-sup', { member: { name: 'Camille' } });
     expect(await sim.badgeAndWait(OTHER)).toMatchObject({
       type: 'session_open',
       sessionId: 's-sup',
@@ -279,7 +180,7 @@ describe('takeover', () => {
   it('another badge during a session is asked; a denial keeps the session and shows the message', async () => {
     const sim = await startConnected();
     await sim.badgeAndWait(UID);
-    answer = refuse('machine_busy', { message: 'Machine utilisée par Camille' });
+    h.answer = refuse('machine_busy', { message: 'Machine utilisée par Camille' });
     expect(await sim.badgeAndWait(OTHER)).toMatchObject({
       type: 'denied',
       reason: 'machine_busy',
@@ -300,10 +201,10 @@ describe('takeover', () => {
     const writes = recordWrites(sim, 13);
     const from = sim.events.length;
     sim.setRunning(true);
-    clock += 40_000;
+    h.clock += 40_000;
     sim.setRunning(false);
-    clock += 70_000; // idle 70 s: the server lets the next member take over
-    answer = grant('s-2', { member: { name: 'Dominique' }, maxSeconds: 600 });
+    h.clock += 70_000; // idle 70 s: the server lets the next member take over
+    h.answer = grant('s-2', { member: { name: 'Dominique' }, maxSeconds: 600 });
     const outcome = await sim.badgeAndWait(OTHER);
     expect(outcome).toMatchObject({ type: 'session_open', sessionId: 's-2', uid: OTHER, name: 'Dominique' });
     expect(sim.sessionId()).toBe('s-2');
@@ -326,14 +227,14 @@ describe('takeover', () => {
       unlockedSeconds: 110,
     });
     // the old session's end goes out before the new session's first runtime
-    const order = broker.published
+    const order = h.broker.published
       .filter((p) => p.topic === T('end') || p.topic === T('runtime'))
       .map((p) => `${p.topic.split('/').at(-1)}:${p.payload.sessionId}`);
     expect(order.indexOf('end:s-1')).toBeLessThan(order.indexOf('runtime:s-2'));
     await waitFor(() => published('status').some((s) => s.sessionId === 's-2' && s.relay === 'on'));
     // the new holder badges out; the old one is a stranger now
-    clock += 5_000;
-    answer = refuse('machine_busy');
+    h.clock += 5_000;
+    h.answer = refuse('machine_busy');
     expect(await sim.badgeAndWait(UID)).toMatchObject({ type: 'denied', reason: 'machine_busy' });
     expect(await sim.badgeAndWait(OTHER)).toMatchObject({
       type: 'session_end',
@@ -346,7 +247,7 @@ describe('takeover', () => {
   it('while the takeover request is pending, further badges are ignored; no answer keeps the session', async () => {
     const sim = await startConnected({ decisionTimeoutMs: 400 });
     await sim.badgeAndWait(UID);
-    answer = () => null; // the server is silent
+    h.answer = () => null; // the server is silent
     sim.badge(OTHER);
     sim.badge(THIRD);
     sim.badge(UID); // the holder too: one request at a time
@@ -363,220 +264,5 @@ describe('takeover', () => {
     expect(requests().map((r) => r.badge)).toEqual([UID, OTHER]);
     expect(sim.sessionId()).toBe('s-1');
     expect(sim.relay()).toBe('on');
-  });
-});
-
-describe('unlockedSeconds', () => {
-  it('every runtime and end carries the seconds the relay has been closed, next to the running seconds', async () => {
-    const sim = await startConnected({ runningInput: { digital: 7 } });
-    await sim.badgeAndWait(UID);
-    await waitFor(() => runtimes().length >= 1);
-    expect(runtimes()[0]).toMatchObject({ seq: 0, runningSeconds: 0, unlockedSeconds: 0 });
-    sim.setRunning(true);
-    clock += 10_000;
-    sim.setRunning(false);
-    clock += 20_000;
-    await waitFor(() => runtimes().some((r) => r.unlockedSeconds === 30));
-    expect(runtimes().find((r) => r.unlockedSeconds === 30)).toMatchObject({ runningSeconds: 10 });
-    expect(sim.controller.unlockedSeconds()).toBe(30);
-    for (const r of runtimes()) expect(r.unlockedSeconds).toBeGreaterThanOrEqual(r.runningSeconds);
-    clock += 5_000;
-    await sim.badgeAndWait(UID);
-    await waitFor(() => ends().length === 1);
-    expect(ends()[0]).toMatchObject({ runningSeconds: 10, unlockedSeconds: 35 });
-  });
-
-  it('offline sessions carry it too, and a session lost to a power cut is ended with the last saved value', async () => {
-    const keys = makeKeys();
-    answer = () => null;
-    await server.publishAsync(
-      T('allowlist'),
-      JSON.stringify(
-        signedList(keys.privateKey, { machineId: M }, [{ uid: UID, name: 'C', creditCents: null }]),
-      ),
-      { qos: 1, retain: true },
-    );
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'sesame-ctl-'));
-    const sim = await startConnected({ dataDir, allowListPublicKey: keys.publicKeyPem });
-    await waitFor(() => sim.events.some((e) => e.type === 'allowlist' && e.accepted));
-    const opened = await sim.badgeAndWait(UID);
-    expect(opened).toMatchObject({ type: 'session_open', offline: true });
-    clock += 25_000;
-    await waitFor(() => runtimes().some((r) => r.unlockedSeconds === 25));
-    expect(runtimes().find((r) => r.unlockedSeconds === 25)).toMatchObject({
-      badge: UID,
-      runningSeconds: 25,
-    });
-    await sleep(100); // a heartbeat saved 25 s
-    sim.controller.abort();
-    sims.splice(sims.indexOf(sim), 1);
-    const again = await startConnected({ dataDir, allowListPublicKey: keys.publicKeyPem });
-    await waitFor(() => again.controller.pendingEvents().length === 0 && ends().length === 1);
-    expect(ends()[0]).toMatchObject({
-      reason: 'power_loss',
-      badge: UID,
-      runningSeconds: 25,
-      unlockedSeconds: 25,
-    });
-  });
-});
-
-describe('grace before cut', () => {
-  const lock = (extra: Record<string, unknown>) =>
-    server.publishAsync(
-      T('command'),
-      JSON.stringify({
-        commandId: crypto.randomUUID(),
-        action: 'lock',
-        reason: 'credit_exhausted',
-        ...extra,
-      }),
-      { qos: 1 },
-    );
-
-  it('warns, blinks the warning output, and opens the relay when the grace is over; a second lock does not extend it', async () => {
-    const sim = await startConnected({ warningOutput: { pin: 5 } });
-    const blinks = recordWrites(sim, 5);
-    await sim.badgeAndWait(UID);
-    expect(sim.warningPinValue()).toBe(0);
-    await lock({ sessionId: 's-1', graceSeconds: 10 });
-    await waitFor(() => ofType(sim, 'warning').length === 1);
-    expect(ofType(sim, 'warning')[0]).toMatchObject({
-      sessionId: 's-1',
-      graceSeconds: 10,
-      reason: 'credit_exhausted',
-      cutAt: new Date(clock + 10_000).toISOString(),
-    });
-    expect(sim.warning()).toBe(true);
-    expect(sim.relay()).toBe('on');
-    await sleep(600); // blinks at 250 ms
-    expect(blinks.filter((v) => v === 1).length).toBeGreaterThanOrEqual(2);
-    expect(blinks.filter((v) => v === 0).length).toBeGreaterThanOrEqual(1);
-
-    clock += 6_000;
-    await lock({ sessionId: 's-1', graceSeconds: 60 }); // does not extend
-    await sleep(100);
-    expect(ofType(sim, 'warning')).toHaveLength(1);
-    expect(sim.relay()).toBe('on');
-    clock += 4_000;
-    await waitFor(() => sim.relay() === 'off');
-    expect(sim.relayPinValue()).toBe(0);
-    expect(sim.warning()).toBe(false);
-    expect(sim.warningPinValue()).toBe(0);
-    await waitFor(() => ends().length === 1);
-    expect(ends()[0]).toMatchObject({
-      sessionId: 's-1',
-      reason: 'command',
-      runningSeconds: 10,
-      unlockedSeconds: 10,
-    });
-    const n = blinks.length;
-    await sleep(300);
-    expect(blinks.length).toBe(n); // stopped blinking
-    expect(describeEvent(ofType(sim, 'warning')[0] as ControllerEvent)).toContain(
-      'coupure dans 10 s / WARNING',
-    );
-  });
-
-  it('graceSeconds 0 cuts at once; a lock without grace during a grace cuts at once', async () => {
-    const sim = await startConnected();
-    await sim.badgeAndWait(UID);
-    await lock({ graceSeconds: 0 });
-    await waitFor(() => sim.relay() === 'off');
-    expect(ofType(sim, 'warning')).toHaveLength(0);
-    answer = grant('s-2');
-    await sim.badgeAndWait(UID);
-    await lock({ sessionId: 's-2', graceSeconds: 30 });
-    await waitFor(() => sim.warning());
-    await lock({ sessionId: 's-2' });
-    await waitFor(() => sim.relay() === 'off');
-    await waitFor(() => ends().length === 2);
-    expect(ends().map((e) => [e.sessionId, e.reason])).toEqual([
-      ['s-1', 'command'],
-      ['s-2', 'command'],
-    ]);
-  });
-
-  it('badging out during the grace ends the session normally and stops the warning', async () => {
-    const sim = await startConnected({ warningOutput: { pin: 5 } });
-    await sim.badgeAndWait(UID);
-    await lock({ graceSeconds: 20 });
-    await waitFor(() => sim.warning());
-    expect(await sim.badgeAndWait(UID)).toMatchObject({ type: 'session_end', reason: 'badge_out' });
-    expect(sim.warning()).toBe(false);
-    expect(sim.warningPinValue()).toBe(0);
-  });
-});
-
-describe('report a problem', () => {
-  it('the report button publishes a report; the session goes on', async () => {
-    const sim = await startConnected({ reportButton: { pin: 3, activeLow: true } });
-    await sim.badgeAndWait(UID);
-    sim.pressReportButton();
-    await waitFor(() => published('report').length === 1);
-    const report = reportEventSchema.parse(published('report')[0]);
-    expect(report).not.toHaveProperty('note');
-    expect(report.at).toBe(new Date(clock).toISOString());
-    expect(sim.relay()).toBe('on');
-    expect(sim.sessionId()).toBe('s-1');
-    const id = sim.report('  Lentille fissurée  ');
-    await waitFor(() => published('report').length === 2);
-    expect(published('report')[1]).toEqual({
-      eventId: id,
-      note: 'Lentille fissurée',
-      at: expect.any(String),
-    });
-    expect(ofType(sim, 'report').map((r) => r.note)).toEqual([undefined, 'Lentille fissurée']);
-    await waitFor(() => sim.controller.pendingEvents().length === 0);
-  });
-
-  it('a report made while the broker is away is buffered durably and sent on reconnection', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'sesame-ctl-'));
-    const sim = await startConnected({ dataDir });
-    await server.endAsync(true);
-    await broker.stop();
-    await waitFor(() => !sim.controller.connected);
-    const id = sim.report('Courroie cassée');
-    expect(id).not.toBeNull();
-    expect(sim.controller.pendingEvents().map((e) => e.topic)).toEqual([T('report')]);
-    // lost power before the broker came back
-    sim.controller.abort();
-    sims.splice(sims.indexOf(sim), 1);
-    await broker.restart();
-    server = await connectServer(broker.url);
-    const again = await startConnected({ dataDir });
-    await waitFor(() => again.controller.pendingEvents().length === 0 && published('report').length > 0);
-    expect(published('report')[0]).toMatchObject({ eventId: id, note: 'Courroie cassée' });
-  });
-});
-
-describe('materials', () => {
-  it('records material in the open session through the outbox; refused without a session or when invalid', async () => {
-    const sim = await startConnected();
-    expect(sim.recordMaterial('pla-black', 25)).toBeNull();
-    expect(ofType(sim, 'material_refused').at(-1)).toMatchObject({ why: 'no_session' });
-    await sim.badgeAndWait(UID);
-    const id = sim.recordMaterial('pla-black', 25);
-    expect(id).not.toBeNull();
-    expect(sim.recordMaterial('PLA Black', 3)).toBeNull();
-    expect(sim.recordMaterial('pla-black', 0)).toBeNull();
-    expect(sim.recordMaterial('pla-black', 1.5)).toBeNull();
-    expect(ofType(sim, 'material_refused').map((e) => e.why)).toEqual([
-      'no_session',
-      'invalid',
-      'invalid',
-      'invalid',
-    ]);
-    await waitFor(() => published('material').length === 1);
-    expect(materialEventSchema.parse(published('material')[0])).toEqual({
-      eventId: id,
-      sessionId: 's-1',
-      materialId: 'pla-black',
-      quantity: 25,
-      at: new Date(clock).toISOString(),
-    });
-    expect(sim.relay()).toBe('on');
-    expect(describeEvent(ofType(sim, 'material')[0] as ControllerEvent)).toContain('25 × pla-black');
-    await waitFor(() => sim.controller.pendingEvents().length === 0);
   });
 });

@@ -1,6 +1,6 @@
 /** One bilingual line (French / English) per controller event, for the CLI and the simulator. */
 import type { BadgeMode, DecisionReason } from '../core/mqtt-contract.ts';
-import type { ControllerEvent } from './controller.ts';
+import type { ControllerEvent } from './events.ts';
 
 const MODE: Record<BadgeMode, string> = {
   use: 'utilisation / use',
@@ -105,7 +105,14 @@ export function describeEvent(e: ControllerEvent): string | null {
     case 'runtime':
       return null;
     case 'acked':
+    case 'refused':
       return null;
+    case 'resent':
+      return e.why === 'reconnect' ? `${e.count} événement(s) renvoyé(s) / event(s) resent` : null;
+    case 'event_rejected':
+      return `Événement refusé par le serveur / Event rejected by the server (${e.kind} ${e.eventId}${e.error ? `: ${e.error}` : ''})`;
+    case 'outbox_dropped':
+      return `Tampon plein: événement abandonné / Outbox full: event dropped (${e.topic.split('/').at(-1)} ${e.eventId}, ${e.why})`;
     case 'allowlist':
       return e.accepted
         ? `Liste hors ligne reçue / Offline list received (${e.entries} badges)`

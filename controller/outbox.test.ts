@@ -42,3 +42,34 @@ describe('Outbox', () => {
     expect(new Outbox(dir).open().map((e) => e.id)).toEqual(['1', '3']);
   });
 });
+
+describe('Outbox bound', () => {
+  const event = (id: string, kind: string, sessionId: string) => ({
+    id,
+    topic: `fablab/v1/machines/m/${kind}`,
+    payload: JSON.stringify({ eventId: id, sessionId }),
+  });
+
+  it('drops the oldest superseded runtime first, then the oldest event; never refuses the new one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sesame-outbox-'));
+    const o = new Outbox(dir, { maxEntries: 3 });
+    o.open();
+    expect(o.append(event('r1', 'runtime', 's-1'))).toEqual([]);
+    expect(o.append(event('rep', 'report', ''))).toEqual([]);
+    expect(o.append(event('r2', 'runtime', 's-1'))).toEqual([]);
+    // Full: r1 is superseded by r2 (same session, later): it goes.
+    expect(o.append(event('e1', 'end', 's-1')).map((d) => [d.entry.id, d.why])).toEqual([
+      ['r1', 'superseded'],
+    ]);
+    // r2 is superseded by e1.
+    expect(o.append(event('r3', 'runtime', 's-2')).map((d) => [d.entry.id, d.why])).toEqual([
+      ['r2', 'superseded'],
+    ]);
+    // Nothing superseded any more: the oldest goes.
+    expect(o.append(event('m1', 'material', 's-2')).map((d) => [d.entry.id, d.why])).toEqual([
+      ['rep', 'full'],
+    ]);
+    o.close();
+    expect(new Outbox(dir).open().map((e) => e.id)).toEqual(['e1', 'r3', 'm1']);
+  });
+});

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BadgeMode } from '../core/mqtt-contract.ts';
+import type { Clock } from './clock.ts';
 import { type ButtonConfig, type ControllerConfig, parseConfig, type RunningInput } from './config.ts';
 import { Controller, type ControllerEvent } from './controller.ts';
 import { MachineIo } from './machine-io.ts';
@@ -28,8 +29,16 @@ export interface SimulatedControllerOptions {
   /** default 'none': the machine counts as running while the relay is on */
   runningInput?: RunningInput;
   onEvent?: (event: ControllerEvent) => void;
-  /** clock, ms (tests) */
+  /** clock, ms (tests): wall and monotonic time together */
   now?: () => number;
+  /** wall and monotonic clocks apart (tests of clock steps; wins over `now`) */
+  clock?: Clock;
+  /** delivery (delivery.ts): first resend of an unacknowledged event, ms (default 20 000) */
+  resendAfterMs?: number;
+  /** longest wait between resends, ms (default 300 000) */
+  resendMaxMs?: number;
+  /** outbox bound, events (default 1000) */
+  outboxMaxEntries?: number;
   /** session limit check period, ms (default 1000) */
   tickMs?: number;
   /** MQTT reconnect period, ms (default 2000) */
@@ -133,6 +142,10 @@ export async function startSimulatedController(
     config,
     machine,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.resendAfterMs !== undefined ? { resendAfterMs: opts.resendAfterMs } : {}),
+    ...(opts.resendMaxMs !== undefined ? { resendMaxMs: opts.resendMaxMs } : {}),
+    ...(opts.outboxMaxEntries !== undefined ? { outboxMaxEntries: opts.outboxMaxEntries } : {}),
     ...(opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {}),
     ...(opts.reconnectPeriodMs !== undefined ? { reconnectPeriodMs: opts.reconnectPeriodMs } : {}),
     ...(opts.modeResetMs !== undefined ? { modeResetMs: opts.modeResetMs } : {}),

@@ -49,6 +49,7 @@ export async function startTestBroker(port = 0): Promise<TestBroker> {
       }
     });
     server = net.createServer((socket) => {
+      socket.setNoDelay(true); // as the project's broker does: only the client side is measured
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       aedes.handle(socket);
@@ -79,10 +80,40 @@ export async function startTestBroker(port = 0): Promise<TestBroker> {
   return broker;
 }
 
-export async function connectServer(url: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, {
+/**
+ * A plain mqtt.js client playing the server. With `ack` (default) it acknowledges every device
+ * event as the server does after its commit (issue #10: `ack` topic, `stored`), so the board's
+ * outbox empties; `ack: false` plays an older server that never acks.
+ */
+export async function connectServer(url: string, opts: { ack?: boolean } = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, {
     clientId: `server-${randomBytes(4).toString('hex')}`,
     reconnectPeriod: 100,
+  });
+  if (opts.ack ?? true) await ackEvents(client);
+  return client;
+}
+
+/** Subscribes to every machine's device events and publishes `stored` acks for them. */
+export async function ackEvents(client: MqttClient, status: 'stored' | 'rejected' = 'stored'): Promise<void> {
+  const kinds = ['runtime', 'end', 'report', 'material'] as const;
+  await client.subscribeAsync(
+    kinds.map((k) => `+/v1/machines/+/${k}`),
+    { qos: 1 },
+  );
+  client.on('message', (topic, payload) => {
+    const parts = topic.split('/');
+    const kind = parts[4] as (typeof kinds)[number];
+    if (parts.length !== 5 || !kinds.includes(kind)) return;
+    let eventId: unknown;
+    try {
+      eventId = (JSON.parse(payload.toString()) as { eventId?: unknown }).eventId;
+    } catch {
+      return;
+    }
+    if (typeof eventId !== 'string') return;
+    const ack = { eventId, kind, status };
+    client.publish(`${parts.slice(0, 4).join('/')}/ack`, JSON.stringify(ack), { qos: 1 });
   });
 }
 

@@ -54,7 +54,8 @@ async function controllerFor(
 const lastEnd = (sim: SimulatedController) =>
   [...sim.events].reverse().find((e) => e.type === 'session_end') as { runningSeconds: number } | undefined;
 
-describe('controller ↔ server', () => {
+// Whole-server tests: budgets sized for a loaded 2-core machine (issue #10).
+describe('controller ↔ server', { timeout: 90_000 }, () => {
   it('badge → relay on → runtime debits → badge out → relay off → exact charge', async () => {
     const sys = await system();
     cleanup.push(() => sys.stop());
@@ -135,8 +136,10 @@ describe('controller ↔ server', () => {
     // The server comes back on the same database and port: the board replays its buffer.
     sys = await system(database, { MQTT_PORT: mqttPort });
     cleanup.push(() => sys.stop());
+    // Replayed: every buffered event reached the broker again. (They leave the outbox at the
+    // server's `ack`, issue #10; a server that does not ack yet leaves them there, resent.)
     await eventually(
-      async () => sim.controller.connected && sim.controller.pendingEvents().length === 0,
+      async () => sim.controller.connected && sim.controller.pendingEvents().every((e) => e.delivered),
       10_000,
     );
     const first = await eventually(async () => {

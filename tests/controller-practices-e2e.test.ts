@@ -44,12 +44,15 @@ async function board(
   return sim;
 }
 
-/** Waits for the next controller event (after `from`) matching the predicate. */
+/**
+ * Waits for the next controller event (after `from`) matching the predicate. A positive barrier:
+ * the budget only matters on a loaded machine, so it is generous (issue #10).
+ */
 function next(
   sim: SimulatedController,
   pred: (e: ControllerEvent) => boolean,
   from = sim.events.length,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ) {
   return eventually(async () => sim.events.slice(from).find(pred), timeoutMs);
 }
@@ -68,7 +71,8 @@ async function staffBadge(roles: string[], trainerOf: string[]) {
   return person;
 }
 
-describe('lab practices through the board program', () => {
+// Whole-server tests: budgets sized for a loaded 2-core machine (issue #10).
+describe('lab practices through the board program', { timeout: 90_000 }, () => {
   it('certifies at the machine with the mode button, then the member unlocks it', async () => {
     const sim = await board('b-laser', { qualifications: ['laser'] });
     const trainer = await staffBadge(['trainer'], ['laser']);
@@ -140,13 +144,13 @@ describe('lab practices through the board program', () => {
       { 'idempotency-key': crypto.randomUUID() },
     );
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
-    const warned = (await next(sim, (e) => e.type === 'warning', 0, 8000)) as Extract<
+    const warned = (await next(sim, (e) => e.type === 'warning', 0, 30_000)) as Extract<
       ControllerEvent,
       { type: 'warning' }
     >;
     expect(warned).toMatchObject({ graceSeconds: 1, reason: 'insufficient_balance' });
     expect(sim.relay()).toBe('on'); // not cut yet
-    await next(sim, (e) => e.type === 'session_end' && e.reason === 'command', 0, 5000);
+    await next(sim, (e) => e.type === 'session_end' && e.reason === 'command', 0, 20_000);
     expect(sim.relay()).toBe('off');
     expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(0);
   });

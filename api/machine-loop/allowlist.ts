@@ -6,14 +6,9 @@
  */
 import { createHash, sign } from 'node:crypto';
 import { and, eq, isNotNull, lt, notExists, sql } from 'drizzle-orm';
-import {
-  effectiveExpiry,
-  isCertificationValid,
-  isFree,
-  isMemberActive,
-  lapseDate,
-} from '../../core/domain.ts';
+import { effectiveExpiry, isCertificationValid, lapseDate } from '../../core/domain.ts';
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
+import { offlineEligibility } from '../../core/offline.ts';
 import type { DbOrTx } from '../db/client.ts';
 import {
   allowlistEntrySets,
@@ -90,30 +85,31 @@ export async function buildAllowLists(
   return wanted.map((machine) => {
     const quals = required.filter((r) => r.machineId === machine.id).map((r) => r.qualificationId);
     const entries: AllowListBody['entries'] = [];
-    // A supervised machine never opens without its supervisor: nobody offline (issue #6).
-    if (machine.state === 'available' && !machine.requiresSupervisor) {
-      for (const h of holders) {
-        if (!isMemberActive({ ...h, id: h.memberId }, now) || h.offlineHash === null) continue;
-        let until = validUntil.getTime();
-        if (h.membershipValidUntil) until = Math.min(until, h.membershipValidUntil.getTime());
-        const held = certsByMember.get(h.memberId) ?? [];
-        let certified = true;
-        for (const q of quals) {
-          const best = Math.max(
-            0,
-            ...held.filter((c) => c.qualificationId === q).map((c) => effectiveExpiry(c).getTime()),
-          );
-          if (best === 0) certified = false;
-          until = Math.min(until, best);
-        }
-        if (!certified) continue;
-        entries.push({
-          badge: h.offlineHash,
-          name: h.name,
-          until: new Date(until).toISOString(),
-          creditCents: isFree(machine) ? null : h.balanceCents + machine.overdraftLimitCents,
-        });
+    // Eligibility (machine state, supervisor, pending check, member, certification, credit
+    // with the session fee) is core/offline.ts's, the rule the board applies too (issue #10).
+    for (const h of holders) {
+      if (h.offlineHash === null) continue;
+      let until = validUntil.getTime();
+      if (h.membershipValidUntil) until = Math.min(until, h.membershipValidUntil.getTime());
+      const held = certsByMember.get(h.memberId) ?? [];
+      let certified = true;
+      for (const q of quals) {
+        const best = Math.max(
+          0,
+          ...held.filter((c) => c.qualificationId === q).map((c) => effectiveExpiry(c).getTime()),
+        );
+        if (best === 0) certified = false;
+        until = Math.min(until, best);
       }
+      const member = { ...h, id: h.memberId };
+      const e = offlineEligibility({ now, machine, member, certified, balanceCents: h.balanceCents });
+      if (!e.eligible) continue;
+      entries.push({
+        badge: h.offlineHash,
+        name: h.name,
+        until: new Date(until).toISOString(),
+        creditCents: e.creditCents,
+      });
     }
     entries.sort((a, b) => a.badge.localeCompare(b.badge));
     return {
