@@ -211,7 +211,9 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
 export function serverClientId(env: Env): string {
   if (env.MQTT_CLIENT_ID) return env.MQTT_CLIENT_ID;
   if (env.PORT === 0) return `sesame-server-${randomBytes(4).toString('hex')}`;
-  const host = hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 32);
+  const host = hostname()
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .slice(0, 32);
   const tag = createHash('sha256').update(`${hostname()}:${env.PORT}`).digest('hex').slice(0, 8);
   return `sesame-server-${host}-${env.PORT}-${tag}`;
 }

@@ -32,7 +32,10 @@ describe.runIf(onPostgres)('a PostgreSQL outage of 10 s mid-session', () => {
   });
 
   it('keeps the events published during the outage and bills them after', async () => {
-    const device = await createMachine(sys, 'laser-out', { pricePerMinuteCents: 50, minimumChargeCents: 100 });
+    const device = await createMachine(sys, 'laser-out', {
+      pricePerMinuteCents: 50,
+      minimumChargeCents: 100,
+    });
     const m = await createMember(sys, { creditCents: 5000 });
     const board = new FaultBoard('fablab', 'laser-out', device.deviceId, device.secret);
     await board.connect(sys.server.mqttUrl);

@@ -112,7 +112,8 @@ describe('kill -9 of the server between the broker PUBACK and the commit', () =>
     const first = await start(env);
     expect((await api(first.port, 'POST', '/machines', machineBody)).status).toBe(201);
     const device = (await api(first.port, 'POST', '/machines/cnc-k9/devices', {})).body;
-    const member = (await api(first.port, 'POST', '/members', { name: 'Kim Neuf', email: 'k9@example.org' })).body;
+    const member = (await api(first.port, 'POST', '/members', { name: 'Kim Neuf', email: 'k9@example.org' }))
+      .body;
     const uid = '04AB9C11';
     expect((await api(first.port, 'POST', `/members/${member.id}/badges`, { uid })).status).toBe(201);
     const topup = { amountCents: 5000, method: 'cash', reference: 'k9' };

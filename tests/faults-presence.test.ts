@@ -41,8 +41,12 @@ describe('machine presence from its devices', () => {
   it('a reader and a relay: the reader’s will does not take the machine offline while the relay is connected', async () => {
     const reader = await createMachine(sys, 'lathe-p', { pricePerMinuteCents: 0, minimumChargeCents: 0 });
     const relay = (await sys.api('POST', '/machines/lathe-p/devices', {})).body;
-    const r = await connectDevice(sys.server.mqttUrl, reader.deviceId, reader.secret, { will: will('lathe-p') });
-    const q = await connectDevice(sys.server.mqttUrl, relay.deviceId, relay.secret, { will: will('lathe-p') });
+    const r = await connectDevice(sys.server.mqttUrl, reader.deviceId, reader.secret, {
+      will: will('lathe-p'),
+    });
+    const q = await connectDevice(sys.server.mqttUrl, relay.deviceId, relay.secret, {
+      will: will('lathe-p'),
+    });
     await q.subscribeAsync(T('lathe-p', 'ack'), { qos: 1 });
     for (const c of [r, q]) {
       await c.publishAsync(T('lathe-p', 'status'), JSON.stringify({ online: true, relay: 'off' }), {
@@ -50,7 +54,10 @@ describe('machine presence from its devices', () => {
         retain: true,
       });
     }
-    await eventually(async () => (await machineOnline('lathe-p')) && (await deviceOnline(relay.deviceId)), 20_000);
+    await eventually(
+      async () => (await machineOnline('lathe-p')) && (await deviceOnline(relay.deviceId)),
+      20_000,
+    );
 
     // The reader dies: the broker publishes its will.
     r.stream.destroy();

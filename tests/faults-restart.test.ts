@@ -98,7 +98,12 @@ describe('faults around the server', () => {
     await bOnA.start();
     loops.push(bOnA);
     const device = await createMachine(a, 'laser-2p', { pricePerMinuteCents: 50, minimumChargeCents: 100 });
-    const mat = await a.api('POST', '/materials', { id: 'mdf-2p', name: 'MDF', unit: 'sheet', pricePerUnitCents: 300 });
+    const mat = await a.api('POST', '/materials', {
+      id: 'mdf-2p',
+      name: 'MDF',
+      unit: 'sheet',
+      pricePerUnitCents: 300,
+    });
     expect(mat.status, JSON.stringify(mat.body)).toBe(201);
     const m = await createMember(a, { creditCents: 5000 });
     const board = new FaultBoard('fablab', 'laser-2p', device.deviceId, device.secret);
@@ -115,7 +120,10 @@ describe('faults around the server', () => {
       await board.send('runtime', { sessionId, seq: 2, runningSeconds: 900 }),
     ];
     // Both loops ack each event once it is stored (one applied it, the other found it done).
-    await eventually(async () => sent.every((e) => board.acks.filter((x) => x.eventId === e).length >= 2), 30_000);
+    await eventually(
+      async () => sent.every((e) => board.acks.filter((x) => x.eventId === e).length >= 2),
+      30_000,
+    );
     // The board fails over to B's broker and replays everything, then ends there.
     await board.disconnect();
     await board.connect(b.server.mqttUrl);

@@ -120,7 +120,8 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
       now,
       presenceFromBroker: opts.presenceFromBroker ?? false,
       publish,
-      lock: (machineId, reason, sessionId, graceSeconds) => this.lock(machineId, reason, sessionId, graceSeconds),
+      lock: (machineId, reason, sessionId, graceSeconds) =>
+        this.lock(machineId, reason, sessionId, graceSeconds),
       ack: (machineId, kind, eventId, status, error) => this.ack(machineId, kind, eventId, status, error),
       allowListsChanged: () => this.scheduler.scheduleAllowLists(opts.allowListDebounceMs ?? 200),
       balancesChanged: () => this.scheduler.scheduleAllowLists(this.scheduler.balanceDebounceMs),
@@ -236,7 +237,9 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     const message = { eventId, kind, status, ...(error ? { error } : {}) };
     this.transport
       .publish(machineTopic(this.opts.topicRoot, machineId, 'ack'), message)
-      .catch((err: unknown) => this.opts.log('warn', 'ack not sent', { machineId, eventId, error: String(err) }));
+      .catch((err: unknown) =>
+        this.opts.log('warn', 'ack not sent', { machineId, eventId, error: String(err) }),
+      );
   }
 
   /**
@@ -269,7 +272,11 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
         if (!isTransient(err) || this.stopped || !current()) throw err;
         this.queues.lastTransientFailure = Date.now();
         if (attempt === 0) {
-          this.opts.log('warn', 'device event waits for the database', { machineId, kind, error: String(err) });
+          this.opts.log('warn', 'device event waits for the database', {
+            machineId,
+            kind,
+            error: String(err),
+          });
         }
         await this.queues.pause(backoffMs(attempt));
       }

@@ -132,8 +132,5 @@ export async function applyStatus(
     await setDevicePresence(db, device.id, machineId, status.online, now);
     return;
   }
-  await db
-    .update(machines)
-    .set({ online: status.online, lastSeenAt: now })
-    .where(eq(machines.id, machineId));
+  await db.update(machines).set({ online: status.online, lastSeenAt: now }).where(eq(machines.id, machineId));
 }

@@ -57,9 +57,11 @@ export class MachineQueues {
   enqueue(job: Job): void {
     this.waiting++;
     const previous = this.tails.get(job.machineId) ?? Promise.resolve();
-    const next = previous.then(() => this.run(job)).finally(() => {
-      this.waiting--;
-    });
+    const next = previous
+      .then(() => this.run(job))
+      .finally(() => {
+        this.waiting--;
+      });
     this.tails.set(job.machineId, next);
     void next.finally(() => {
       if (this.tails.get(job.machineId) === next) this.tails.delete(job.machineId);

@@ -95,9 +95,7 @@ export class MqttTransport {
       client.once('connect', onConnect);
       client.once('error', onError);
     });
-    await client.subscribeAsync(
-      Object.fromEntries(opts.subscriptions.map((s) => [s.topic, { qos: s.qos }])),
-    );
+    await client.subscribeAsync(Object.fromEntries(opts.subscriptions.map((s) => [s.topic, { qos: s.qos }])));
   }
 
   async publish(topic: string, message: unknown, retain = false): Promise<void> {

@@ -5,6 +5,7 @@
  * move to another broker (a restarted server, another process) and keeps its outbox.
  */
 import type { MqttClient } from 'mqtt';
+import type { Ack, Decision } from '../../core/mqtt-contract.ts';
 import { connectDevice } from './system.ts';
 
 type Kind = 'runtime' | 'end' | 'report' | 'material';
@@ -13,8 +14,8 @@ export class FaultBoard {
   client: MqttClient | null = null;
   /** eventId -> what was published, until acked */
   readonly outbox = new Map<string, { kind: Kind; payload: Record<string, unknown> }>();
-  readonly acks: { eventId: string; kind: string; status: string; error?: string }[] = [];
-  readonly decisions: Record<string, any>[] = [];
+  readonly acks: Ack[] = [];
+  readonly decisions: Decision[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -33,16 +34,17 @@ export class FaultBoard {
     await this.disconnect();
     const client = await connectDevice(mqttUrl, this.deviceId, this.secret, { reconnectPeriod: 500 });
     client.on('message', (topic, payload) => {
-      let m: any;
+      let m: unknown;
       try {
         m = JSON.parse(payload.toString());
       } catch {
         return;
       }
       if (topic === this.topic('ack')) {
-        this.acks.push(m);
-        this.outbox.delete(m.eventId);
-      } else if (topic === this.topic('decision')) this.decisions.push(m);
+        const ack = m as Ack;
+        this.acks.push(ack);
+        this.outbox.delete(ack.eventId);
+      } else if (topic === this.topic('decision')) this.decisions.push(m as Decision);
     });
     await client.subscribeAsync([this.topic('decision'), this.topic('ack')], { qos: 1 });
     this.client = client;

@@ -4,7 +4,8 @@ import { summarise, type TopicHandler } from './types.ts';
 
 export const statusHandler: TopicHandler<'status', void> = {
   kind: 'status',
-  handle: (ctx, machineId, status) => applyStatus(ctx.db, machineId, status, ctx.now(), ctx.presenceFromBroker),
+  handle: (ctx, machineId, status) =>
+    applyStatus(ctx.db, machineId, status, ctx.now(), ctx.presenceFromBroker),
   effects: async () => {},
   async invalid(ctx, machineId, _json, error) {
     ctx.log('warn', 'invalid status message', { machineId, issues: summarise(error) });

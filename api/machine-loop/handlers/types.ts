@@ -22,7 +22,13 @@ export interface LoopContext {
   publish(topic: string, message: unknown, retain?: boolean): Promise<void>;
   lock(machineId: string, reason: string, sessionId?: string, graceSeconds?: number): Promise<void>;
   /** on the machine's `ack` topic (docs/mqtt.md) */
-  ack(machineId: string, kind: AckedKind, eventId: string, status: 'stored' | 'rejected', error?: string): void;
+  ack(
+    machineId: string,
+    kind: AckedKind,
+    eventId: string,
+    status: 'stored' | 'rejected',
+    error?: string,
+  ): void;
   /** allow-lists must be republished soon (members, machines, maintenance) */
   allowListsChanged(): void;
   /** balances moved (debits): allow-lists republished after a longer debounce */
