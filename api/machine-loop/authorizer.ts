@@ -249,18 +249,21 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
    */
   private async accept(topic: string, payload: Buffer, current: () => boolean): Promise<void> {
     const receivedAt = performance.now();
-    const parsed = parseMachineTopic(this.opts.topicRoot, topic);
-    if (parsed === null || this.stopped) return;
-    const { machineId, kind } = parsed;
+    const where = parseMachineTopic(this.opts.topicRoot, topic);
+    if (where === null) return;
+    // Stopping: no PUBACK, the broker keeps the message for our next session.
+    if (this.stopped) throw new Error('stopping');
+    const { machineId, kind } = where;
     if (handlerFor(kind) === undefined) return; // decision, command, allowlist, ack: our own
     this.opts.log('debug', 'mqtt message', { machineId, kind, bytes: payload.length });
     messagesTotal.inc({ kind });
     const json = parseJson(payload);
+    const parsed = TOPIC_SCHEMAS[kind as HandledKind].safeParse(json);
     const incoming: Incoming = { machineId, kind: kind as HandledKind, json, meta: { receivedAt } };
-    if (isAcked(kind) && TOPIC_SCHEMAS[kind].safeParse(json).success) {
+    if (isAcked(kind) && parsed.success) {
       incoming.inboxId = await this.queues.track(this.store(machineId, kind, json, current));
     }
-    this.dispatch(incoming);
+    this.dispatch(incoming, parsed);
   }
 
   private async store(machineId: string, kind: AckedKind, json: unknown, current: () => boolean) {
@@ -284,9 +287,8 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
   }
 
   /** Queues a message on its machine: parse -> handle (retried while transient) -> effects. */
-  private dispatch(m: Incoming): void {
+  private dispatch(m: Incoming, parsed = TOPIC_SCHEMAS[m.kind].safeParse(m.json)): void {
     const handler = handlerFor(m.kind)!;
-    const parsed = TOPIC_SCHEMAS[m.kind].safeParse(m.json);
     let result: unknown;
     const job: Job = {
       machineId: m.machineId,

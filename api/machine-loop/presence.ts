@@ -35,7 +35,7 @@ export async function setDevicePresence(
       .select({ id: machines.id })
       .from(machines)
       .where(eq(machines.id, machineId))
-      .for('update');
+      .for('no key update'); // lock order: the machine, then its devices
     if (machine.length === 0) return;
     await tx.update(devices).set({ online, lastSeenAt: now }).where(eq(devices.id, deviceId));
     const stillOnline = await tx
