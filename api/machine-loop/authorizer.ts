@@ -281,7 +281,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
             error: String(err),
           });
         }
-        await this.queues.pause(backoffMs(attempt));
+        await this.queues.backOff(backoffMs(attempt));
       }
     }
   }

@@ -14,6 +14,11 @@ const retriesTotal = metrics.counter(
   'Machine messages retried after a transient database failure, by topic kind',
 );
 
+const pendingGauge = metrics.gauge(
+  'sesame_machine_loop_pending',
+  'Machine messages received and not yet applied (queued, running or waiting for the database)',
+);
+
 export interface Job {
   machineId: string;
   kind: string;
@@ -48,10 +53,13 @@ export class MachineQueues {
 
   /** extra work counted as pending (an event being written to the inbox) */
   track<T>(work: Promise<T>): Promise<T> {
-    this.waiting++;
-    return work.finally(() => {
-      this.waiting--;
-    });
+    this.count(1);
+    return work.finally(() => this.count(-1));
+  }
+
+  private count(delta: number): void {
+    this.waiting += delta;
+    pendingGauge.inc({}, delta);
   }
 
   enqueue(job: Job): void {
@@ -91,8 +99,14 @@ export class MachineQueues {
     });
   }
 
-  get isStopped(): boolean {
-    return this.stopped;
+  /** A pause counted as `retrying` (work waiting for the database). */
+  async backOff(ms: number): Promise<void> {
+    this.backingOff++;
+    try {
+      await this.pause(ms);
+    } finally {
+      this.backingOff--;
+    }
   }
 
   private async run(job: Job): Promise<void> {
@@ -118,9 +132,7 @@ export class MachineQueues {
           retryInMs: delay,
           error: String(err),
         });
-        this.backingOff++;
-        await this.pause(delay);
-        this.backingOff--;
+        await this.backOff(delay);
       }
     }
     try {

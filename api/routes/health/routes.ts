@@ -17,10 +17,12 @@ export function registerHealthRoutes(app: App): void {
   app.get('/healthz', async (c) => {
     const h: HealthReport = await check(c.var.deps);
     const ready = h.db && h.mqtt;
-    // Issue #10: device events not applied yet are reported (`pending`); while some wait on a
-    // failing database the answer is 503 `degraded`. Nothing waiting: the SPEC §1 shape, as is.
-    const pending = h.pending ?? 0;
-    const degraded = ready && (h.retrying ?? 0) > 0;
+    // Issue #10: while device events wait for a failing database (retried with back-off),
+    // the answer says how many are not applied yet (`pending`), and is 503 `degraded` if the
+    // database answers the ping. Nothing waiting: the SPEC §1 shape, as is.
+    const waiting = (h.retrying ?? 0) > 0;
+    const pending = waiting ? Math.max(1, h.pending ?? 0) : 0;
+    const degraded = ready && waiting;
     return c.json(
       {
         status: degraded ? 'degraded' : ready ? 'ok' : 'unavailable',
