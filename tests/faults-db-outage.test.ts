@@ -29,7 +29,7 @@ describe.runIf(onPostgres)('a PostgreSQL outage of 10 s mid-session', () => {
     await sys?.stop();
     await proxy?.close();
     await fresh?.drop();
-  });
+  }, 120_000);
 
   it('keeps the events published during the outage and bills them after', async () => {
     const device = await createMachine(sys, 'laser-out', {

@@ -25,7 +25,7 @@ const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
   for (const f of cleanups.splice(0)) await f().catch(() => {});
-});
+}, 120_000);
 
 interface Child {
   child: ChildProcess;

@@ -18,7 +18,7 @@ let sys: TestSystem;
 beforeAll(async () => {
   sys = await startSystem();
 }, 120_000);
-afterAll(async () => sys?.stop());
+afterAll(async () => sys?.stop(), 120_000);
 
 const T = (m: string, kind: string) => `fablab/v1/machines/${m}/${kind}`;
 const will = (m: string) => ({

@@ -27,7 +27,7 @@ afterAll(async () => {
   for (const a of loops) await a.stop();
   for (const s of systems) await s.stop();
   await database?.drop();
-});
+}, 120_000);
 
 async function system(): Promise<TestSystem> {
   const s = await startSystem({ database, keepDatabase: true });

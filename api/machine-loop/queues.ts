@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../log.ts';
 import { metrics } from '../metrics.ts';
-import { backoffMs, isTransient } from './retry.ts';
+import { isTransient, retryDelayMs } from './retry.ts';
 
 const retriesTotal = metrics.counter(
   'sesame_machine_loop_retries_total',
@@ -124,7 +124,7 @@ export class MachineQueues {
         }
         this.lastTransientFailure = Date.now();
         retriesTotal.inc({ kind });
-        const delay = backoffMs(attempt);
+        const delay = retryDelayMs(err, attempt);
         this.log(attempt === 0 ? 'warn' : 'debug', 'machine message waits for the database', {
           machineId,
           kind,

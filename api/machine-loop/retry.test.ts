@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, isTransient } from './retry.ts';
+import { backoffMs, isTransient, retryDelayMs } from './retry.ts';
 
 describe('isTransient', () => {
   it.each([
@@ -39,5 +39,18 @@ describe('backoffMs', () => {
       expect(ms).toBeLessThanOrEqual(5000);
     }
     expect(backoffMs(0)).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('retries a deadlock almost at once, waits longer for a database that is away', () => {
+    const deadlock = new Error('Failed query', {
+      cause: Object.assign(new Error('deadlock'), { code: '40P01' }),
+    });
+    const gone = new Error('Connection terminated unexpectedly');
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect(retryDelayMs(deadlock, attempt)).toBeLessThanOrEqual(20);
+    expect(retryDelayMs(deadlock, 30)).toBeLessThanOrEqual(500);
+    expect(retryDelayMs(gone, 5)).toBeGreaterThanOrEqual(1000);
   });
 });

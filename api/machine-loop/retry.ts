@@ -39,4 +39,28 @@ export function backoffMs(attempt: number, maxMs = 5000): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
+/** SQLSTATE of an error or of one in its `cause` chain (drizzle wraps pg's errors). */
+function sqlState(err: unknown): string | null {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 6; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/**
+ * The wait before the next attempt: a transaction aborted for concurrency (deadlock,
+ * serialization) is retried almost at once (5 ms doubling to 500 ms, with jitter); a
+ * database that is away is given time (100 ms doubling to 5 s).
+ */
+export function retryDelayMs(err: unknown, attempt: number): number {
+  const code = sqlState(err);
+  if (code === '40P01' || code === '40001') {
+    const ceiling = Math.min(500, 5 * 2 ** Math.min(attempt, 10));
+    return Math.round(Math.random() * ceiling);
+  }
+  return backoffMs(attempt);
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
