@@ -104,12 +104,23 @@ export class MqttTransport {
     await client.publishAsync(topic, JSON.stringify(message), { qos: 1, retain });
   }
 
-  /** Closes the connection; the broker keeps the session (and queues for it) until we are back. */
+  /**
+   * Closes the connection; the broker keeps the session (and queues for it) until we are back.
+   * A graceful end waits for our in-flight publications' PUBACKs; if they do not come within
+   * 5 s (mqtt.js parses nothing while a message is being accepted), the socket is closed.
+   */
   async stop(): Promise<void> {
     const client = this.client;
     this.client = null;
     this.generation++;
-    await client?.endAsync();
+    if (client === null) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 5000);
+    });
+    const ended = await Promise.race([client.endAsync().then(() => 'ended' as const), late]);
+    clearTimeout(timer);
+    if (ended === 'late') await client.endAsync(true);
   }
 }
 
