@@ -22,6 +22,14 @@ export const envSchema = z.object({
   ),
   MQTT_USERNAME: z.preprocess(emptyAsUndefined, z.string().optional()),
   MQTT_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** issue #10: the machine loop's MQTT client id (persistent session); default host name + PORT */
+  MQTT_CLIENT_ID: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, - or _')
+      .optional(),
+  ),
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
     z

@@ -3,8 +3,9 @@
  * database (PGlite in DATA_DIR unless DATABASE_URL) with migrations applied, and the
  * machine loop. Everything has a start and a stop so tests run whole systems on port 0.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import type { BrokerIdentity } from '../broker/acl.ts';
 import { Broker } from '../broker/broker.ts';
@@ -13,7 +14,7 @@ import { type Database, openDatabase } from './db/client.ts';
 import { type Env, helloassoEnv } from './env.ts';
 import type { Logger } from './log.ts';
 import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts';
-import { markDevicePresence } from './machine-loop/presence.ts';
+import { DevicePresence } from './machine-loop/presence.ts';
 import { metrics } from './metrics.ts';
 import { ensureBootstrapAdmin } from './services/bootstrap.ts';
 import { authenticateDevice, stillValidDevices } from './services/devices.ts';
@@ -86,13 +87,14 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     // never stored. On an external broker, MQTT_USERNAME / MQTT_PASSWORD.
     const serverPassword = randomBytes(32).toString('base64url');
     let broker: Broker | null = null;
+    // A machine is online while one of its devices is connected (issue #10: counted per
+    // device, so the order of connects, disconnects and wills does not matter).
+    const devicePresence = new DevicePresence(database.db, log);
     const presence = (identity: BrokerIdentity, online: boolean) => {
       if (identity.kind !== 'device') return;
       devicesConnected.inc({}, online ? 1 : -1);
-      markDevicePresence(database.db, identity.deviceId, identity.machineId, online, new Date()).catch(
-        (err: unknown) =>
-          log('warn', 'device presence not recorded', { deviceId: identity.deviceId, error: String(err) }),
-      );
+      if (online) devicePresence.connected(identity.deviceId, identity.machineId);
+      else devicePresence.disconnected(identity.deviceId, identity.machineId);
     };
     let mqttUrl: string;
     let username = SERVER_MQTT_USERNAME;
@@ -137,7 +139,10 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       mqttUrl,
       username,
       password,
+      clientId: serverClientId(env),
       log,
+      presenceFromBroker: broker !== null,
+      soleProcess: database.kind === 'pglite',
       ...opts.authorizer,
     });
     await authorizer.start();
@@ -155,6 +160,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
         db: await database.ping().catch(() => false),
         mqtt: authorizer.connected,
         mqttPort: broker?.port ?? null,
+        ...authorizer.pending,
       }),
     });
     const http = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -194,4 +200,23 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The machine loop's MQTT client id (issue #10). The broker keeps a persistent session, and
+ * what devices publish while the server is away, under this id: it must stay the same across
+ * restarts of one server and differ between servers sharing a broker (two clients with one id
+ * push each other off). MQTT_CLIENT_ID when set; else host name and HTTP port, which no two
+ * live processes of one host share; with PORT=0 (tests) a random id per process. The embedded
+ * broker keeps sessions in memory only (unless REDIS_URL), so there any id unique to the
+ * process serves, and its credentials are the per-process random password above.
+ */
+export function serverClientId(env: Env): string {
+  if (env.MQTT_CLIENT_ID) return env.MQTT_CLIENT_ID;
+  if (env.PORT === 0) return `sesame-server-${randomBytes(4).toString('hex')}`;
+  const host = hostname()
+    .replace(/[^A-Za-z0-9-]/g, '')
+    .slice(0, 32);
+  const tag = createHash('sha256').update(`${hostname()}:${env.PORT}`).digest('hex').slice(0, 8);
+  return `sesame-server-${host}-${env.PORT}-${tag}`;
 }

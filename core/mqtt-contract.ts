@@ -134,6 +134,12 @@ export const statusSchema = z
     online: z.boolean(),
     relay: z.enum(['on', 'off']),
     sessionId: z.string().optional(),
+    /**
+     * Extension (issue #10): the publishing device's id, so that behind an external broker
+     * (which tells the server nothing of connections) a machine stays online while any of
+     * its devices says so. The embedded broker knows connections and ignores this.
+     */
+    deviceId: z.string().min(1).max(128).optional(),
   })
   .passthrough();
 export type DeviceStatus = z.infer<typeof statusSchema>;
@@ -250,3 +256,24 @@ export function parseMachineTopic(
   if (!SLUG_PATTERN.test(machineId) || !TOPIC_KINDS.includes(kind)) return null;
   return { machineId, kind };
 }
+
+/**
+ * Issue #10: one map from topic kind to the zod schema of its payload. The server's
+ * handlers parse every message with it (api/machine-loop/handlers/), so a kind has one
+ * schema, and the type of a kind's payload is inferred from it.
+ */
+export const TOPIC_SCHEMAS = {
+  badge: badgeRequestSchema,
+  decision: decisionSchema,
+  runtime: runtimeEventSchema,
+  end: endEventSchema,
+  command: commandSchema,
+  status: statusSchema,
+  allowlist: allowListSchema,
+  report: reportEventSchema,
+  material: materialEventSchema,
+  ack: ackSchema,
+} as const satisfies Record<TopicKind, z.ZodType>;
+export type TopicPayload<K extends TopicKind> = z.infer<(typeof TOPIC_SCHEMAS)[K]>;
+/** The kinds a device publishes that the server must apply at least once (acked on `ack`). */
+export type AckedKind = (typeof ACKED_KINDS)[number];

@@ -131,6 +131,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
   // Idle clients can fail when the server restarts; the pool replaces them.
   pool.on('error', () => {});
+  // A checked-out client whose connection dies between two queries of a transaction emits
+  // 'error' with no listener (pg-pool removes its own at checkout), which would crash the
+  // process; its next query fails instead, and the machine loop retries (issue #10).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzleNodePg({ client: pool, schema });
   // Several server processes may start at once on one database: one migrates at a time.
   try {

@@ -575,3 +575,22 @@ export const offlineReviews = pgTable(
     index('offline_reviews_status_idx').on(t.status, t.createdAt),
   ],
 );
+
+/**
+ * Issue #10: device events (runtime, end, report, material) the server's MQTT client has
+ * received but not yet applied. The row is written before the broker gets its PUBACK and
+ * deleted once the event is committed, so an event the broker handed over survives a crash
+ * of the server or an outage of the database. `consumer` is the MQTT client id that received it.
+ */
+export const machineInbox = pgTable(
+  'machine_inbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    consumer: text('consumer').notNull(),
+    machineId: text('machine_id').notNull(),
+    kind: text('kind', { enum: ['runtime', 'end', 'report', 'material'] }).notNull(),
+    payload: jsonb('payload').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('machine_inbox_consumer_idx').on(t.consumer, t.id)],
+);

@@ -12,6 +12,9 @@ export interface HealthReport {
   db: boolean;
   mqtt: boolean;
   mqttPort: number | null;
+  /** issue #10: device events received and not yet applied, and how many wait for the database */
+  pending?: number;
+  retrying?: number;
 }
 
 export interface AppDeps {

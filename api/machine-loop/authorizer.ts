@@ -1,49 +1,52 @@
 /**
- * The server side of the machine loop (SPEC §2): an MQTT client with its own credentials
- * that answers badge requests, meters runtime, closes sessions, sends `lock`, tracks device
- * status and publishes signed allow-lists. Works the same on the embedded broker and on an
- * external one. Several processes may run it on one database: each request and event is
- * claimed once in the database, so only one process acts on it.
+ * The server side of the machine loop (SPEC §2): answers badge requests, meters runtime,
+ * closes sessions, sends `lock`, tracks presence and publishes signed allow-lists. Works
+ * the same on the embedded broker and on an external one. Several processes may run it on
+ * one database: each request and event is claimed once in the database, so only one process
+ * acts on it (the others see a duplicate, and ack it too).
+ *
+ * Issue #10, at least once end to end. Its parts:
+ * - transport.ts: the MQTT client (persistent session; PUBACK once the message is held);
+ * - inbox.ts: runtime/end/report/material are written there before their PUBACK and
+ *   deleted once applied, so neither a crash nor a database outage loses them;
+ * - queues.ts: one queue per machine, in arrival order, retried while the database fails;
+ * - handlers/: one module per topic kind (parse -> handle -> effects);
+ * - scheduler.ts: the sweep and the allow-lists.
+ * Badge requests are subscribed at QoS 0: a request is worth answering only while its board
+ * waits (1.5 s), so the broker must not queue it for us while we are away, and one that
+ * waited too long here (the database being down) is dropped rather than answered late.
  */
-import { eq } from 'drizzle-orm';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { z } from 'zod';
-import { mqttConnectNoDelay } from '../../broker/nodelay-stream.ts';
+import type { IClientOptions } from 'mqtt';
 import {
-  badgeRequestSchema,
+  ACKED_KINDS,
+  type AckedKind,
   type Decision,
-  endEventSchema,
   machineTopic,
-  materialEventSchema,
   parseMachineTopic,
-  reportEventSchema,
-  runtimeEventSchema,
-  statusSchema,
+  TOPIC_SCHEMAS,
 } from '../../core/mqtt-contract.ts';
 import type { Db } from '../db/client.ts';
-import { machines } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import { metrics } from '../metrics.ts';
-
 import type { SiteKeys } from '../services/site-keys.ts';
-import { handleBadge } from './access-service.ts';
-import { buildAllowLists, recordAllowList, signAllowList } from './allowlist.ts';
 import { BadgeFlood, type BadgeFloodLimits, busyDecision } from './badge-flood.ts';
-import { handleMaterial, handleReport } from './board-events.ts';
-import { handleEnd, handleRuntime, type MeterOutcome, sweepTimedOutSessions } from './metering-service.ts';
+import { type HandledKind, handlerFor } from './handlers/index.ts';
+import type { LoopContext, MessageMeta } from './handlers/types.ts';
+import { Inbox } from './inbox.ts';
+import { type Job, MachineQueues } from './queues.ts';
+import { backoffMs, isTransient } from './retry.ts';
+import { Scheduler } from './scheduler.ts';
+import { MqttTransport } from './transport.ts';
 
-const decisionSeconds = metrics.histogram(
-  'sesame_decision_seconds',
-  'Time from a badge request reaching the server to its decision being published',
-  [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-);
-const decisionsTotal = metrics.counter('sesame_decisions_total', 'Badge decisions by reason');
 const messagesTotal = metrics.counter(
   'sesame_mqtt_messages_total',
   'Machine messages received, by topic kind',
 );
 const locksTotal = metrics.counter('sesame_locks_total', 'Lock commands sent, by reason');
+
+/** A badge request not decided within this long after it arrived is dropped (its board gave up). */
+export const BADGE_GIVE_UP_MS = 10_000;
 
 export interface AuthorizerOptions {
   db: Db;
@@ -52,6 +55,7 @@ export interface AuthorizerOptions {
   mqttUrl: string;
   username: string;
   password: string;
+  /** the MQTT client id, stable across restarts so the broker keeps our session (default: random) */
   clientId?: string;
   log: Logger;
   now?: () => Date;
@@ -64,24 +68,85 @@ export interface AuthorizerOptions {
   /** lets tests and benchmarks observe decision latency */
   onDecision?: (machineId: string, decision: Decision, elapsedMs: number) => void;
   connectOptions?: Partial<IClientOptions>;
+  /** presence comes from the embedded broker's connections (status messages only refresh lastSeenAt) */
+  presenceFromBroker?: boolean;
+  /** no other process uses this database (PGlite): every inbox row left at start is ours */
+  soleProcess?: boolean;
   /** badge requests per machine beyond which they are answered machine_busy at once (issue #9) */
   badgeFlood?: Partial<BadgeFloodLimits>;
 }
 
+interface Incoming {
+  machineId: string;
+  kind: HandledKind;
+  json: unknown;
+  meta: MessageMeta;
+  inboxId?: number;
+}
+
 export class Authorizer implements MachineLoopPort, MachineEvents {
   private readonly listeners = new Set<(machineId: string) => void>();
-  private client: MqttClient | null = null;
-  private readonly queues = new Map<string, Promise<void>>();
-  private sweepTimer: NodeJS.Timeout | null = null;
-  private allowListTimer: NodeJS.Timeout | null = null;
-  private allowListDue = Number.POSITIVE_INFINITY;
-  private readonly published = new Map<string, string>();
-  private stopped = false;
-
+  private readonly clientId: string;
+  private readonly transport: MqttTransport;
+  private readonly inbox: Inbox;
+  private readonly queues: MachineQueues;
+  private readonly scheduler: Scheduler;
+  private readonly ctx: LoopContext;
   private readonly flood: BadgeFlood;
+  private stopped = false;
 
   constructor(private readonly opts: AuthorizerOptions) {
     this.flood = new BadgeFlood(opts.badgeFlood);
+    this.clientId = opts.clientId ?? `sesame-server-${crypto.randomUUID().slice(0, 8)}`;
+    this.inbox = new Inbox(opts.db, this.clientId);
+    this.queues = new MachineQueues(opts.log, (machineId) => this.emit(machineId));
+    const now = () => this.now();
+    const publish = (topic: string, message: unknown, retain?: boolean) =>
+      this.transport.publish(topic, message, retain);
+    this.scheduler = new Scheduler({
+      db: opts.db,
+      keys: opts.keys,
+      topicRoot: opts.topicRoot,
+      log: opts.log,
+      now,
+      sweepIntervalMs: opts.sweepIntervalMs ?? 5000,
+      publish,
+      lock: (machineId, reason, sessionId) => this.lock(machineId, reason, sessionId),
+      emit: (machineId) => this.emit(machineId),
+      eventsWaiting: () => this.queues.pending.retrying > 0,
+      lastFailure: () => this.queues.lastTransientFailure,
+    });
+    this.scheduler.balanceDebounceMs = opts.balanceDebounceMs ?? 10_000;
+    this.ctx = {
+      db: opts.db,
+      keys: opts.keys,
+      topicRoot: opts.topicRoot,
+      log: opts.log,
+      now,
+      presenceFromBroker: opts.presenceFromBroker ?? false,
+      publish,
+      lock: (machineId, reason, sessionId, graceSeconds) =>
+        this.lock(machineId, reason, sessionId, graceSeconds),
+      ack: (machineId, kind, eventId, status, error) => this.ack(machineId, kind, eventId, status, error),
+      allowListsChanged: () => this.scheduler.scheduleAllowLists(opts.allowListDebounceMs ?? 200),
+      balancesChanged: () => this.scheduler.scheduleAllowLists(this.scheduler.balanceDebounceMs),
+      ...(opts.onDecision ? { onDecision: opts.onDecision } : {}),
+    };
+    const root = opts.topicRoot;
+    this.transport = new MqttTransport({
+      mqttUrl: opts.mqttUrl,
+      username: opts.username,
+      password: opts.password,
+      clientId: this.clientId,
+      log: opts.log,
+      ...(opts.connectOptions ? { connectOptions: opts.connectOptions } : {}),
+      subscriptions: [
+        { topic: `${root}/v1/machines/+/badge`, qos: 0 },
+        ...['status', ...ACKED_KINDS].map((k) => ({ topic: `${root}/v1/machines/+/${k}`, qos: 1 as const })),
+      ],
+      accept: (topic, payload, _qos, current) => this.accept(topic, payload, current),
+      onConnect: () => this.scheduler.republishAll(),
+    });
   }
 
   private now(): Date {
@@ -89,65 +154,37 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
   }
 
   async start(): Promise<void> {
-    const { topicRoot } = this.opts;
-    // TCP_NODELAY on our socket too: without it a QoS 1 round trip costs 40+ ms (Nagle).
-    const connect = /^(mqtt|tcp):\/\//.test(this.opts.mqttUrl) ? mqttConnectNoDelay : mqtt.connect;
-    const client = connect(this.opts.mqttUrl, {
-      clientId: this.opts.clientId ?? `sesame-server-${crypto.randomUUID().slice(0, 8)}`,
-      username: this.opts.username,
-      password: this.opts.password,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      ...this.opts.connectOptions,
-    });
-    this.client = client;
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    client.on('error', (err) => this.opts.log('warn', 'authorizer mqtt error', { error: err.message }));
-    client.on('connect', () => {
-      this.opts.log('info', 'authorizer connected', { url: redactUrl(this.opts.mqttUrl) });
-      // Lists are retained: republish them all after every (re)connect in case the broker lost them.
-      this.published.clear();
-      this.scheduleAllowLists(0);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => {
-        client.off('connect', onConnect);
-        reject(err);
-      };
-      const onConnect = () => {
-        client.off('error', onError);
-        resolve();
-      };
-      client.once('connect', onConnect);
-      client.once('error', onError);
-    });
-    const kinds = ['badge', 'runtime', 'end', 'status', 'report', 'material'] as const;
-    await client.subscribeAsync(
-      kinds.map((k) => `${topicRoot}/v1/machines/+/${k}`),
-      { qos: 1 },
-    );
-    this.sweepTimer = setInterval(() => {
-      this.sweep().catch((err: unknown) =>
-        this.opts.log('error', 'session sweep failed', { error: String(err) }),
-      );
-    }, this.opts.sweepIntervalMs ?? 5000);
+    // Events left in the inbox by a crash go first, before anything the broker redelivers.
+    const left = await this.inbox.recover(this.now(), this.opts.soleProcess ?? false);
+    if (left.length > 0) this.opts.log('info', 'inbox events resumed', { count: left.length });
+    for (const row of left) {
+      this.dispatch({
+        machineId: row.machineId,
+        kind: row.kind,
+        json: row.payload,
+        meta: { receivedAt: performance.now() },
+        inboxId: row.id,
+      });
+    }
+    await this.transport.start();
+    this.scheduler.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    if (this.allowListTimer) clearTimeout(this.allowListTimer);
-    this.sweepTimer = null;
-    this.allowListTimer = null;
-    await Promise.allSettled([...this.queues.values()]);
-    await this.client?.endAsync();
-    this.client = null;
+    this.scheduler.stop();
+    this.queues.stop();
+    await this.queues.drain();
+    await this.transport.stop();
   }
 
   get connected(): boolean {
-    return this.client?.connected ?? false;
+    return this.transport.connected;
+  }
+
+  /** Device events received and not yet applied, and how many of them wait for the database. */
+  get pending(): { pending: number; retrying: number } {
+    return this.queues.pending;
   }
 
   // MachineEvents -------------------------------------------------------------------
@@ -168,7 +205,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
   // MachineLoopPort -----------------------------------------------------------------
 
   changed(_scope: { machineIds?: string[]; memberIds?: string[] }): void {
-    this.scheduleAllowLists(this.opts.allowListDebounceMs ?? 200);
+    this.scheduler.scheduleAllowLists(this.opts.allowListDebounceMs ?? 200);
   }
 
   async lock(machineId: string, reason: string, sessionId?: string, graceSeconds?: number): Promise<void> {
@@ -179,7 +216,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
       ...(graceSeconds ? { graceSeconds } : {}),
     });
     locksTotal.inc({ reason });
-    await this.publish(machineTopic(this.opts.topicRoot, machineId, 'command'), {
+    await this.transport.publish(machineTopic(this.opts.topicRoot, machineId, 'command'), {
       commandId: crypto.randomUUID(),
       action: 'lock',
       reason,
@@ -188,216 +225,109 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
     });
   }
 
+  /** Builds every machine's list and publishes the ones whose content changed. */
+  publishAllowLists(): Promise<number> {
+    return this.scheduler.publishAllowLists();
+  }
+
   // Messages ------------------------------------------------------------------------
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private ack(
+    machineId: string,
+    kind: AckedKind,
+    eventId: string,
+    status: 'stored' | 'rejected',
+    error?: string,
+  ): void {
+    const message = { eventId, kind, status, ...(error ? { error } : {}) };
+    this.transport
+      .publish(machineTopic(this.opts.topicRoot, machineId, 'ack'), message)
+      .catch((err: unknown) =>
+        this.opts.log('warn', 'ack not sent', { machineId, eventId, error: String(err) }),
+      );
+  }
+
+  /**
+   * A message from the broker; resolves when it may be acknowledged. Acked kinds are written
+   * to the inbox first (retried while the database is away and this connection lives);
+   * the rest is queued at once.
+   */
+  private async accept(topic: string, payload: Buffer, current: () => boolean): Promise<void> {
     const receivedAt = performance.now();
-    const parsed = parseMachineTopic(this.opts.topicRoot, topic);
-    if (parsed === null) return;
-    const { machineId, kind } = parsed;
+    const where = parseMachineTopic(this.opts.topicRoot, topic);
+    if (where === null) return;
+    // Stopping: no PUBACK, the broker keeps the message for our next session.
+    if (this.stopped) throw new Error('stopping');
+    const { machineId, kind } = where;
+    if (handlerFor(kind) === undefined) return; // decision, command, allowlist, ack: our own
     this.opts.log('debug', 'mqtt message', { machineId, kind, bytes: payload.length });
     messagesTotal.inc({ kind });
     // Issue #9: a badge flood is answered at once (machine_busy), not queued (badge-flood.ts).
     if (kind === 'badge' && !this.flood.admit(machineId)) {
-      void this.publish(
-        machineTopic(this.opts.topicRoot, machineId, 'decision'),
-        busyDecision(payload),
-      ).catch(() => {});
+      void this.transport
+        .publish(machineTopic(this.opts.topicRoot, machineId, 'decision'), busyDecision(payload))
+        .catch(() => {});
       return;
     }
-    // Messages of one machine are handled in the order they arrived (SPEC §2: an `end`
-    // takes effect before a badge request published after it).
-    const previous = this.queues.get(machineId) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.handle(machineId, kind, payload, receivedAt))
-      .then(() => this.emit(machineId))
-      .catch((err: unknown) =>
-        this.opts.log('error', 'machine message failed', { machineId, kind, error: String(err) }),
-      );
-    this.queues.set(machineId, next);
-    void next.finally(() => {
-      if (this.queues.get(machineId) === next) this.queues.delete(machineId);
-    });
-  }
-
-  private async handle(machineId: string, kind: string, payload: Buffer, receivedAt: number): Promise<void> {
-    if (this.stopped) return;
     const json = parseJson(payload);
-    switch (kind) {
-      case 'badge':
-        return this.onBadge(machineId, json, receivedAt);
-      case 'runtime':
-        return this.onMeter(machineId, 'runtime', json);
-      case 'end':
-        return this.onMeter(machineId, 'end', json);
-      case 'status':
-        return this.onStatus(machineId, json);
-      case 'report':
-        return this.onReport(machineId, json);
-      case 'material':
-        return this.onMaterial(machineId, json);
-      default:
-        // decision, command, allowlist: our own messages.
-        return;
+    const parsed = TOPIC_SCHEMAS[kind as HandledKind].safeParse(json);
+    const incoming: Incoming = { machineId, kind: kind as HandledKind, json, meta: { receivedAt } };
+    if (isAcked(kind) && parsed.success) {
+      incoming.inboxId = await this.queues.track(this.store(machineId, kind, json, current));
     }
+    this.dispatch(incoming, parsed);
   }
 
-  private async onBadge(machineId: string, json: unknown, receivedAt: number): Promise<void> {
-    const request = badgeRequestSchema.safeParse(json);
-    const topic = machineTopic(this.opts.topicRoot, machineId, 'decision');
-    if (!request.success) {
-      // SPEC §2: malformed requests are answered too, echoing requestId when readable.
-      const requestId = readRequestId(json);
-      this.opts.log('warn', 'invalid badge request', { machineId, issues: summarise(request.error) });
-      await this.publish(topic, { requestId, granted: false, reason: 'invalid_request' });
-      return;
-    }
-    const outcome = await handleBadge(
-      this.opts.db,
-      this.opts.keys.badgeKey,
-      machineId,
-      request.data,
-      this.now(),
-    );
-    if (outcome.decision === null) return; // another server process answered
-    await this.publish(topic, outcome.decision);
-    const elapsedMs = performance.now() - receivedAt;
-    decisionSeconds.observe(elapsedMs / 1000);
-    decisionsTotal.inc({ reason: outcome.decision.reason });
-    this.opts.onDecision?.(machineId, outcome.decision, elapsedMs);
-    this.opts.log('info', 'decision', {
-      machineId,
-      requestId: request.data.requestId,
-      granted: outcome.decision.granted,
-      reason: outcome.decision.reason,
-      sessionId: outcome.decision.sessionId,
-    });
-    if (outcome.decision.granted || outcome.closedSessionId) this.scheduleBalanceChange();
-  }
-
-  private async onMeter(machineId: string, kind: 'runtime' | 'end', json: unknown): Promise<void> {
-    const schema = kind === 'runtime' ? runtimeEventSchema : endEventSchema;
-    const event = schema.safeParse(json);
-    if (!event.success) {
-      this.opts.log('warn', `invalid ${kind} event`, { machineId, issues: summarise(event.error) });
-      return;
-    }
-    const now = this.now();
-    const outcome: MeterOutcome =
-      kind === 'runtime'
-        ? await handleRuntime(
-            this.opts.db,
+  private async store(machineId: string, kind: AckedKind, json: unknown, current: () => boolean) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.inbox.add(machineId, kind, json);
+      } catch (err) {
+        // Not held: no PUBACK. The broker keeps the message and delivers it again.
+        if (!isTransient(err) || this.stopped || !current()) throw err;
+        this.queues.lastTransientFailure = Date.now();
+        if (attempt === 0) {
+          this.opts.log('warn', 'device event waits for the database', {
             machineId,
-            event.data as z.infer<typeof runtimeEventSchema>,
-            now,
-            this.opts.keys.badgeKey,
-          )
-        : await handleEnd(
-            this.opts.db,
-            machineId,
-            event.data as z.infer<typeof endEventSchema>,
-            now,
-            this.opts.keys.badgeKey,
-          );
-    if (!outcome.applied) return;
-    if (outcome.lock) {
-      await this.lock(machineId, outcome.lock.reason, outcome.sessionId, outcome.lock.graceSeconds);
-    }
-    this.scheduleBalanceChange();
-  }
-
-  private async onReport(machineId: string, json: unknown): Promise<void> {
-    const event = reportEventSchema.safeParse(json);
-    if (!event.success) {
-      this.opts.log('warn', 'invalid report event', { machineId, issues: summarise(event.error) });
-      return;
-    }
-    if (await handleReport(this.opts.db, machineId, event.data, this.now())) {
-      this.opts.log('info', 'problem reported from the board', { machineId });
-      this.scheduleAllowLists(this.opts.allowListDebounceMs ?? 200);
+            kind,
+            error: String(err),
+          });
+        }
+        await this.queues.backOff(backoffMs(attempt));
+      }
     }
   }
 
-  private async onMaterial(machineId: string, json: unknown): Promise<void> {
-    const event = materialEventSchema.safeParse(json);
-    if (!event.success) {
-      this.opts.log('warn', 'invalid material event', { machineId, issues: summarise(event.error) });
-      return;
-    }
-    const outcome = await handleMaterial(this.opts.db, machineId, event.data, this.now());
-    if (outcome.refused)
-      this.opts.log('warn', 'material not charged', { machineId, detail: outcome.refused });
-    if (outcome.applied) this.scheduleBalanceChange();
+  /** Queues a message on its machine: parse -> handle (retried while transient) -> effects. */
+  private dispatch(m: Incoming, parsed = TOPIC_SCHEMAS[m.kind].safeParse(m.json)): void {
+    const handler = handlerFor(m.kind)!;
+    let result: unknown;
+    const job: Job = {
+      machineId: m.machineId,
+      kind: m.kind,
+      apply: async () => {
+        if (!parsed.success) return;
+        result = await handler.handle(this.ctx, m.machineId, parsed.data as never, m.meta);
+        if (m.inboxId !== undefined) await this.inbox.done(m.inboxId);
+      },
+      after: async () => {
+        if (!parsed.success) return handler.invalid(this.ctx, m.machineId, m.json, parsed.error);
+        await handler.effects(this.ctx, m.machineId, parsed.data as never, result, m.meta);
+      },
+      dropped: (why) => {
+        if (why !== 'stopping') {
+          this.opts.log('warn', 'machine message dropped', { machineId: m.machineId, kind: m.kind, why });
+        }
+      },
+    };
+    // A badge request nobody waits for any more must not open a session.
+    if (m.kind === 'badge') job.deadline = Date.now() + BADGE_GIVE_UP_MS;
+    this.queues.enqueue(job);
   }
+}
 
-  private async onStatus(machineId: string, json: unknown): Promise<void> {
-    const status = statusSchema.safeParse(json);
-    if (!status.success) {
-      this.opts.log('warn', 'invalid status message', { machineId, issues: summarise(status.error) });
-      return;
-    }
-    await this.opts.db
-      .update(machines)
-      .set({ online: status.data.online, lastSeenAt: this.now() })
-      .where(eq(machines.id, machineId));
-  }
-
-  private async sweep(): Promise<void> {
-    const closed = await sweepTimedOutSessions(this.opts.db, this.now());
-    for (const s of closed) {
-      this.opts.log('info', 'session timed out', s);
-      this.emit(s.machineId);
-      // The board may still hold the relay closed: tell it to stop.
-      await this.lock(s.machineId, 'timeout', s.sessionId);
-    }
-    if (closed.length > 0) this.scheduleBalanceChange();
-  }
-
-  // Allow-lists ---------------------------------------------------------------------
-
-  private scheduleBalanceChange(): void {
-    this.scheduleAllowLists(this.opts.balanceDebounceMs ?? 10_000);
-  }
-
-  private scheduleAllowLists(delayMs: number): void {
-    if (this.stopped) return;
-    const due = Date.now() + delayMs;
-    if (this.allowListTimer !== null && this.allowListDue <= due) return;
-    if (this.allowListTimer) clearTimeout(this.allowListTimer);
-    this.allowListDue = due;
-    this.allowListTimer = setTimeout(() => {
-      this.allowListTimer = null;
-      this.allowListDue = Number.POSITIVE_INFINITY;
-      this.publishAllowLists().catch((err: unknown) =>
-        this.opts.log('error', 'allow-list publication failed', { error: String(err) }),
-      );
-    }, delayMs);
-  }
-
-  /** Builds every machine's list and publishes the ones whose content changed. */
-  async publishAllowLists(): Promise<number> {
-    const lists = await buildAllowLists(this.opts.db, this.opts.keys, this.now());
-    let count = 0;
-    for (const body of lists) {
-      const fingerprint = JSON.stringify({ ...body, issuedAt: '', validUntil: '' });
-      if (this.published.get(body.machineId) === fingerprint) continue;
-      await recordAllowList(this.opts.db, body); // issue #9: offline sessions are checked against it
-      await this.publish(
-        machineTopic(this.opts.topicRoot, body.machineId, 'allowlist'),
-        signAllowList(body, this.opts.keys),
-        true,
-      );
-      this.published.set(body.machineId, fingerprint);
-      count++;
-    }
-    return count;
-  }
-
-  private async publish(topic: string, message: unknown, retain = false): Promise<void> {
-    const client = this.client;
-    if (client === null) return;
-    await client.publishAsync(topic, JSON.stringify(message), { qos: 1, retain });
-  }
+function isAcked(kind: string): kind is AckedKind {
+  return (ACKED_KINDS as readonly string[]).includes(kind);
 }
 
 function parseJson(payload: Buffer): unknown {
@@ -406,20 +336,4 @@ function parseJson(payload: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-function readRequestId(json: unknown): string | null {
-  if (typeof json === 'object' && json !== null && 'requestId' in json) {
-    const id = (json as { requestId: unknown }).requestId;
-    if (typeof id === 'string' && id.length <= 128) return id;
-  }
-  return null;
-}
-
-function summarise(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -1,6 +1,6 @@
 /** GET /healthz (SPEC §1) and GET /metrics (Prometheus text); both public, outside /api/v1. */
 import { sql } from 'drizzle-orm';
-import type { App, RouteDeps } from '../../http/context.ts';
+import type { App, HealthReport, RouteDeps } from '../../http/context.ts';
 import { metrics } from '../../metrics.ts';
 
 async function check(deps: RouteDeps) {
@@ -15,16 +15,23 @@ async function check(deps: RouteDeps) {
 
 export function registerHealthRoutes(app: App): void {
   app.get('/healthz', async (c) => {
-    const h = await check(c.var.deps);
+    const h: HealthReport = await check(c.var.deps);
     const ready = h.db && h.mqtt;
+    // Issue #10: while device events wait for a failing database (retried with back-off),
+    // the answer says how many are not applied yet (`pending`), and is 503 `degraded` if the
+    // database answers the ping. Nothing waiting: the SPEC §1 shape, as is.
+    const waiting = (h.retrying ?? 0) > 0;
+    const pending = waiting ? Math.max(1, h.pending ?? 0) : 0;
+    const degraded = ready && waiting;
     return c.json(
       {
-        status: ready ? 'ok' : 'unavailable',
+        status: degraded ? 'degraded' : ready ? 'ok' : 'unavailable',
         db: h.db ? 'ok' : 'down',
         mqtt: h.mqtt ? 'ok' : 'down',
         mqttPort: h.mqttPort,
+        ...(pending > 0 ? { pending } : {}),
       },
-      ready ? 200 : 503,
+      ready && !degraded ? 200 : 503,
     );
   });
 
