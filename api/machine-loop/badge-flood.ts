@@ -23,7 +23,7 @@ export interface BadgeFloodLimits {
   perSecond: number;
 }
 
-export const DEFAULT_BADGE_FLOOD_LIMITS: BadgeFloodLimits = { burst: 5, perSecond: 2 };
+export const DEFAULT_BADGE_FLOOD_LIMITS: BadgeFloodLimits = { burst: 20, perSecond: 5 };
 
 export const BUSY_MESSAGE = 'Trop de badges à la suite, réessayez dans un instant';
 

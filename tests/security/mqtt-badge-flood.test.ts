@@ -100,7 +100,8 @@ describe('a badge flood from one machine', () => {
     expect(genuine, JSON.stringify(genuine)).toMatchObject({ granted: true, reason: 'granted' });
     expect(genuine.ms).toBeLessThan(1_000); // SPEC §2, on the machine next to the flood
     // At most the burst (plus the refill while the flood lasts) went to the database.
-    expect(shed.length).toBeGreaterThanOrEqual(FLOOD - 20);
+    // the burst and what refills while the flood is answered go through; the rest is shed
+    expect(shed.length).toBeGreaterThanOrEqual(FLOOD - 50);
     for (const a of shed)
       expect(a).toMatchObject({ granted: false, reason: 'machine_busy', message: BUSY_MESSAGE });
     // SPEC §2 promises 1 s. The old queue took a median of 4.2 s (issue #9; 6.2 s, max 10.7 s on

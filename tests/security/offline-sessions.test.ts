@@ -123,7 +123,7 @@ describe('forged offline sessions debit nothing and wait for the treasurer', () 
   it('a badge never on the list of that machine (no listIssuedAt)', async () => {
     const m = await createMember(sys, { creditCents: 1000, certify: ['cnc'] });
     await listWith('sec-cnc', m.uid);
-    await listWith('sec-laser', (await createMember(sys, { certify: ['laser'] })).uid);
+    await listWith('sec-laser', (await createMember(sys, { creditCents: 500, certify: ['laser'] })).uid);
     const s = { sessionId: offId(), badge: m.uid, startedAt: now() };
     const review = await forge(laser, 'sec-laser', s);
     expect(review).toMatchObject({ holdReason: 'not_on_list', memberId: m.id });
