@@ -56,13 +56,15 @@ const measure: MiddlewareHandler = async (c, next) => {
 };
 
 /**
- * JSON bodies sent without a JSON content type (no header, text/plain from fetch with a
- * string body, or curl -d's default form type) are read as JSON rather than refused with
- * 415: the API takes no forms, and SPEC §3 says bad input gets a 400.
+ * Bearer-token clients only: JSON bodies sent without a JSON content type (no header, or
+ * curl -d's default form type) are read as JSON rather than refused with 415. Never for a
+ * request without `Authorization`: a browser page on another site can send text/plain and
+ * form bodies with the dashboard's cookie (issue #9), so those get the routes' 415.
  */
 const jsonByDefault: MiddlewareHandler = async (c, next) => {
   const type = c.req.header('content-type');
   if (
+    c.req.header('authorization') !== undefined &&
     c.req.raw.body !== null &&
     (type === undefined || /^(text\/plain|application\/x-www-form-urlencoded)\b/i.test(type))
   ) {
@@ -83,6 +85,7 @@ export function createApp(deps: AppDeps): App {
     labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
     log: deps.log ?? createLogger('error'),
     events: deps.events ?? noMachineEvents,
+    allowedOrigins: deps.allowedOrigins ?? [],
     ...(deps.health ? { health: deps.health } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({

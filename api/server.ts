@@ -147,6 +147,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       loop: authorizer,
       events: authorizer,
       labTimeZone: env.LAB_TIMEZONE,
+      allowedOrigins: env.ALLOWED_ORIGINS,
       helloasso: { env: helloassoEnv(env) },
       health: async () => ({
         db: await database.ping().catch(() => false),

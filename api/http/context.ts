@@ -27,6 +27,11 @@ export interface AppDeps {
   events?: MachineEvents;
   /** where failed requests (5xx) are logged; never with bodies or credentials */
   log?: Logger;
+  /**
+   * origins besides the request's own whose pages may write with the session cookie
+   * (ALLOWED_ORIGINS: the public https origin behind a reverse proxy)
+   */
+  allowedOrigins?: readonly string[];
   /** HELLOASSO_* from the environment (issue #5), under the settings stored in the database */
   helloasso?: HelloassoDeps;
 }
