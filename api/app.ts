@@ -9,6 +9,7 @@ import { routePath } from 'hono/route';
 import { createDashboard } from '../dashboard/app.tsx';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
 import { isGuard } from './http/guard.ts';
+import { lingerOnClose } from './http/linger.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
 import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
@@ -103,10 +104,16 @@ export function createApp(deps: AppDeps): App {
     '/api/*',
     bodyLimit({
       maxSize: full.maxBodyBytes,
-      onError: () => {
+      onError: (c) => {
+        lingerOnClose(c.env);
+        // The rest of the body is not read: close the connection once the answer is out, so
+        // that a keep-alive client opens a fresh one instead of reusing a socket the server
+        // is about to drop (issue #9).
         throw new Problem(
           413,
           `The body is larger than the ${full.maxBodyBytes} bytes this server accepts; send less.`,
+          [],
+          { connection: 'close' },
         );
       },
     }),
