@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { createDashboard } from '../dashboard/app.tsx';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
+import { refuseControlCharacters } from './http/control-chars.ts';
 import { isGuard } from './http/guard.ts';
 import { lingerOnClose } from './http/linger.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use('/api/*', jsonByDefault);
+  app.use('/api/*', refuseControlCharacters);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
