@@ -14,6 +14,7 @@ import { lingerOnClose } from './http/linger.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
 import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
+import { SignInThrottle } from './services/sign-in-throttle.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     log: deps.log ?? createLogger('error'),
     events: deps.events ?? noMachineEvents,
     allowedOrigins: deps.allowedOrigins ?? [],
+    signInThrottle: deps.signInThrottle ?? new SignInThrottle(),
     ...(deps.health ? { health: deps.health } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { HelloassoDeps } from '../routes/helloasso/routes.ts';
 import type { Principal } from '../services/auth.ts';
+import type { SignInThrottle } from '../services/sign-in-throttle.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
 export interface HealthReport {
@@ -32,6 +33,8 @@ export interface AppDeps {
    * (ALLOWED_ORIGINS: the public https origin behind a reverse proxy)
    */
   allowedOrigins?: readonly string[];
+  /** the password sign-in throttle (issue #9); one per app by default */
+  signInThrottle?: SignInThrottle;
   /** HELLOASSO_* from the environment (issue #5), under the settings stored in the database */
   helloasso?: HelloassoDeps;
 }

@@ -36,6 +36,8 @@ export const en: Dict = {
   invalidFields: (fields) => `Invalid fields: ${fields.join(', ')}.`,
   signInTitle: 'Sign in',
   signInIntro: 'Lab staff and members: sign in with your email address and password.',
+  signInThrottled: (seconds: number) =>
+    `Too many failed attempts: try again in ${seconds} s (the wait grows with each new series). An admin can unblock you at once.`,
   signInFailed: 'Wrong email or password (or no password yet: ask an admin for an access link).',
   signIn: 'Sign in',
   signedOut: 'You are signed out.',

@@ -38,6 +38,8 @@ export const fr = {
   // sign-in and access
   signInTitle: 'Connexion',
   signInIntro: 'Équipe du lab et membres : connectez-vous avec votre adresse e-mail et votre mot de passe.',
+  signInThrottled: (seconds: number) =>
+    `Trop de tentatives manquées : réessayez dans ${seconds} s (l’attente s’allonge à chaque nouvelle série). Un administrateur peut vous débloquer tout de suite.`,
   signInFailed:
     'Adresse ou mot de passe incorrect (ou pas encore de mot de passe : demandez un lien d’accès à un administrateur).',
   signIn: 'Se connecter',
