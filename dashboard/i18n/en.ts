@@ -162,6 +162,9 @@ export const en: Dict = {
   reasonHint: 'Required: it goes into the accounts.',
   reasonRequired: 'A reason is required.',
   corrected: (balance) => `Recorded. New balance: ${balance}.`,
+  belowFloorConfirm: 'I confirm: this correction may go below every machine’s floor',
+  belowFloor: (balance: string, floor: string) =>
+    `This correction would take the card to ${balance}, below the lowest machine floor (${floor}): no machine would start. If that is meant, tick the confirmation box and record it again (it is written in the audit log).`,
   refundTooLarge: 'The refund is larger than the card’s balance.',
   issueBadge: 'Issue a badge',
   badgeUid: 'Badge number (UID)',
