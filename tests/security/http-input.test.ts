@@ -68,6 +68,29 @@ describe('control characters (issue #9)', () => {
     expectFieldProblem(escaped, 'body', 'name');
   });
 
+  it("refuses them in the dashboard's forms too (no 500, nothing stored)", async () => {
+    const me = await t.call('GET', '/api/v1/me');
+    const password = 'correct horse battery staple';
+    expect((await t.call('PUT', `/api/v1/staff/${me.body.id}/password`, { body: { password } })).status).toBe(204);
+    const login = await t.call('POST', '/api/v1/auth/login', { token: null, body: { email: me.body.email, password } });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const email = `${unique('form')}@example.org`;
+    const body = new URLSearchParams({ name: 'A\u0000B', email }).toString();
+    const r = await t.app.request('/members', {
+      method: 'POST',
+      headers: {
+        cookie,
+        origin: 'http://localhost',
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+      body,
+    });
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe('/members/new');
+    expect((await t.call('GET', `/api/v1/members?q=${encodeURIComponent(email)}`)).body.total).toBe(0);
+  });
+
   it('keeps tab and line breaks in body values (multi-line notes) working', async () => {
     const r = await t.call('POST', `/api/v1/machines/${machineId}/report`, {
       body: { note: 'Lentille sale\nà nettoyer\tvite' },
