@@ -14,7 +14,6 @@ import { lingerOnClose } from './http/linger.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
 import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
-import { SignInThrottle } from './services/sign-in-throttle.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
@@ -37,6 +36,7 @@ import { registerReportRoutes } from './routes/reports/routes.ts';
 import { registerSessionRoutes } from './routes/sessions/routes.ts';
 import { registerStaffRoutes } from './routes/staff/routes.ts';
 import { registerTreasurySettingsRoutes } from './routes/treasury-settings/routes.ts';
+import { SignInThrottle } from './services/sign-in-throttle.ts';
 
 export type { AppDeps } from './http/context.ts';
 
@@ -78,6 +78,21 @@ const jsonByDefault: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/**
+ * A 413 (the API's, or the dashboard's form limit) leaves the rest of the body unread: close
+ * the connection once the answer is out, cleanly (`Connection: close`, lingering close), so
+ * that a keep-alive client opens a fresh one instead of reusing a socket the server is about
+ * to drop (issue #9).
+ */
+const closeAfter413: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status !== 413) return;
+  lingerOnClose(c.env);
+  const res = new Response(c.res.body, c.res);
+  res.headers.set('connection', 'close');
+  c.res = res;
+};
+
 export function createApp(deps: AppDeps): App {
   const full: RouteDeps = {
     db: deps.db,
@@ -99,6 +114,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use('*', measure);
+  app.use('*', closeAfter413);
   app.use('*', async (c, next) => {
     c.set('deps', full);
     await next();
@@ -107,16 +123,10 @@ export function createApp(deps: AppDeps): App {
     '/api/*',
     bodyLimit({
       maxSize: full.maxBodyBytes,
-      onError: (c) => {
-        lingerOnClose(c.env);
-        // The rest of the body is not read: close the connection once the answer is out, so
-        // that a keep-alive client opens a fresh one instead of reusing a socket the server
-        // is about to drop (issue #9).
+      onError: () => {
         throw new Problem(
           413,
           `The body is larger than the ${full.maxBodyBytes} bytes this server accepts; send less.`,
-          [],
-          { connection: 'close' },
         );
       },
     }),

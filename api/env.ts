@@ -82,7 +82,12 @@ export const envSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
+      )
       .pipe(
         z.array(
           z

@@ -22,7 +22,9 @@ function describe(value: string, pattern: RegExp): string {
 /** Every string (and key) of a parsed JSON value holding a refused character. */
 export function controlCharacterErrors(value: unknown, path: PropertyKey[] = []): FieldError[] {
   if (typeof value === 'string') {
-    return CONTROL_BUT_LINES.test(value) ? [fieldError('body', path, describe(value, CONTROL_BUT_LINES))] : [];
+    return CONTROL_BUT_LINES.test(value)
+      ? [fieldError('body', path, describe(value, CONTROL_BUT_LINES))]
+      : [];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => controlCharacterErrors(v, [...path, i]));
   if (value !== null && typeof value === 'object') {
@@ -46,7 +48,8 @@ function decode(part: string): string | null {
 function queryAndPathErrors(url: URL): FieldError[] {
   const errors: FieldError[] = [];
   for (const [key, value] of url.searchParams) {
-    if (ANY_CONTROL.test(key)) errors.push(fieldError('query', [key], `the parameter name ${describe(key, ANY_CONTROL)}`));
+    if (ANY_CONTROL.test(key))
+      errors.push(fieldError('query', [key], `the parameter name ${describe(key, ANY_CONTROL)}`));
     else if (ANY_CONTROL.test(value)) errors.push(fieldError('query', [key], describe(value, ANY_CONTROL)));
   }
   const segments = url.pathname.split('/');
@@ -58,7 +61,8 @@ function queryAndPathErrors(url: URL): FieldError[] {
   return errors;
 }
 
-const isJson = (type: string | undefined) => type !== undefined && /^application\/([\w.-]+\+)?json/i.test(type);
+const isJson = (type: string | undefined) =>
+  type !== undefined && /^application\/([\w.-]+\+)?json/i.test(type);
 
 function problemOf(errors: FieldError[]): Problem {
   const names = [...new Set(errors.map((e) => `${e.in} ${e.field || '(whole)'}`))].join(', ');

@@ -98,7 +98,10 @@ export async function moveMoney(
     );
   } catch (e) {
     if (e instanceof InsufficientCreditError && kind === 'adjustment' && floorCents !== undefined) {
-      const [m] = await tx.select({ balance: members.balanceCents }).from(members).where(eq(members.id, memberId));
+      const [m] = await tx
+        .select({ balance: members.balanceCents })
+        .from(members)
+        .where(eq(members.id, memberId));
       throw new BelowFloorError((m?.balance ?? 0) + r.amountCents, floorCents);
     }
     if (e instanceof InsufficientCreditError) {

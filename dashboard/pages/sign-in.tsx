@@ -1,13 +1,13 @@
 /** Sign-in (staff and members, by password), sign-out, and the one-time access links. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { clientAddress } from '../../api/http/client-address.ts';
 import {
   ACCESS_LINK_HOURS,
   accessLinkOwner,
   MIN_PASSWORD_LENGTH,
   redeemAccessLink,
 } from '../../api/services/access-links.ts';
-import { clientAddress } from '../../api/http/client-address.ts';
 import { revokeToken, SignInThrottled, signIn } from '../../api/services/auth.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { requires, STAFF_OR_MEMBER } from '../http/access.ts';
@@ -69,7 +69,14 @@ export function registerSignIn(app: Hono<DashEnv>): void {
     let session: Awaited<ReturnType<typeof signIn>>;
     try {
       // The API's throttle (issue #9): a blocked attempt checks no password.
-      session = await signIn(db, signInThrottle, form.data.email, form.data.password, clientAddress(c), now());
+      session = await signIn(
+        db,
+        signInThrottle,
+        form.data.email,
+        form.data.password,
+        clientAddress(c),
+        now(),
+      );
     } catch (e) {
       if (!(e instanceof SignInThrottled)) throw e;
       c.header('retry-after', String(e.retryAfterSeconds));

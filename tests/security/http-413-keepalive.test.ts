@@ -54,7 +54,9 @@ function send(
       res.on('error', (e) => resolve({ error: e.message, reused: req.reusedSocket }));
     });
     // A socket dropped under a reused request surfaces here (EPIPE, ECONNRESET, hang up).
-    req.on('error', (e) => resolve({ error: `${(e as NodeJS.ErrnoException).code ?? e.message}`, reused: req.reusedSocket }));
+    req.on('error', (e) =>
+      resolve({ error: `${(e as NodeJS.ErrnoException).code ?? e.message}`, reused: req.reusedSocket }),
+    );
     req.on('socket', (s) => {
       if (s.listenerCount('error') === 0) s.on('error', () => {});
     });

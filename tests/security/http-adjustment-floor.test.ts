@@ -63,7 +63,11 @@ describe('adjustments below the lowest machine floor (issue #9)', () => {
     expect(await balance(m.id)).toBe(-99_000);
     const audit = await sys.api('GET', `/audit?entity=member&entityId=${m.id}`);
     const entry = audit.body.items.find((e: { action: string }) => e.action === 'adjustment');
-    expect(entry.after).toMatchObject({ override: true, floorCents: -500, reason: 'dette reprise du tableur' });
+    expect(entry.after).toMatchObject({
+      override: true,
+      floorCents: -500,
+      reason: 'dette reprise du tableur',
+    });
     // Credit back on a card below every floor is never refused.
     expect((await adjust(m.id, { amountCents: 100, reason: 'geste' }, treasurerToken)).status).toBe(201);
   });
@@ -101,9 +105,9 @@ describe("the dashboard's correction form (issue #9)", () => {
       await page.waitForLoadState('domcontentloaded');
     };
     await fill(false);
-    await expect.poll(() => page.locator('[role=alert], .flash').first().textContent()).toContain(
-      'sous le plancher le plus bas des machines',
-    );
+    await expect
+      .poll(() => page.locator('[role=alert], .flash').first().textContent())
+      .toContain('sous le plancher le plus bas des machines');
     expect(await balance(m.id)).toBe(1000);
     await fill(true);
     expect(await balance(m.id)).toBe(-99_000);

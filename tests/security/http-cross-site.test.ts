@@ -11,9 +11,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, staffWithPassword } from '../dashboard/support.ts';
 import { createMachine, createMember, uniqueUid } from '../support/lab.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
-import { signIn, staffWithPassword } from '../dashboard/support.ts';
 
 const M = 'laser-csrf';
 let sys: TestSystem;
@@ -35,7 +35,11 @@ function attackPage(target: string, member: string, attackerUid: string): string
   ];
   // enctype=text/plain sends `name=value`: split the JSON so that the `=` lands in a string.
   const forms = [
-    { path: '/api/v1/staff', name: '{"email":"evil2@attacker.example","roles":["admin"],"name":"Evil', value: 'Form"}' },
+    {
+      path: '/api/v1/staff',
+      name: '{"email":"evil2@attacker.example","roles":["admin"],"name":"Evil',
+      value: 'Form"}',
+    },
     { path: `/api/v1/machines/${M}/report`, name: '{"note":"pwned', value: 'form"}' },
   ];
   return `<!doctype html><html><head><title>cute cats</title></head><body>
@@ -101,7 +105,10 @@ async function attackFrom(page: Page, attackerOrigin: string, target: string) {
   await page.waitForFunction(() => document.title === 'done', undefined, { timeout: 30_000 });
   const results = (await page.evaluate(() => (window as unknown as { results: string[] }).results)) ?? [];
   // Every request was sent and answered (an opaque response): the barrier before reading state.
-  expect(results.every((r) => r === 'sent'), JSON.stringify(results)).toBe(true);
+  expect(
+    results.every((r) => r === 'sent'),
+    JSON.stringify(results),
+  ).toBe(true);
 }
 
 beforeAll(async () => {

@@ -32,7 +32,11 @@ function expectFieldProblem(r: Awaited<ReturnType<TestApp['call']>>, where: stri
 describe('control characters (issue #9)', () => {
   it('refuses NUL in a member name, on creation and on update, and stores nothing', async () => {
     const email = `${unique('nul')}@example.org`;
-    expectFieldProblem(await t.call('POST', '/api/v1/members', { body: { name: 'A\u0000B', email } }), 'body', 'name');
+    expectFieldProblem(
+      await t.call('POST', '/api/v1/members', { body: { name: 'A\u0000B', email } }),
+      'body',
+      'name',
+    );
     expectFieldProblem(
       await t.call('PATCH', `/api/v1/members/${memberId}`, { body: { name: 'Bell\u0007' } }),
       'body',
@@ -71,8 +75,13 @@ describe('control characters (issue #9)', () => {
   it("refuses them in the dashboard's forms too (no 500, nothing stored)", async () => {
     const me = await t.call('GET', '/api/v1/me');
     const password = 'correct horse battery staple';
-    expect((await t.call('PUT', `/api/v1/staff/${me.body.id}/password`, { body: { password } })).status).toBe(204);
-    const login = await t.call('POST', '/api/v1/auth/login', { token: null, body: { email: me.body.email, password } });
+    expect((await t.call('PUT', `/api/v1/staff/${me.body.id}/password`, { body: { password } })).status).toBe(
+      204,
+    );
+    const login = await t.call('POST', '/api/v1/auth/login', {
+      token: null,
+      body: { email: me.body.email, password },
+    });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const email = `${unique('form')}@example.org`;
     const body = new URLSearchParams({ name: 'A\u0000B', email }).toString();
@@ -148,11 +157,14 @@ function looseObjects(schema: Def, path: string, out: string[]): void {
     case 'readonly':
     case 'nonoptional':
     case 'catch':
-      return looseObjects(def.innerType, path, out);
+      looseObjects(def.innerType, path, out);
+      return;
     case 'pipe':
-      return looseObjects(def.in, path, out);
+      looseObjects(def.in, path, out);
+      return;
     case 'array':
-      return looseObjects(def.element, `${path}[]`, out);
+      looseObjects(def.element, `${path}[]`, out);
+      return;
     case 'union':
       for (const o of def.options) looseObjects(o, path, out);
       return;

@@ -151,7 +151,9 @@ describe('password sign-in throttle (issue #9)', () => {
     expectThrottled(await s.login(alex.email, PASSWORD));
 
     const treasurer = await s.staffWithPassword(['treasurer']);
-    expect((await s.api('DELETE', `/staff/${alex.id}/sign-in-throttle`, undefined, treasurer.token)).status).toBe(403);
+    expect(
+      (await s.api('DELETE', `/staff/${alex.id}/sign-in-throttle`, undefined, treasurer.token)).status,
+    ).toBe(403);
     expect((await s.api('DELETE', `/staff/${alex.id}/sign-in-throttle`, undefined, null)).status).toBe(401);
     expect((await s.api('DELETE', '/staff/nobody/sign-in-throttle')).status).toBe(404);
     expect((await s.api('DELETE', `/staff/${alex.id}/sign-in-throttle`)).status).toBe(204);
@@ -160,7 +162,10 @@ describe('password sign-in throttle (issue #9)', () => {
     expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('reset_sign_in_throttle');
 
     // Members too.
-    const m = await s.api('POST', '/members', { name: 'Camille', email: `${randomBytes(6).toString('hex')}@example.org` });
+    const m = await s.api('POST', '/members', {
+      name: 'Camille',
+      email: `${randomBytes(6).toString('hex')}@example.org`,
+    });
     expect((await s.api('PUT', `/members/${m.body.id}/password`, { password: PASSWORD })).status).toBe(204);
     for (let i = 0; i < 6; i++) await s.login(m.body.email, `wrong-${i}`);
     expectThrottled(await s.login(m.body.email, PASSWORD));
