@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { createDashboard } from '../dashboard/app.tsx';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
-import { refuseControlCharacters } from './http/control-chars.ts';
+import { refuseControlCharacters, refuseControlCharactersInUrl } from './http/control-chars.ts';
 import { isGuard } from './http/guard.ts';
 import { lingerOnClose } from './http/linger.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
@@ -115,6 +115,7 @@ export function createApp(deps: AppDeps): App {
 
   app.use('*', measure);
   app.use('*', closeAfter413);
+  app.use('*', refuseControlCharactersInUrl);
   app.use('*', async (c, next) => {
     c.set('deps', full);
     await next();

@@ -73,10 +73,15 @@ function problemOf(errors: FieldError[]): Problem {
   );
 }
 
-/** Refuses control characters in the query, the path and the JSON body (400 naming each field). */
-export const refuseControlCharacters: MiddlewareHandler = async (c, next) => {
+/** Refuses control characters in the query and the path, on every route (dashboard included). */
+export const refuseControlCharactersInUrl: MiddlewareHandler = async (c, next) => {
   const errors = queryAndPathErrors(new URL(c.req.url));
   if (errors.length > 0) throw problemOf(errors);
+  await next();
+};
+
+/** Refuses control characters in a JSON body (400 naming each field). */
+export const refuseControlCharacters: MiddlewareHandler = async (c, next) => {
   if (c.req.raw.body !== null && isJson(c.req.header('content-type'))) {
     // The text is cached by Hono: the route's validator parses the same bytes. A body that
     // is not JSON is left to the validator, which answers its own 400.

@@ -108,6 +108,28 @@ describe('413 and keep-alive (issue #9)', () => {
     }, 60_000);
   }
 
+  it("closes cleanly after the dashboard's form limit too", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect((await send(agent, 'GET', '/api/v1/me')).status).toBe(200);
+      for (let round = 0; round < 3; round++) {
+        const big = await send(agent, 'POST', '/sign-in', {
+          body: Buffer.from(`email=a%40b.org&password=${'x'.repeat(5_000_000)}`),
+          token: false,
+        });
+        expect(big.error, JSON.stringify(big)).toBeUndefined();
+        expect(big.status).toBe(413);
+        expect(big.connection).toBe('close');
+        const next = await send(agent, 'GET', '/api/v1/me');
+        expect(next.error, JSON.stringify(next)).toBeUndefined();
+        expect(next.status).toBe(200);
+        expect(next.reused).toBe(false);
+      }
+    } finally {
+      agent.destroy();
+    }
+  }, 60_000);
+
   it('creates nothing from an oversized body', async () => {
     const before = (await sys.api('GET', '/members?q=big@example.org')).body.total;
     expect(before).toBe(0);

@@ -53,6 +53,9 @@ describe('control characters (issue #9)', () => {
     expect(path.status).toBe(400);
     expect(path.body.errors[0].in).toBe('path');
     expect((await t.call('DELETE', '/api/v1/devices/x%7F')).status).toBe(400);
+    // the dashboard's pages too (its member search and member pages)
+    expect((await t.app.request('/members?q=a%00b')).status).toBe(400);
+    expect((await t.app.request('/members/%00')).status).toBe(400);
   });
 
   it('names nested fields and keys, in every body', async () => {
