@@ -8,7 +8,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { createDashboard } from '../dashboard/app.tsx';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
+import { refuseControlCharacters, refuseControlCharactersInUrl } from './http/control-chars.ts';
 import { isGuard } from './http/guard.ts';
+import { lingerOnClose } from './http/linger.ts';
 import { Problem, toProblem, zodProblem } from './http/problem.ts';
 import { createLogger } from './log.ts';
 import { noMachineEvents } from './machine-loop-port.ts';
@@ -36,6 +38,7 @@ import { registerSessionRoutes } from './routes/sessions/routes.ts';
 import { registerStaffRoutes } from './routes/staff/routes.ts';
 import { registerTreasurySettingsRoutes } from './routes/treasury-settings/routes.ts';
 import { noDeviceConnections } from './services/devices.ts';
+import { SignInThrottle } from './services/sign-in-throttle.ts';
 
 export type { AppDeps } from './http/context.ts';
 
@@ -58,13 +61,15 @@ const measure: MiddlewareHandler = async (c, next) => {
 };
 
 /**
- * JSON bodies sent without a JSON content type (no header, text/plain from fetch with a
- * string body, or curl -d's default form type) are read as JSON rather than refused with
- * 415: the API takes no forms, and SPEC §3 says bad input gets a 400.
+ * Bearer-token clients only: JSON bodies sent without a JSON content type (no header, or
+ * curl -d's default form type) are read as JSON rather than refused with 415. Never for a
+ * request without `Authorization`: a browser page on another site can send text/plain and
+ * form bodies with the dashboard's cookie (issue #9), so those get the routes' 415.
  */
 const jsonByDefault: MiddlewareHandler = async (c, next) => {
   const type = c.req.header('content-type');
   if (
+    c.req.header('authorization') !== undefined &&
     c.req.raw.body !== null &&
     (type === undefined || /^(text\/plain|application\/x-www-form-urlencoded)\b/i.test(type))
   ) {
@@ -73,6 +78,21 @@ const jsonByDefault: MiddlewareHandler = async (c, next) => {
     c.req.raw = new Request(c.req.raw, { headers });
   }
   await next();
+};
+
+/**
+ * A 413 (the API's, or the dashboard's form limit) leaves the rest of the body unread: close
+ * the connection once the answer is out, cleanly (`Connection: close`, lingering close), so
+ * that a keep-alive client opens a fresh one instead of reusing a socket the server is about
+ * to drop (issue #9).
+ */
+const closeAfter413: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status !== 413) return;
+  lingerOnClose(c.env);
+  const res = new Response(c.res.body, c.res);
+  res.headers.set('connection', 'close');
+  c.res = res;
 };
 
 export function createApp(deps: AppDeps): App {
@@ -86,6 +106,8 @@ export function createApp(deps: AppDeps): App {
     log: deps.log ?? createLogger('error'),
     events: deps.events ?? noMachineEvents,
     devices: deps.devices ?? noDeviceConnections,
+    allowedOrigins: deps.allowedOrigins ?? [],
+    signInThrottle: deps.signInThrottle ?? new SignInThrottle(),
     ...(deps.health ? { health: deps.health } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({
@@ -95,6 +117,8 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use('*', measure);
+  app.use('*', closeAfter413);
+  app.use('*', refuseControlCharactersInUrl);
   app.use('*', async (c, next) => {
     c.set('deps', full);
     await next();
@@ -112,6 +136,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use('/api/*', jsonByDefault);
+  app.use('/api/*', refuseControlCharacters);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

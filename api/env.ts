@@ -81,9 +81,42 @@ export const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(3650).default(90),
   ),
+  /**
+   * Issue #9: origins (besides the one each request is addressed to) whose pages may write
+   * to /api/v1 with the dashboard's cookie, comma-separated: the public https origin when
+   * a reverse proxy terminates TLS, e.g. `https://sesame.example.org`.
+   */
+  ALLOWED_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(isOrigin, 'must be comma-separated origins such as https://sesame.example.org (no path)'),
+        ),
+      )
+      .default([]),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 function isTimeZone(tz: string): boolean {
   try {

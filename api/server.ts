@@ -155,6 +155,8 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       events: authorizer,
       ...(broker ? { devices: broker } : {}),
       labTimeZone: env.LAB_TIMEZONE,
+      log,
+      allowedOrigins: env.ALLOWED_ORIGINS,
       helloasso: { env: helloassoEnv(env) },
       health: async () => ({
         db: await database.ping().catch(() => false),

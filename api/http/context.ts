@@ -6,6 +6,7 @@ import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { HelloassoDeps } from '../routes/helloasso/routes.ts';
 import type { Principal } from '../services/auth.ts';
 import type { DeviceConnections } from '../services/devices.ts';
+import type { SignInThrottle } from '../services/sign-in-throttle.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
 export interface HealthReport {
@@ -31,6 +32,13 @@ export interface AppDeps {
   events?: MachineEvents;
   /** where failed requests (5xx) are logged; never with bodies or credentials */
   log?: Logger;
+  /**
+   * origins besides the request's own whose pages may write with the session cookie
+   * (ALLOWED_ORIGINS: the public https origin behind a reverse proxy)
+   */
+  allowedOrigins?: readonly string[];
+  /** the password sign-in throttle (issue #9); one per app by default */
+  signInThrottle?: SignInThrottle;
   /** HELLOASSO_* from the environment (issue #5), under the settings stored in the database */
   helloasso?: HelloassoDeps;
   /** closes a revoked device's live MQTT connections (issue #9); none by default */

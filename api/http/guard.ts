@@ -8,6 +8,7 @@ import type { Role } from '../../core/domain.ts';
 import type { Db } from '../db/client.ts';
 import { authenticateToken, type Principal } from '../services/auth.ts';
 import type { AppEnv } from './context.ts';
+import { assertJsonBody, assertSameOriginWrite } from './origin.ts';
 import { Problem } from './problem.ts';
 
 export const SESSION_COOKIE = 'sesame_session';
@@ -27,24 +28,38 @@ export function isGuard(handler: unknown): boolean {
   return typeof handler === 'function' && GUARD in handler;
 }
 
-function presentedToken(c: Context): string | null {
+/** The credential presented and how: a bearer header wins over the cookie. */
+function presentedToken(c: Context): { token: string; via: 'bearer' | 'cookie' } | null {
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1] ?? '';
+    return { token: match?.[1] ?? '', via: 'bearer' };
   }
-  return getCookie(c, SESSION_COOKIE) ?? null;
+  const cookie = getCookie(c, SESSION_COOKIE);
+  return cookie === undefined ? null : { token: cookie, via: 'cookie' };
 }
 
 const unauthorized = (detail: string) =>
   new Problem(401, detail, [], { 'www-authenticate': 'Bearer realm="sesame"' });
 
-export async function authenticate(c: Context, db: Db, now: Date): Promise<Principal> {
-  const token = presentedToken(c);
-  if (token === null) {
+export async function authenticate(
+  c: Context,
+  db: Db,
+  now: Date,
+  allowedOrigins: readonly string[] = [],
+): Promise<Principal> {
+  const presented = presentedToken(c);
+  if (presented === null) {
     throw unauthorized(
       'Send an API token as "Authorization: Bearer <token>" or log in at POST /api/v1/auth/login.',
     );
+  }
+  const { token, via } = presented;
+  // Cookie-borne writes must come from this site's own pages, as JSON (SPEC §3, issue #9):
+  // checked before the token is even looked up, so a forged request learns nothing.
+  if (via === 'cookie') {
+    assertSameOriginWrite(c, allowedOrigins);
+    assertJsonBody(c);
   }
   const principal = token === '' ? null : await authenticateToken(db, token, now);
   if (principal === null) {
@@ -66,8 +81,8 @@ export function allowed(principal: Principal, access: Exclude<Access, 'public'>,
 export function guard(access: Access): MiddlewareHandler<AppEnv> {
   const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (access !== 'public') {
-      const { db, now } = c.var.deps;
-      const principal = await authenticate(c, db, now());
+      const { db, now, allowedOrigins } = c.var.deps;
+      const principal = await authenticate(c, db, now(), allowedOrigins);
       if (!allowed(principal, access, c)) {
         const who = principal.kind === 'member' ? 'a member' : `roles ${principal.roles.join(', ')}`;
         const need = access.roles.length > 0 ? access.roles.join(' or ') : 'admin';

@@ -31,10 +31,11 @@ const problem = (description: string) => ({
 export const errorResponses = {
   400: problem('Invalid input: see errors[]'),
   401: problem('No token, or an unknown, revoked or expired one'),
-  403: problem('Your role may not do this'),
+  403: problem('Your role may not do this; or a dashboard-cookie write from another origin'),
   404: problem('Unknown id'),
   409: problem('Conflict with the current state'),
-  413: problem('Body too large'),
+  413: problem('Body too large (the connection is then closed: Connection: close)'),
+  415: problem('Body not application/json on a request without a bearer token (the dashboard cookie)'),
 } as const;
 
 const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];

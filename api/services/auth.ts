@@ -7,7 +7,16 @@ import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { StaffRole } from '../../core/domain.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { apiTokens, members, staff, trainerQualifications } from '../db/schema.ts';
+import { metrics } from '../metrics.ts';
 import { hashPassword, newId, newSecret, sha256, verifyPassword } from '../security.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
+
+export { SignInThrottled } from './sign-in-throttle.ts';
+
+const passwordChecks = metrics.counter(
+  'sign_in_password_checks_total',
+  'Passwords checked (argon2) by sign-in; a throttled attempt checks none',
+);
 
 export type Principal =
   | {
@@ -133,6 +142,7 @@ export async function login(
     }
   }
   // Same work whether or not the account exists: timing does not reveal who has one.
+  passwordChecks.inc();
   const ok = await verifyPassword(hash ?? (await dummyHash()), password);
   if (!ok || hash === null) owner = null;
   if (owner === null) return null;
@@ -140,4 +150,32 @@ export async function login(
   const { token } = await issueToken(db, owner, 'web', expiresAt);
   const principal = await authenticateToken(db, token, now);
   return principal === null ? null : { token, expiresAt, principal };
+}
+
+/**
+ * Password sign-in behind the brute-force throttle (issue #9), for the API and the dashboard:
+ * a throttled attempt throws SignInThrottled before any password is checked.
+ */
+export async function signIn(
+  db: Db,
+  throttle: SignInThrottle,
+  email: string,
+  password: string,
+  address: string,
+  now: Date,
+): ReturnType<typeof login> {
+  await throttle.attempt(email, address);
+  const session = await login(db, email, password, now);
+  if (session !== null) await throttle.succeeded(email, address);
+  return session;
+}
+
+/** The sign-in email of an account, for an admin's throttle reset; null when unknown. */
+export async function signInEmailOf(db: Db, owner: TokenOwner): Promise<string | null> {
+  if ('staffId' in owner) {
+    const [s] = await db.select({ email: staff.email }).from(staff).where(eq(staff.id, owner.staffId));
+    return s?.email ?? null;
+  }
+  const [m] = await db.select({ email: members.email }).from(members).where(eq(members.id, owner.memberId));
+  return m?.email ?? null;
 }

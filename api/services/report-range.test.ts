@@ -74,7 +74,7 @@ describe('parseReportRange', () => {
     ],
     // a date and a date-time mixed, and surrounding blanks
     [' 2026-03-01 ', '2026-03-01T12:00:00Z', PARIS, '2026-02-28T23:00:00.000Z', '2026-03-01T12:00:00.000Z'],
-    ['0099-01-01', '0100-01-01', 'UTC', '0099-01-01T00:00:00.000Z', '0100-01-01T00:00:00.000Z'],
+    ['1970-01-01', '2200-01-01', 'UTC', '1970-01-01T00:00:00.000Z', '2200-01-01T00:00:00.000Z'],
   ])('%s .. %s in %s', (from, to, tz, expectedFrom, expectedTo) => {
     const range = parseReportRange(from, to, tz);
     expect(range.from.toISOString()).toBe(expectedFrom);
@@ -103,6 +103,11 @@ describe('parseReportRange', () => {
     ['2026-03-01', '2026-03-01', 'to', /must be after from/],
     ['2026-03-02', '2026-03-01', 'to', /must be after from/],
     ['2026-03-01T00:00:00+01:00', '2026-03-01', 'to', /must be after from/],
+    // issue #9: bounds PostgreSQL and the monthly reports can hold
+    ['0001-01-01', '9999-12-31', 'from', /from "0001-01-01" is out of range.*1970-01-01 and 2200-01-01/],
+    ['0099-01-01', '0100-01-01', 'from', /out of range/],
+    ['2026-03-01', '9999-12-31', 'to', /to "9999-12-31" is out of range/],
+    ['2026-03-01', '2200-01-03T00:00:00Z', 'to', /out of range/],
   ])('refuses %j .. %j', (from, to, field, message) => {
     let error: unknown;
     try {

@@ -21,6 +21,16 @@ export interface ReportRange {
   to: Date;
 }
 
+/**
+ * Bounds a report may take: wide enough for any lab's history, narrow enough that the
+ * database and the month-by-month reports never meet a date they cannot hold (year 0 in
+ * PostgreSQL, 96,000 months of attendance).
+ */
+export const EARLIEST_BOUND = '1970-01-01';
+export const LATEST_BOUND = '2200-01-01';
+const EARLIEST_MS = Date.UTC(1969, 11, 31);
+const LATEST_MS = Date.UTC(2200, 0, 2);
+
 const EXAMPLES = 'an ISO-8601 date such as 2026-03-01, or a date-time such as 2026-03-01T08:00:00+01:00';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -51,6 +61,19 @@ export function parseReportRange(
 }
 
 function parseBound(field: 'from' | 'to', raw: string | undefined, timeZone: string): Date {
+  const instant = parseInstant(field, raw, timeZone);
+  // A day of margin either side: time zones move midnight by up to 14 h.
+  const t = instant.getTime();
+  if (!(t >= EARLIEST_MS && t <= LATEST_MS)) {
+    throw new RangeInputError(
+      field,
+      `${field} "${truncate(String(raw).trim())}" is out of range: report bounds lie between ${EARLIEST_BOUND} and ${LATEST_BOUND}`,
+    );
+  }
+  return instant;
+}
+
+function parseInstant(field: 'from' | 'to', raw: string | undefined, timeZone: string): Date {
   if (raw === undefined || raw.trim() === '')
     throw new RangeInputError(field, `${field} is required: ${EXAMPLES}`);
   const value = raw.trim();

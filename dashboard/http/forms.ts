@@ -2,6 +2,9 @@
 import type { z } from 'zod';
 import type { DashContext } from '../context.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters being refused
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export async function formOf(c: DashContext): Promise<Record<string, string | string[]>> {
   const body = await c.req.parseBody({ all: true });
   const out: Record<string, string | string[]> = {};
@@ -16,7 +19,11 @@ export async function parseForm<T extends z.ZodType>(
   c: DashContext,
   schema: T,
 ): Promise<{ ok: true; data: z.infer<T> } | { ok: false; fields: string[] }> {
-  const result = schema.safeParse(await formOf(c));
+  const form = await formOf(c);
+  // Issue #9: no control characters in any text field (as on the API), tab and line breaks aside.
+  const controls = Object.keys(form).filter((k) => [form[k]].flat().some((v) => CONTROL.test(v ?? '')));
+  if (controls.length > 0) return { ok: false, fields: controls };
+  const result = schema.safeParse(form);
   if (result.success) return { ok: true, data: result.data };
   return { ok: false, fields: [...new Set(result.error.issues.map((i) => String(i.path[0] ?? '')))] };
 }

@@ -37,6 +37,8 @@ export const en: Dict = {
   invalidFields: (fields) => `Invalid fields: ${fields.join(', ')}.`,
   signInTitle: 'Sign in',
   signInIntro: 'Lab staff and members: sign in with your email address and password.',
+  signInThrottled: (seconds: number) =>
+    `Too many failed attempts: try again in ${seconds} s (the wait grows with each new series). An admin can unblock you at once.`,
   signInFailed: 'Wrong email or password (or no password yet: ask an admin for an access link).',
   signIn: 'Sign in',
   signedOut: 'You are signed out.',
@@ -161,6 +163,9 @@ export const en: Dict = {
   reasonHint: 'Required: it goes into the accounts.',
   reasonRequired: 'A reason is required.',
   corrected: (balance) => `Recorded. New balance: ${balance}.`,
+  belowFloorConfirm: 'I confirm: this correction may go below every machine’s floor',
+  belowFloor: (balance: string, floor: string) =>
+    `This correction would take the card to ${balance}, below the lowest machine floor (${floor}): no machine would start. If that is meant, tick the confirmation box and record it again (it is written in the audit log).`,
   refundTooLarge: 'The refund is larger than the card’s balance.',
   issueBadge: 'Issue a badge',
   badgeUid: 'Badge number (UID)',

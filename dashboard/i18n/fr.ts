@@ -39,6 +39,8 @@ export const fr = {
   // sign-in and access
   signInTitle: 'Connexion',
   signInIntro: 'Équipe du lab et membres : connectez-vous avec votre adresse e-mail et votre mot de passe.',
+  signInThrottled: (seconds: number) =>
+    `Trop de tentatives manquées : réessayez dans ${seconds} s (l’attente s’allonge à chaque nouvelle série). Un administrateur peut vous débloquer tout de suite.`,
   signInFailed:
     'Adresse ou mot de passe incorrect (ou pas encore de mot de passe : demandez un lien d’accès à un administrateur).',
   signIn: 'Se connecter',
@@ -177,6 +179,9 @@ export const fr = {
   reasonHint: 'Obligatoire : il figure dans la comptabilité.',
   reasonRequired: 'Le motif est obligatoire.',
   corrected: (balance: string) => `Opération enregistrée. Nouveau solde : ${balance}.`,
+  belowFloorConfirm: 'Je confirme : ce correctif peut passer sous le plancher de toutes les machines',
+  belowFloor: (balance: string, floor: string) =>
+    `Ce correctif mettrait la carte à ${balance}, sous le plancher le plus bas des machines (${floor}) : plus aucune machine ne s’ouvrirait. Si c’est voulu, cochez la case de confirmation et enregistrez de nouveau (c’est noté dans le journal).`,
   refundTooLarge: 'Le remboursement dépasse le solde de la carte.',
   issueBadge: 'Remettre un badge',
   badgeUid: 'Numéro du badge (UID)',

@@ -69,6 +69,9 @@ export function MemberActions(props: {
               value="cash"
             />
             <Field label={t.reason} name="reason" id="correct-reason" required hint={t.reasonHint} />
+            <label class="choice">
+              <input type="checkbox" name="override" value="1" /> {t.belowFloorConfirm}
+            </label>
             <button type="submit">{t.record}</button>
           </form>
         </section>

@@ -12,7 +12,7 @@ import { consumeEnrolmentsOf, listEnrolments } from '../../api/services/enrolmen
 import { ServiceError } from '../../api/services/errors.ts';
 import { idempotent } from '../../api/services/idempotency.ts';
 import { createMember, listMembers } from '../../api/services/members.ts';
-import { moveMoney } from '../../api/services/money.ts';
+import { BelowFloorError, moveMoney } from '../../api/services/money.ts';
 import { TOPUP_METHODS } from '../../core/domain.ts';
 import { normaliseUid } from '../../core/ids.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
@@ -196,6 +196,7 @@ export function registerMembers(app: Hono<DashEnv>): void {
         amount: z.string(),
         method: z.enum(TOPUP_METHODS),
         reason: z.string().trim().min(1).max(500),
+        override: z.literal('1').optional(),
       }),
     );
     if (!form.ok) {
@@ -214,11 +215,20 @@ export function registerMembers(app: Hono<DashEnv>): void {
     }
     const body = refund
       ? { amountCents, method: form.data.method, reason: form.data.reason }
-      : { amountCents, reason: form.data.reason };
+      : {
+          amountCents,
+          reason: form.data.reason,
+          // issue #9: below the lowest machine floor only when confirmed, as on the API
+          ...(form.data.override === '1' ? { override: true } : {}),
+        };
     try {
       const result = await money(c, form.data.kind, id, form.data.idempotencyKey, body);
       return redirectWith(c, `/members/${id}`, 'ok', t.corrected(fmt.money(result.balanceCents)));
     } catch (e) {
+      if (e instanceof BelowFloorError) {
+        const text = t.belowFloor(fmt.money(e.balanceCents), fmt.money(e.floorCents));
+        return redirectWith(c, `/members/${id}#correct-h`, 'error', text);
+      }
       if (e instanceof ServiceError && e.kind === 'conflict') {
         return redirectWith(c, `/members/${id}#correct-h`, 'error', t.refundTooLarge);
       }
@@ -272,6 +282,7 @@ async function money(
     method?: (typeof TOPUP_METHODS)[number];
     reference?: string | null;
     reason?: string;
+    override?: boolean;
   },
 ): Promise<{ balanceCents: number }> {
   const { db, now, loop } = c.var.deps;

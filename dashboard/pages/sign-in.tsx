@@ -1,13 +1,14 @@
 /** Sign-in (staff and members, by password), sign-out, and the one-time access links. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { clientAddress } from '../../api/http/client-address.ts';
 import {
   ACCESS_LINK_HOURS,
   accessLinkOwner,
   MIN_PASSWORD_LENGTH,
   redeemAccessLink,
 } from '../../api/services/access-links.ts';
-import { login, revokeToken } from '../../api/services/auth.ts';
+import { revokeToken, SignInThrottled, signIn } from '../../api/services/auth.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { requires, STAFF_OR_MEMBER } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -21,7 +22,7 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/';
 }
 
-function signInPage(c: DashContext, opts: { email?: string; error?: boolean } = {}) {
+function signInPage(c: DashContext, opts: { email?: string; error?: boolean; retryAfter?: number } = {}) {
   const { t } = c.var;
   const next = safeNext(c.req.query('next'));
   return page(
@@ -33,10 +34,10 @@ function signInPage(c: DashContext, opts: { email?: string; error?: boolean } = 
       class="card narrow"
     >
       <p>{t.signInIntro}</p>
-      {opts.error && (
+      {(opts.error || opts.retryAfter !== undefined) && (
         <p class="flash error" role="alert">
           <span aria-hidden="true">✕ </span>
-          {t.signInFailed}
+          {opts.retryAfter !== undefined ? t.signInThrottled(opts.retryAfter) : t.signInFailed}
         </p>
       )}
       <Field label={t.email} name="email" type="email" value={opts.email} required autocomplete="username" />
@@ -44,7 +45,7 @@ function signInPage(c: DashContext, opts: { email?: string; error?: boolean } = 
       <button type="submit">{t.signIn}</button>
     </form>,
     [],
-    opts.error ? 401 : 200,
+    opts.retryAfter !== undefined ? 429 : opts.error ? 401 : 200,
   );
 }
 
@@ -64,7 +65,23 @@ export function registerSignIn(app: Hono<DashEnv>): void {
     );
     if (!form.ok) return signInPage(c, { error: true });
     const { db, now } = c.var.deps;
-    const session = await login(db, form.data.email, form.data.password, now());
+    const { signInThrottle } = c.var.deps;
+    let session: Awaited<ReturnType<typeof signIn>>;
+    try {
+      // The API's throttle (issue #9): a blocked attempt checks no password.
+      session = await signIn(
+        db,
+        signInThrottle,
+        form.data.email,
+        form.data.password,
+        clientAddress(c),
+        now(),
+      );
+    } catch (e) {
+      if (!(e instanceof SignInThrottled)) throw e;
+      c.header('retry-after', String(e.retryAfterSeconds));
+      return signInPage(c, { email: form.data.email, retryAfter: e.retryAfterSeconds });
+    }
     if (session === null) return signInPage(c, { email: form.data.email, error: true });
     setSessionCookie(c, session.token, session.expiresAt);
     const fallback = session.principal.kind === 'member' ? '/me' : '/board';

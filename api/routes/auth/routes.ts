@@ -1,12 +1,20 @@
 /** Dashboard login (password → HttpOnly session cookie), logout, and "who am I". */
 import { z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import { clientAddress } from '../../http/client-address.ts';
 import type { App } from '../../http/context.ts';
 import { SESSION_COOKIE } from '../../http/guard.ts';
 import { Problem } from '../../http/problem.ts';
-import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
-import { login, type Principal, revokeToken, WEB_SESSION_HOURS } from '../../services/auth.ts';
+import { defineRoute, jsonBody, jsonResponse, problemSchema } from '../../http/route.ts';
+import {
+  type Principal,
+  revokeToken,
+  SignInThrottled,
+  signIn,
+  WEB_SESSION_HOURS,
+} from '../../services/auth.ts';
 import { emptyBody } from '../members/schemas.ts';
+import { registerThrottleRoutes } from './throttle-routes.ts';
 
 const tags = ['auth'];
 const EVERYONE = { roles: ['admin', 'trainer', 'treasurer', 'member'] } as const;
@@ -40,7 +48,10 @@ const loginRoute = defineRoute('public', {
   path: '/api/v1/auth/login',
   tags,
   summary: 'Log in with email and password (dashboard)',
-  description: `Sets an HttpOnly, SameSite=Lax session cookie valid ${WEB_SESSION_HOURS} h, accepted like a bearer token.`,
+  description:
+    `Sets an HttpOnly, SameSite=Lax session cookie valid ${WEB_SESSION_HOURS} h, accepted like a bearer token. ` +
+    'Throttled per account and per address: after repeated wrong passwords, 429 with Retry-After ' +
+    '(a growing back-off that ends by itself; an admin can clear an account at once).',
   request: {
     body: jsonBody(
       z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) }).strict(),
@@ -51,6 +62,10 @@ const loginRoute = defineRoute('public', {
       'Logged in',
       z.object({ token: z.string(), expiresAt: z.string(), principal: principalSchema }),
     ),
+    429: {
+      description: 'Too many failed attempts: retry after Retry-After seconds; no password was checked',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
   },
 });
 
@@ -73,9 +88,12 @@ const meRoute = defineRoute(EVERYONE, {
 
 export function registerAuthRoutes(app: App): void {
   app.openapi(loginRoute, async (c) => {
-    const { db, now } = c.var.deps;
+    const { db, now, signInThrottle } = c.var.deps;
     const { email, password } = c.req.valid('json');
-    const session = await login(db, email, password, now());
+    const session = await signIn(db, signInThrottle, email, password, clientAddress(c), now()).catch((e) => {
+      if (e instanceof SignInThrottled) throw throttledProblem(e);
+      throw e;
+    });
     if (session === null) {
       throw new Problem(401, 'Wrong email or password (or no password set: ask an admin to set one).');
     }
@@ -104,4 +122,15 @@ export function registerAuthRoutes(app: App): void {
   });
 
   app.openapi(meRoute, (c) => c.json(publicPrincipal(c.var.principal), 200));
+  registerThrottleRoutes(app);
+}
+
+export function throttledProblem(e: SignInThrottled): Problem {
+  const who = e.scope === 'account' ? 'this account' : 'your address';
+  return new Problem(
+    429,
+    `Too many failed sign-ins for ${who}: retry in ${e.retryAfterSeconds} s (the wait grows with each new series of failures). An admin can clear an account's block at once.`,
+    [],
+    { 'retry-after': String(e.retryAfterSeconds) },
+  );
 }

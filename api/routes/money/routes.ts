@@ -56,6 +56,14 @@ const bodies = {
         .openapi({ description: 'signed: positive adds credit, negative removes it' }),
       reason,
       reference,
+      override: z
+        .boolean()
+        .optional()
+        .openapi({
+          description:
+            'true to take the card below the lowest machine floor (−the largest overdraftLimitCents) on purpose; ' +
+            'without it such an adjustment is refused with 409. Recorded in the audit log.',
+        }),
     })
     .strict()
     .openapi('Adjustment'),

@@ -131,7 +131,13 @@ describe('password login', () => {
     const me = await t.call('GET', '/api/v1/me', { token: null, headers: { cookie: session } });
     expect(me.status).toBe(200);
     expect(me.body.email).toBe(email);
-    const out = await t.call('POST', '/api/v1/auth/logout', { token: null, headers: { cookie: session } });
+    // A cookie write must say it comes from this site (issue #9): no Origin, refused.
+    const blind = await t.call('POST', '/api/v1/auth/logout', { token: null, headers: { cookie: session } });
+    expect(blind.status).toBe(403);
+    const out = await t.call('POST', '/api/v1/auth/logout', {
+      token: null,
+      headers: { cookie: session, origin: 'http://localhost' },
+    });
     expect(out.status).toBe(204);
     expect((await t.call('GET', '/api/v1/me', { token: null, headers: { cookie: session } })).status).toBe(
       401,
