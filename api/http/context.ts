@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { HelloassoDeps } from '../routes/helloasso/routes.ts';
 import type { Principal } from '../services/auth.ts';
+import type { BackupDeps } from '../services/backup.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
 
 export interface HealthReport {
@@ -29,11 +30,14 @@ export interface AppDeps {
   log?: Logger;
   /** HELLOASSO_* from the environment (issue #5), under the settings stored in the database */
   helloasso?: HelloassoDeps;
+  /** issue #10: the open database for GET /api/v1/backup and the schedule (server only) */
+  backup?: BackupDeps;
 }
 
 /** AppDeps with defaults filled in. */
-export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso'>> {
+export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso' | 'backup'>> {
   health?: AppDeps['health'];
+  backup?: AppDeps['backup'];
 }
 
 export type AppEnv = { Variables: { principal: Principal; deps: RouteDeps } };
