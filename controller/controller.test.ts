@@ -169,8 +169,7 @@ describe('controller session flow', () => {
         { qos: 1 },
       );
     await lock('s-old');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sim.relay()).toBe('on');
+    // Barrier: the next lock, for the open session, ends it at 5 s; had the first one acted, 0 s.
     clock += 5000;
     await lock('s-1');
     await waitFor(() => sim.relay() === 'off');
@@ -325,8 +324,9 @@ describe('offline mode', () => {
     await waitFor(() => !sim.controller.connected);
     const before = broker.published.length;
     for (let i = 0; i < 4; i++) {
+      const buffered = sim.controller.pendingEvents().length;
       clock += 10_000;
-      await new Promise((r) => setTimeout(r, 60));
+      await waitFor(() => sim.controller.pendingEvents().length > buffered); // a heartbeat buffered
     }
     await sim.badgeAndWait(UID); // badge out while offline
     expect(sim.relay()).toBe('off');
@@ -392,7 +392,7 @@ describe('offline mode', () => {
     await broker.stop();
     await waitFor(() => !sim.controller.connected);
     clock += 5_000;
-    await new Promise((r) => setTimeout(r, 150)); // a few heartbeats into the buffer
+    await waitFor(() => sim.controller.pendingEvents().length > 0); // heartbeats into the buffer
     const pending = sim.controller.pendingEvents().map((e) => JSON.parse(e.payload).eventId);
     expect(pending.length).toBeGreaterThan(0);
     sim.controller.abort(); // kill -9: nothing written, nothing sent

@@ -103,7 +103,6 @@ const published = (kind: string) => broker.published.filter((p) => p.topic === T
 const requests = () => published('badge').map((p) => badgeRequestSchema.parse(p));
 const runtimes = () => published('runtime').map((p) => runtimeEventSchema.parse(p));
 const ends = () => published('end').map((p) => endEventSchema.parse(p));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ofType = <K extends ControllerEvent['type']>(sim: SimulatedController, type: K) =>
   sim.events.filter((e): e is Extract<ControllerEvent, { type: K }> => e.type === type);
 
@@ -167,11 +166,14 @@ describe('badge modes', () => {
     sim.io.setDigitalInput(2, 1); // first reading: pressed (stuck, or wired so)
     sim.io.setDigitalInput(3, 1);
     expect(sim.mode()).toBe('use');
-    await sleep(50);
-    expect(published('report')).toHaveLength(0);
     sim.io.setDigitalInput(2, 0);
     sim.io.setDigitalInput(2, 1);
     expect(sim.mode()).toBe('certify');
+    // Barrier: a real press of the report button is published; the one held at boot was not.
+    sim.io.setDigitalInput(3, 0);
+    sim.io.setDigitalInput(3, 1);
+    await waitFor(() => published('report').length >= 1);
+    expect(published('report')).toHaveLength(1);
   });
 
   it('keyboard modes: badge(uid, mode) overrides the armed mode; enrol flow messages', async () => {
@@ -407,7 +409,8 @@ describe('unlockedSeconds', () => {
       badge: UID,
       runningSeconds: 25,
     });
-    await sleep(100); // a heartbeat saved 25 s
+    const seen = runtimes().length;
+    await waitFor(() => runtimes().length > seen); // the next heartbeat: 25 s saved before it
     sim.controller.abort();
     sims.splice(sims.indexOf(sim), 1);
     const again = await startConnected({ dataDir, allowListPublicKey: keys.publicKeyPem });
@@ -449,17 +452,15 @@ describe('grace before cut', () => {
     });
     expect(sim.warning()).toBe(true);
     expect(sim.relay()).toBe('on');
-    await sleep(600); // blinks at 250 ms
-    expect(blinks.filter((v) => v === 1).length).toBeGreaterThanOrEqual(2);
-    expect(blinks.filter((v) => v === 0).length).toBeGreaterThanOrEqual(1);
+    // blinks at 250 ms
+    await waitFor(() => blinks.filter((v) => v === 1).length >= 2 && blinks.includes(0), 20_000);
 
     clock += 6_000;
     await lock({ sessionId: 's-1', graceSeconds: 60 }); // does not extend
-    await sleep(100);
-    expect(ofType(sim, 'warning')).toHaveLength(1);
-    expect(sim.relay()).toBe('on');
+    // Barrier: the cut at 10 s (not 66 s) below, and still one warning.
     clock += 4_000;
     await waitFor(() => sim.relay() === 'off');
+    expect(ofType(sim, 'warning')).toHaveLength(1);
     expect(sim.relayPinValue()).toBe(0);
     expect(sim.warning()).toBe(false);
     expect(sim.warningPinValue()).toBe(0);
@@ -470,9 +471,7 @@ describe('grace before cut', () => {
       runningSeconds: 10,
       unlockedSeconds: 10,
     });
-    const n = blinks.length;
-    await sleep(300);
-    expect(blinks.length).toBe(n); // stopped blinking
+    expect(sim.warning()).toBe(false); // the blink timer is cleared: stopped blinking
     expect(describeEvent(ofType(sim, 'warning')[0] as ControllerEvent)).toContain(
       'coupure dans 10 s / WARNING',
     );

@@ -40,7 +40,7 @@ async function board(
     warningOutput: { pin: 8 },
   });
   sims.push(sim);
-  await eventually(async () => sim.controller.connected, 5000);
+  await eventually(async () => sim.controller.connected, 20_000);
   return sim;
 }
 
