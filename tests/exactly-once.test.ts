@@ -83,11 +83,12 @@ describe('three authorizers on one database', () => {
         (await sys.api('GET', '/sessions?machine=laser-1')).body.items.filter((s: any) => s.endedAt)
           .length === 5,
     );
-    // Barrier: one more request, answered; any duplicate answer to the first five came before it.
+    // Barrier: one more request (an unknown badge: denied, nothing billed), answered; any
+    // duplicate answer to the first five came before it.
     const barrier = crypto.randomUUID();
     await dev.publishAsync(
       T('badge'),
-      JSON.stringify({ requestId: barrier, badge: m.uid, at: new Date().toISOString() }),
+      JSON.stringify({ requestId: barrier, badge: 'DEADBEEF01', at: new Date().toISOString() }),
       { qos: 1 },
     );
     await eventually(async () => decisions.some((x) => x.requestId === barrier), 20_000);
