@@ -183,7 +183,8 @@ describe.skipIf(onPostgres)('a backup taken during live sessions (embedded datab
     expect(now.entries.slice(0, copied.entries.length)).toEqual(copied.entries);
     expect(now.transactions.slice(0, copied.transactions.length)).toEqual(copied.transactions);
     expect(copied.sessions).toHaveLength(3);
-    expect(copied.sessions.every((s: any) => s.ended_at === null && s.running_seconds > 0)).toBe(true);
+    const copiedSessions = copied.sessions as { ended_at: unknown; running_seconds: number }[];
+    expect(copiedSessions.every((s) => s.ended_at === null && s.running_seconds > 0)).toBe(true);
     expect(manifest.site).toMatch(/^[0-9a-f]{16}$/);
 
     // 2. Quiet now: a backup equals the live books exactly, and a server starts on its restore.

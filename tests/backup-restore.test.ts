@@ -13,7 +13,13 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../api/db/client.ts';
 import { silentLogger } from '../api/log.ts';
-import { ArchiveRefusedError, createBackup, openArchive, siteId } from '../api/services/backup.ts';
+import {
+  ArchiveRefusedError,
+  type BackupManifest,
+  createBackup,
+  openArchive,
+  siteId,
+} from '../api/services/backup.ts';
 import { RestoreRefusedError, restoreArchive } from '../api/services/backup-restore.ts';
 import { BackupScheduler, listBackups } from '../api/services/backup-schedule.ts';
 import { onPostgres } from './support/db.ts';
@@ -42,7 +48,10 @@ afterAll(async () => {
 }, 60_000);
 
 /** The archive with its manifest line rewritten (the payload, and so its sha256, unchanged). */
-function withManifest(archive: Uint8Array, edit: (m: any) => void): Uint8Array {
+function withManifest(
+  archive: Uint8Array,
+  edit: (m: BackupManifest & { extra?: boolean }) => void,
+): Uint8Array {
   const bytes = Buffer.from(archive);
   const first = bytes.indexOf(10);
   const second = bytes.indexOf(10, first + 1);
@@ -79,7 +88,10 @@ describe.skipIf(onPostgres)('restore', () => {
       [archiveA.subarray(0, archiveA.byteLength - 10), /the payload has \d+ bytes/],
       [Buffer.from('PK\u0003\u0004 a zip file, not ours'), /not a Sésame backup/],
       [withManifest(archiveA, (m) => (m.payload.sha256 = 'ab'.repeat(32))), /sha256 does not match/],
-      [withManifest(archiveA, (m) => (m.schema.lastMigrationAt += 1)), /newer than this Sésame/],
+      [
+        withManifest(archiveA, (m) => (m.schema.lastMigrationAt = (m.schema.lastMigrationAt ?? 0) + 1)),
+        /newer than this Sésame/,
+      ],
       [withManifest(archiveA, (m) => (m.extra = true)), /manifest is invalid/],
       [Buffer.concat([Buffer.from('SESAME-BACKUP/2\n{}\n'), Buffer.from(archiveA)]), /format "2"/],
     ];

@@ -42,7 +42,7 @@ async function controllerFor(
     machineId,
     allowListPublicKey: keys.signingPublicKeyPem,
     heartbeatSeconds: 0.2,
-    decisionTimeoutMs: 800,
+    decisionTimeoutMs: 5000, // late answers on a loaded machine stay online; offline waits this long
     reconnectPeriodMs: 100,
     tickMs: 50,
     ...(dataDir ? { dataDir } : {}),

@@ -37,6 +37,7 @@ async function board(
     machineId,
     heartbeatSeconds: 0.2,
     tickMs: 50,
+    decisionTimeoutMs: 15_000, // a loaded machine answers late: not a reason to decide offline
     warningOutput: { pin: 8 },
   });
   sims.push(sim);
@@ -49,7 +50,7 @@ function next(
   sim: SimulatedController,
   pred: (e: ControllerEvent) => boolean,
   from = sim.events.length,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ) {
   return eventually(async () => sim.events.slice(from).find(pred), timeoutMs);
 }
@@ -140,13 +141,13 @@ describe('lab practices through the board program', () => {
       { 'idempotency-key': crypto.randomUUID() },
     );
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
-    const warned = (await next(sim, (e) => e.type === 'warning', 0, 8000)) as Extract<
+    const warned = (await next(sim, (e) => e.type === 'warning', 0, 20_000)) as Extract<
       ControllerEvent,
       { type: 'warning' }
     >;
     expect(warned).toMatchObject({ graceSeconds: 1, reason: 'insufficient_balance' });
     expect(sim.relay()).toBe('on'); // not cut yet
-    await next(sim, (e) => e.type === 'session_end' && e.reason === 'command', 0, 5000);
+    await next(sim, (e) => e.type === 'session_end' && e.reason === 'command', 0, 20_000);
     expect(sim.relay()).toBe('off');
     expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(0);
   });

@@ -36,7 +36,7 @@ function start(
     let out = '';
     let mqttPort = 0;
     // Sized for a loaded 2-core machine: tsx compiles the server on first start.
-    const timer = setTimeout(() => reject(new Error(`no start within 120 s:\n${out}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out}`)), 240_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       for (const line of out.split('\n')) {
@@ -119,7 +119,7 @@ describe('npm start on the embedded database', () => {
     expect(replay.body.balanceCents).toBe(1234);
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
-  }, 300_000);
+  }, 600_000);
 
   it('refuses a bad configuration value with one line naming the variable', async () => {
     const r = await run({ PORT: 'eighty' });
@@ -128,5 +128,5 @@ describe('npm start on the embedded database', () => {
     expect(r.stderr).toContain('PORT');
     const tz = await run({ LAB_TIMEZONE: 'Mars/Olympus' });
     expect(tz.stderr).toContain('LAB_TIMEZONE');
-  }, 120_000);
+  }, 300_000);
 });

@@ -10,7 +10,14 @@ import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync
 import { join } from 'node:path';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import { metrics } from '../metrics.ts';
 import { type BackupManifest, createBackup, siteId } from './backup.ts';
+
+const lastSuccess = metrics.gauge(
+  'sesame_backup_last_success_timestamp_seconds',
+  'When the last scheduled backup was written (alert when older than a few intervals)',
+);
+const failures = metrics.counter('sesame_backup_failures_total', 'Scheduled backups that failed');
 
 const NAME = /^sesame-([0-9a-f]{16})-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.sesame-backup$/;
 
@@ -93,10 +100,17 @@ export class BackupScheduler {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.opts.dir, { recursive: true });
+    try {
+      mkdirSync(this.opts.dir, { recursive: true });
+    } catch (err) {
+      throw new Error(`BACKUP_DIR=${this.opts.dir} cannot be used: ${(err as Error).message}`);
+    }
     const site = await siteId(this.opts.database.db);
     const newest = listBackups(this.opts.dir).find((f) => f.site === site);
-    if (newest) this.lastSuccessAt = newest.takenAt;
+    if (newest) {
+      this.lastSuccessAt = newest.takenAt;
+      lastSuccess.set(newest.takenAt.getTime() / 1000);
+    }
     const due = newest ? newest.takenAt.getTime() + this.intervalMs : this.now().getTime();
     this.schedule(Math.max(0, due - this.now().getTime()));
   }
@@ -133,10 +147,12 @@ export class BackupScheduler {
       for (const name of deleted) unlinkSync(join(dir, name));
       this.lastSuccessAt = new Date(archive.manifest.createdAt);
       this.lastError = null;
+      lastSuccess.set(this.lastSuccessAt.getTime() / 1000);
       log('info', 'backup written', { file, bytes: archive.bytes.byteLength, deleted: deleted.length });
       return { file, manifest: archive.manifest, deleted };
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
+      failures.inc();
       log('error', 'backup failed', { dir, error: this.lastError });
       throw err;
     }
