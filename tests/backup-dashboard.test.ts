@@ -42,30 +42,35 @@ async function cookieFor(roles: string[]): Promise<string> {
   return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 
-describe.skipIf(onPostgres)('backups from the running server', () => {
-  it('are scheduled at start, listed on the admin page, and downloaded with the session cookie', async () => {
-    const first = await eventually(async () => listBackups(backupDir)[0], 60_000);
-    expect(openArchive(readFileSync(join(backupDir, first.name))).manifest.kind).toBe('pglite-data-dir');
+describe.skipIf(onPostgres)(
+  'backups from the running server (embedded database only: on PostgreSQL, pg_dump)',
+  () => {
+    it('are scheduled at start, listed on the admin page, and downloaded with the session cookie', async () => {
+      const first = await eventually(async () => listBackups(backupDir)[0], 60_000);
+      expect(openArchive(readFileSync(join(backupDir, first.name))).manifest.kind).toBe('pglite-data-dir');
 
-    const admin = await cookieFor(['admin']);
-    const pageRes = await fetch(`${sys.baseUrl}/admin/backup?lang=fr`, { headers: { cookie: admin } });
-    expect(pageRes.status).toBe(200);
-    const html = await pageRes.text();
-    expect(html).toContain('href="/api/v1/backup"');
-    expect(html).toContain('Télécharger une sauvegarde');
-    expect(html).toContain(first.name);
-    expect(html).toContain('toutes les 24 h');
+      const admin = await cookieFor(['admin']);
+      const pageRes = await fetch(`${sys.baseUrl}/admin/backup?lang=fr`, { headers: { cookie: admin } });
+      expect(pageRes.status).toBe(200);
+      const html = await pageRes.text();
+      expect(html).toContain('href="/api/v1/backup"');
+      expect(html).toContain('Télécharger une sauvegarde');
+      expect(html).toContain(first.name);
+      expect(html).toContain('toutes les 24 h');
 
-    const download = await fetch(`${sys.baseUrl}/api/v1/backup`, { headers: { cookie: admin } });
-    expect(download.status).toBe(200);
-    const archive = openArchive(new Uint8Array(await download.arrayBuffer()));
-    expect(archive.manifest.site).toBe(first.site);
+      const download = await fetch(`${sys.baseUrl}/api/v1/backup`, { headers: { cookie: admin } });
+      expect(download.status).toBe(200);
+      const archive = openArchive(new Uint8Array(await download.arrayBuffer()));
+      expect(archive.manifest.site).toBe(first.site);
 
-    const treasurer = await cookieFor(['treasurer']);
-    expect((await fetch(`${sys.baseUrl}/admin/backup`, { headers: { cookie: treasurer } })).status).toBe(403);
-    expect((await fetch(`${sys.baseUrl}/api/v1/backup`, { headers: { cookie: treasurer } })).status).toBe(
-      403,
-    );
-    expect((await fetch(`${sys.baseUrl}/api/v1/backup`)).status).toBe(401);
-  }, 180_000);
-});
+      const treasurer = await cookieFor(['treasurer']);
+      expect((await fetch(`${sys.baseUrl}/admin/backup`, { headers: { cookie: treasurer } })).status).toBe(
+        403,
+      );
+      expect((await fetch(`${sys.baseUrl}/api/v1/backup`, { headers: { cookie: treasurer } })).status).toBe(
+        403,
+      );
+      expect((await fetch(`${sys.baseUrl}/api/v1/backup`)).status).toBe(401);
+    }, 180_000);
+  },
+);

@@ -78,7 +78,7 @@ async function balanceIn(dataDir: string): Promise<number | undefined> {
 
 const leftovers = () => readdirSync(dir).filter((n) => n.includes('.restoring-'));
 
-describe.skipIf(onPostgres)('restore', () => {
+describe.skipIf(onPostgres)('restore (embedded database only: on PostgreSQL, pg_restore)', () => {
   it('refuses damaged, truncated, altered, newer or unknown archives and writes nothing', async () => {
     const target = join(dir, 'refused');
     const flipped = Buffer.from(archiveA);
@@ -148,7 +148,7 @@ describe.skipIf(onPostgres)('restore', () => {
   }, 180_000);
 });
 
-describe.skipIf(onPostgres)('scheduled backups', () => {
+describe.skipIf(onPostgres)('scheduled backups (embedded database only)', () => {
   it('writes complete archives and keeps the newest BACKUP_KEEP of its site', async () => {
     const folder = join(dir, 'scheduled');
     mkdirSync(folder);
