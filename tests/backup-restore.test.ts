@@ -205,17 +205,17 @@ function cli(env: Record<string, string>, ...args: string[]) {
     cwd: root,
     env: full,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 300_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('npm run cli -- backup', () => {
+describe('npm run cli -- backup, restore', () => {
   it('on PostgreSQL, names pg_dump (exit code 2)', () => {
     const r = cli({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, 'backup', '--out', dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/pg_dump -Fc/);
-  }, 150_000);
+  }, 400_000);
 
   it.skipIf(onPostgres)(
     'while the server holds DATA_DIR, says to download from it (exit code 2)',
@@ -232,4 +232,14 @@ describe('npm run cli -- backup', () => {
     },
     150_000,
   );
+
+  it('restore refuses a damaged file with exit code 1 and creates nothing', () => {
+    const file = join(dir, 'damaged.sesame-backup');
+    writeFileSync(file, 'SESAME-BACKUP/1\n{"format":1}\nnot a tarball');
+    const target = join(dir, 'never');
+    const r = cli({ DATA_DIR: target }, 'restore', '--from', file, '--data-dir', target);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused: damaged or foreign archive/);
+    expect(existsSync(target)).toBe(false);
+  }, 400_000);
 });
