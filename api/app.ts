@@ -17,6 +17,7 @@ import { noMachineEvents } from './machine-loop-port.ts';
 import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
+import { registerBackupRoutes } from './routes/backup/routes.ts';
 import { registerBadgeRoutes } from './routes/badges/routes.ts';
 import { registerCertificationRoutes } from './routes/certifications/routes.ts';
 import { registerDeviceRoutes } from './routes/devices/routes.ts';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): App {
     allowedOrigins: deps.allowedOrigins ?? [],
     signInThrottle: deps.signInThrottle ?? new SignInThrottle(),
     ...(deps.health ? { health: deps.health } : {}),
+    ...(deps.backup ? { backup: deps.backup } : {}),
   };
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -170,6 +172,7 @@ export function createApp(deps: AppDeps): App {
   registerTreasurySettingsRoutes(app, deps.helloasso);
   registerMemberDataRoutes(app);
   registerOfflineReviewRoutes(app);
+  registerBackupRoutes(app, deps.backup);
   registerHealthRoutes(app);
   registerDocsRoutes(app);
   // The dashboard (issue #4) at `/`: its own guards on every route, the API's services.

@@ -6,6 +6,7 @@
  * Exit codes: 0 done, 1 refused (invalid rows, conflicting state), 2 bad usage or configuration.
  */
 import { parseArgs } from 'node:util';
+import { backupCommand, restoreCommand, type StandaloneCommand } from './cli/backup-commands.ts';
 import type { Command } from './cli/command.ts';
 import { UsageError } from './cli/command.ts';
 import { closeMonthCommand, exportCommand, helloassoSyncCommand } from './cli/money-commands.ts';
@@ -19,10 +20,12 @@ import {
 } from './cli/people-commands.ts';
 import { DataDirInUseError, openDatabase } from './db/client.ts';
 import { ConfigError, readEnv } from './env.ts';
+import { ArchiveRefusedError, BackupUnsupportedError } from './services/backup.ts';
+import { RestoreRefusedError } from './services/backup-restore.ts';
 import { ServiceError } from './services/errors.ts';
 import { HelloassoNotConfiguredError } from './services/helloasso/sync.ts';
 
-const COMMANDS: Command[] = [
+const COMMANDS: (Command | StandaloneCommand)[] = [
   importMembersCommand,
   exportCommand,
   closeMonthCommand,
@@ -32,6 +35,8 @@ const COMMANDS: Command[] = [
   provisionDeviceCommand,
   createStaffCommand,
   helloassoSyncCommand,
+  backupCommand,
+  restoreCommand,
 ];
 
 function help(): string {
@@ -47,7 +52,7 @@ function help(): string {
   ].join('\n');
 }
 
-function commandHelp(c: Command): string {
+function commandHelp(c: Command | StandaloneCommand): string {
   const opts = Object.entries(c.options).map(
     ([name, o]) => `  --${name}${o.type === 'string' ? ' <value>' : ''}  ${o.help}`,
   );
@@ -87,19 +92,20 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const env = readEnv();
+  const io = {
+    env,
+    now: new Date(),
+    out: (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    say: (text: string) => process.stderr.write(`${text}\n`),
+  };
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if ('standalone' in command) {
+    await command.run(io, parsed.positionals, values);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2 });
   try {
-    await command.run(
-      {
-        db: database.db,
-        env,
-        now: new Date(),
-        out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-        say: (text) => process.stderr.write(`${text}\n`),
-      },
-      parsed.positionals,
-      parsed.values as Record<string, string | boolean | undefined>,
-    );
+    await command.run({ db: database.db, ...io }, parsed.positionals, values);
   } finally {
     await database.close();
   }
@@ -112,6 +118,14 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirInUseError) {
       process.stderr.write(`sesame: ${err.message}\n`);
       process.exit(2);
+    }
+    if (err instanceof BackupUnsupportedError) {
+      process.stderr.write(`sesame: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof ArchiveRefusedError || err instanceof RestoreRefusedError) {
+      process.stderr.write(`sesame: refused: ${err.message}\n`);
+      process.exit(1);
     }
     if (err instanceof ServiceError) {
       process.stderr.write(`sesame: ${err.detail}\n`);

@@ -105,6 +105,13 @@ export const envSchema = z.object({
       )
       .default([]),
   ),
+  /** Issue #10: scheduled backups of the embedded database into this folder (off when unset) */
+  BACKUP_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  BACKUP_INTERVAL_HOURS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().positive('must be more than 0').max(168, 'must be at most 168 (a week)').default(24),
+  ),
+  BACKUP_KEEP: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(14)),
 });
 
 export type Env = z.infer<typeof envSchema>;

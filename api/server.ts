@@ -16,6 +16,7 @@ import type { Logger } from './log.ts';
 import { Authorizer, type AuthorizerOptions } from './machine-loop/authorizer.ts';
 import { DevicePresence } from './machine-loop/presence.ts';
 import { metrics } from './metrics.ts';
+import { BackupScheduler } from './services/backup-schedule.ts';
 import { ensureBootstrapAdmin } from './services/bootstrap.ts';
 import { authenticateDevice, stillValidDevices } from './services/devices.ts';
 import { RetentionJob } from './services/retention.ts';
@@ -148,7 +149,10 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     await authorizer.start();
     stops.push(() => authorizer.stop());
 
+    // Issue #10: scheduled backups of the embedded database when BACKUP_DIR is set.
+    const backups = backupScheduler(env, database, log);
     const app = createApp({
+      backup: { database, scheduler: backups },
       db: database.db,
       keys,
       loop: authorizer,
@@ -186,6 +190,10 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     });
     retention.start();
     stops.push(() => retention.stop());
+    if (backups) {
+      stops.push(() => backups.stop());
+      await backups.start();
+    }
     log('info', 'http listening', { host: env.HOST, port: httpPort, url: `http://localhost:${httpPort}/` });
 
     return {
@@ -221,4 +229,18 @@ export function serverClientId(env: Env): string {
     .slice(0, 32);
   const tag = createHash('sha256').update(`${hostname()}:${env.PORT}`).digest('hex').slice(0, 8);
   return `sesame-server-${host}-${env.PORT}-${tag}`;
+}
+
+function backupScheduler(env: Env, database: Database, log: Logger): BackupScheduler | null {
+  if (database.kind !== 'pglite') {
+    if (env.BACKUP_DIR) log('warn', 'BACKUP_DIR ignored on PostgreSQL: use pg_dump (docs/backup.md)');
+    return null;
+  }
+  if (!env.BACKUP_DIR) {
+    log('info', 'no scheduled backups: set BACKUP_DIR (docs/backup.md)');
+    return null;
+  }
+  const { BACKUP_DIR: dir, BACKUP_INTERVAL_HOURS: intervalHours, BACKUP_KEEP: keep } = env;
+  log('info', 'scheduled backups', { dir, intervalHours, keep });
+  return new BackupScheduler({ database, dir, intervalHours, keep, log });
 }

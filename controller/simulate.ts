@@ -173,7 +173,7 @@ export async function startSimulatedController(
     events,
     badge: (uid, mode) => controller.badge(uid, mode),
     badgeAndWait: (uid, opts = {}) => {
-      const { timeoutMs = 5000, mode } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+      const { timeoutMs = 30_000, mode } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
       return new Promise<BadgeOutcome>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);

@@ -131,7 +131,7 @@ export function collect(client: MqttClient, match: (topic: string) => boolean) {
   return items;
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();

@@ -7,6 +7,7 @@ import { toProblem } from '../api/http/problem.ts';
 import type { DashEnv } from './context.ts';
 import { isDashboardGuard } from './http/access.ts';
 import { registerAssets } from './http/assets.ts';
+import { registerAdminBackup } from './pages/admin-backup.tsx';
 import { registerAdminDevices } from './pages/admin-devices.tsx';
 import { registerAdminImport } from './pages/admin-import.tsx';
 import { registerAdminMachines } from './pages/admin-machines.tsx';
@@ -47,6 +48,7 @@ export function createDashboard(): Hono<DashEnv> {
   registerTreasurerOffline(app); // issue #9
   registerAdminImport(app);
   registerMemberData(app);
+  registerAdminBackup(app); // issue #10
 
   app.onError((error, c) => {
     const problem = toProblem(error);

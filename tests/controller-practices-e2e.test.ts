@@ -37,10 +37,11 @@ async function board(
     machineId,
     heartbeatSeconds: 0.2,
     tickMs: 50,
+    decisionTimeoutMs: 15_000, // a loaded machine answers late: not a reason to decide offline
     warningOutput: { pin: 8 },
   });
   sims.push(sim);
-  await eventually(async () => sim.controller.connected, 5000);
+  await eventually(async () => sim.controller.connected, 20_000);
   return sim;
 }
 

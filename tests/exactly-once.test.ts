@@ -83,8 +83,17 @@ describe('three authorizers on one database', () => {
         (await sys.api('GET', '/sessions?machine=laser-1')).body.items.filter((s: any) => s.endedAt)
           .length === 5,
     );
-    await new Promise((r) => setTimeout(r, 300)); // time for any duplicate answer to show up
-    expect(decisions).toHaveLength(5);
+    // Barrier: one more request (an unknown badge: denied, nothing billed), answered; any
+    // duplicate answer to the first five came before it.
+    const barrier = crypto.randomUUID();
+    await dev.publishAsync(
+      T('badge'),
+      JSON.stringify({ requestId: barrier, badge: 'DEADBEEF01', at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    await eventually(async () => decisions.some((x) => x.requestId === barrier), 20_000);
+    expect(decisions.filter((x) => x.requestId !== barrier)).toHaveLength(5);
+    expect(decisions.filter((x) => x.requestId === barrier)).toHaveLength(1);
     const sessions = (await sys.api('GET', '/sessions?machine=laser-1')).body.items;
     expect(sessions.map((s: any) => s.chargedCents)).toEqual([200, 200, 200, 200, 200]);
     expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(10_000 - 5 * 200);

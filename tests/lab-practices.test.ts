@@ -249,8 +249,11 @@ describe('lab practices at the reader', () => {
     await dev.publishAsync(T('p-mat', 'material'), event, { qos: 1 });
     await dev.publishAsync(T('p-mat', 'material'), event, { qos: 1 });
     await eventually(async () => (await sys.api('GET', `/members/${m.id}`)).body.balanceCents === 800);
-    await new Promise((res) => setTimeout(res, 200));
-    expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(800);
+    // Barrier: a later, different use (10 g); once it is charged, the duplicate before it was handled.
+    const later = { eventId: crypto.randomUUID(), sessionId: d.sessionId, materialId: 'pla', quantity: 10 };
+    await dev.publishAsync(T('p-mat', 'material'), JSON.stringify({ ...later, at: at() }), { qos: 1 });
+    await eventually(async () => (await sys.api('GET', `/members/${m.id}`)).body.balanceCents <= 750);
+    expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(750);
     await dev.endAsync();
   });
 
@@ -263,7 +266,11 @@ describe('lab practices at the reader', () => {
     const m = await createMember(sys, {});
     const d = await badge(dev, 'p-hours', m.uid);
     await runtime(dev, 'p-hours', d.sessionId, 3700);
-    await new Promise((res) => setTimeout(res, 200));
+    // Barrier: a later runtime event applied, so the one at 3700 s was handled before it.
+    await runtime(dev, 'p-hours', d.sessionId, 3710);
+    await eventually(
+      async () => (await sys.api('GET', `/sessions/${d.sessionId}`)).body.runningSeconds === 3710,
+    );
     expect((await sys.api('GET', '/machines/p-hours')).body.state).toBe('available'); // never during a job
     await end(dev, 'p-hours', d.sessionId, 3700);
     await eventually(async () => (await sys.api('GET', '/machines/p-hours')).body.state === 'maintenance');

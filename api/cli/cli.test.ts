@@ -18,7 +18,7 @@ function cli(...args: string[]) {
     cwd: root,
     env,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 300_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -40,6 +40,8 @@ describe('npm run cli', () => {
       'create-staff',
       'helloasso-sync',
       'purge',
+      'backup',
+      'restore',
     ]) {
       expect(help.stdout).toContain(c);
     }
@@ -47,7 +49,7 @@ describe('npm run cli', () => {
     const bad = cli('export', 'fec', '--from', '2026-01-01', '--nope');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--nope/);
-  }, 60_000);
+  }, 600_000);
 
   it('imports members (preview, then commit), creates staff once-shown secrets, and exports', () => {
     const file = join(dir, 'adherents.csv');
@@ -83,5 +85,5 @@ describe('npm run cli', () => {
     expect(exported.code).toBe(0);
     expect(parseCsv(readFileSync(out, 'utf8'))[0]!.fields[0]).toBe('Session');
     expect(cli('close-month', '2026-13').code).toBe(1);
-  }, 180_000);
+  }, 1_200_000);
 });

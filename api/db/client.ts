@@ -34,6 +34,11 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
   ping(): Promise<boolean>;
+  /**
+   * PGlite only (issue #10 backups): the data folder as a gzipped tarball, copied while holding
+   * the client's transaction mutex, so no other statement or transaction runs during the copy.
+   */
+  snapshot?: () => Promise<Uint8Array>;
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -87,6 +92,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     ping: async () => {
       await client.query('select 1');
       return true;
+    },
+    snapshot: async () => {
+      const tarball = await client.transaction(async (tx) => {
+        await tx.exec('CHECKPOINT');
+        return client.dumpDataDir('gzip');
+      });
+      return new Uint8Array(await tarball.arrayBuffer());
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import type { HelloassoDeps } from '../routes/helloasso/routes.ts';
 import type { Principal } from '../services/auth.ts';
+import type { BackupDeps } from '../services/backup.ts';
 import type { DeviceConnections } from '../services/devices.ts';
 import type { SignInThrottle } from '../services/sign-in-throttle.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
@@ -43,11 +44,14 @@ export interface AppDeps {
   helloasso?: HelloassoDeps;
   /** closes a revoked device's live MQTT connections (issue #9); none by default */
   devices?: DeviceConnections;
+  /** issue #10: the open database for GET /api/v1/backup and the schedule (server only) */
+  backup?: BackupDeps;
 }
 
 /** AppDeps with defaults filled in. */
-export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso'>> {
+export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso' | 'backup'>> {
   health?: AppDeps['health'];
+  backup?: AppDeps['backup'];
 }
 
 export type AppEnv = { Variables: { principal: Principal; deps: RouteDeps } };

@@ -451,10 +451,11 @@ describe('cardReport against a model', () => {
             sessionsMatchDebits: true,
           });
         }),
-        { numRuns: 40 },
+        // A fixed seed (FC_SEED to explore others) and a budget for a loaded 2-core machine.
+        { numRuns: 40, seed: Number(process.env.FC_SEED ?? 20_261_130) },
       );
     } finally {
       await database.drop();
     }
-  });
+  }, 240_000);
 });

@@ -5,20 +5,22 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { DashEnv } from '../context.ts';
+import { backupEn } from './backup-en.ts';
+import { backupFr } from './backup-fr.ts';
 import { en } from './en.ts';
 import { type Dict as BaseDict, fr } from './fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
-export type Dict = BaseDict & typeof practicesFr;
+export type Dict = BaseDict & typeof practicesFr & typeof backupFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr },
-  en: { ...en, ...practicesEn },
+  fr: { ...fr, ...practicesFr, ...backupFr },
+  en: { ...en, ...practicesEn, ...backupEn },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';

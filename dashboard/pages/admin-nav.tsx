@@ -10,6 +10,7 @@ export function AdminNav(props: { c: DashContext }) {
     { href: '/admin/devices', label: t.adminDevices },
     { href: '/admin/staff', label: t.adminStaff },
     { href: '/admin/import', label: t.adminImport },
+    { href: '/admin/backup', label: t.adminBackup },
   ];
   return (
     <nav aria-label={t.adminNav} class="subnav">

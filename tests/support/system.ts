@@ -100,7 +100,7 @@ export function nextMessage<T = any>(
   client: MqttClient,
   topic: string,
   predicate: (m: T) => boolean = () => true,
-  timeoutMs = 3000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -127,7 +127,7 @@ export function nextMessage<T = any>(
 /** Polls until fn returns a truthy value (for effects that land asynchronously). */
 export async function eventually<T>(
   fn: () => Promise<T | undefined | null | false>,
-  timeoutMs = 3000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
