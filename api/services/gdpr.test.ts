@@ -4,7 +4,7 @@ import { testDatabase } from '../../tests/support/db.ts';
 import { addMachine, addMember } from '../../tests/support/fixtures.ts';
 import { insertSession, usage } from '../../tests/support/ledger-fixtures.ts';
 import type { Db } from '../db/client.ts';
-import { apiTokens, auditLog, badges, machineEvents, members } from '../db/schema.ts';
+import { apiTokens, auditLog, badges, machineEvents, members, offlineReviews } from '../db/schema.ts';
 import { audit } from './audit.ts';
 import { issueToken } from './auth.ts';
 import { eraseMember, exportMemberData } from './gdpr.ts';
@@ -72,7 +72,17 @@ describe('GDPR erasure', () => {
       entityId: id,
       after: { name: 'Camille Martin' },
     });
+    await db.insert(offlineReviews).values({
+      id: 'review-1',
+      machineId: 'laser-gdpr',
+      sessionId: 'off-gdpr',
+      memberId: id,
+      badgeLast4: 'B2C1',
+      holdReason: 'not_on_list',
+    });
     const result = await eraseMember(db, 'staff:admin', id, now);
+    const [review] = await db.select().from(offlineReviews).where(eq(offlineReviews.id, 'review-1'));
+    expect(review?.badgeLast4).toBe('····');
     expect(result).toMatchObject({ badgesRevoked: 1, badgeEventsAnonymised: 1 });
     const [m] = await db.select().from(members).where(eq(members.id, id));
     expect(m!.name).toMatch(/^Membre effacé #/);

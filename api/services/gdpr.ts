@@ -25,6 +25,7 @@ import {
   machineEvents,
   machineSessions,
   members,
+  offlineReviews,
   staff,
 } from '../db/schema.ts';
 import { type Actor, audit, redact } from './audit.ts';
@@ -182,6 +183,12 @@ export async function eraseMember(db: Db, actor: Actor, memberId: string, now: D
       .update(helloassoPayments)
       .set({ payerEmail: null, payerName: null, matchValue: null, updatedAt: now })
       .where(eq(helloassoPayments.memberId, memberId));
+    // Offline sessions held for review keep the member (the treasurer may still decide on
+    // them) but not the badge's last digits.
+    await tx
+      .update(offlineReviews)
+      .set({ badgeLast4: '····', updatedAt: now })
+      .where(eq(offlineReviews.memberId, memberId));
     // Raw badge events stay as the exactly-once guard of their MQTT requests, but anonymous:
     // neither the member id nor the decision (which carried the name) is kept.
     const events = await tx
