@@ -151,7 +151,10 @@ export const allowListEntrySchema = z.object({
   name: z.string(),
   /** the member may use the machine offline until this instant (certification / membership end) */
   until: isoDateTime,
-  /** credit available offline, in cents (balance + overdraft), or null when the machine is free */
+  /**
+   * credit available offline, in cents: balance + overdraft, less the machine's session fee (issue
+   * #10, core/offline.ts), or null when the machine is free
+   */
   creditCents: z.number().int().nullable(),
 });
 export const allowListBodySchema = z.object({
