@@ -132,7 +132,7 @@ export async function runProcessChaos(opts: Options): Promise<boolean> {
         name: `Membre ${i}`,
         email: `chaos-${i}-${crypto.randomUUID()}@example.org`,
       });
-      const uid = (0x04a00000 + i).toString(16).toUpperCase();
+      const uid = (0x04a00000 + i).toString(16).toUpperCase().padStart(8, '0');
       await api('POST', `/members/${m.id}/badges`, { uid });
       await api(
         'POST',
