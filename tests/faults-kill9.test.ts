@@ -8,17 +8,17 @@
  * holds them uncommitted when it is killed: the window is hit for sure. On PGlite the kill
  * comes right after the broker's PUBACK, whatever the server managed to do by then.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onPostgres } from './support/db.ts';
 import { FaultBoard } from './support/fault-board.ts';
+import { type SpawnedServer, startServerProcess } from './support/spawn-server.ts';
 import { eventually } from './support/system.ts';
 import { freshPostgresDatabase, TcpProxy } from './support/tcp-proxy.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const TOKEN = 'kill9-admin-token-0123456';
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -27,50 +27,11 @@ afterAll(async () => {
   for (const f of cleanups.splice(0)) await f().catch(() => {});
 }, 120_000);
 
-interface Child {
-  child: ChildProcess;
-  port: number;
-  mqttPort: number;
-}
+type Child = SpawnedServer;
 
-/** Starts `api/main.ts`; resolves once it listens (a loaded 2-core box: up to 90 s). */
+/** Starts `api/main.ts`; resolves once it listens. */
 function start(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      BOOTSTRAP_ADMIN_TOKEN: TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let mqttPort = 0;
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${out}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
-        if (line.includes('"msg":"broker listening"')) mqttPort = JSON.parse(line).port;
-        if (line.includes('"http listening"')) {
-          clearTimeout(timer);
-          resolve({ child, port: JSON.parse(line).port, mqttPort });
-        }
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}`));
-    });
-  });
+  return startServerProcess({ BOOTSTRAP_ADMIN_TOKEN: TOKEN, ...env }, (c) => children.push(c));
 }
 
 async function kill9(c: Child): Promise<void> {

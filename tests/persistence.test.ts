@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServerProcess } from './support/spawn-server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TOKEN = 'persistence-admin-token-123';
@@ -19,42 +20,7 @@ afterEach(() => {
 function start(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; port: number; mqttPort: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let mqttPort = 0;
-    // Sized for a loaded 2-core machine: tsx compiles the server on first start.
-    const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out}`)), 240_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
-        if (line.includes('"msg":"broker listening"')) mqttPort = JSON.parse(line).port;
-        if (line.includes('"http listening"')) {
-          clearTimeout(timer);
-          resolve({ child, port: JSON.parse(line).port, mqttPort });
-        }
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}`));
-    });
-  });
+  return startServerProcess(env, (c) => children.push(c));
 }
 
 function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
