@@ -90,6 +90,8 @@ export class InvariantError extends Error {}
 export interface SimContext {
   t: TestApp;
   materialId: string;
+  /** distinguishes the ids of runs sharing a database (a seed replayed twice) */
+  run: string;
 }
 
 export async function prepareContext(t: TestApp): Promise<SimContext> {
@@ -98,7 +100,7 @@ export async function prepareContext(t: TestApp): Promise<SimContext> {
     body: { id: materialId, name: 'PLA', unit: 'g', pricePerUnitCents: 3 },
   });
   if (r.status !== 201) throw new Error(`material: ${r.status} ${r.text}`);
-  return { t, materialId };
+  return { t, materialId, run: Math.random().toString(36).slice(2, 6) };
 }
 
 export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): Promise<SimReport> {
@@ -114,7 +116,7 @@ export async function runSeed(ctx: SimContext, seed: number, opts: SimOptions): 
     },
   };
   const db: Db = faultyDb(t.db, () => plan);
-  const tag = `s${seed.toString(36)}-${Math.floor(r.next() * 1e9).toString(36)}`;
+  const tag = `s${seed.toString(36)}-${ctx.run}-${Math.floor(r.next() * 1e9).toString(36)}`;
   let clock = Date.parse('2026-03-02T08:00:00Z') + seed * 1000;
   const now = () => new Date(clock);
 
