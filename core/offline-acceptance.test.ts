@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  boundOfflineRunning,
   decideOfflineSession,
   type HoldReason,
   OFFLINE_CLOCK_SKEW_MS,
   type OfflineFacts,
+  offlineRunningBound,
 } from './offline-acceptance.ts';
 
 const H = 3600_000;
@@ -135,5 +137,33 @@ describe('decideOfflineSession (issue #9)', () => {
   it.each(cases)('$why', ({ change, reason }) => {
     const verdict = decideOfflineSession(change(genuine()));
     expect(verdict).toEqual(reason === null ? { accepted: true } : { accepted: false, reason });
+  });
+});
+
+describe('boundOfflineRunning', () => {
+  const start = new Date('2026-03-02T10:00:00Z');
+  const at = (s: number) => new Date(start.getTime() + s * 1000);
+  it('keeps a claim within elapsed + skew', () => {
+    expect(boundOfflineRunning({ runningSeconds: 600, idleSeconds: 0 }, start, at(600))).toEqual({
+      seconds: 600,
+      idleSeconds: 0,
+      clamped: false,
+    });
+    expect(offlineRunningBound(start, at(1))).toBe(301);
+  });
+  it('cuts a claim beyond elapsed + skew, idle included', () => {
+    expect(boundOfflineRunning({ runningSeconds: 14_000, idleSeconds: 0 }, start, at(1))).toEqual({
+      seconds: 301,
+      idleSeconds: 0,
+      clamped: true,
+    });
+    expect(boundOfflineRunning({ runningSeconds: 200, idleSeconds: 5000 }, start, at(1))).toEqual({
+      seconds: 200,
+      idleSeconds: 101,
+      clamped: true,
+    });
+  });
+  it('a start far in the future bounds to zero', () => {
+    expect(offlineRunningBound(at(3600), start)).toBe(0);
   });
 });

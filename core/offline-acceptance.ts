@@ -121,3 +121,32 @@ export function decideOfflineSession(f: OfflineFacts): OfflineVerdict {
   if (f.machineStateAtStart !== 'available') return hold('machine_unavailable');
   return { accepted: true };
 }
+
+/**
+ * The most running seconds an offline session can have at the server's `now`: the wall-clock
+ * time since its `startedAt` (the board's clock), plus the clock skew tolerated. The first
+ * event is held for review beyond it (`ran_longer_than_elapsed`); a later event of an
+ * accepted session is billed only up to it.
+ */
+export function offlineRunningBound(startedAt: Date, now: Date): number {
+  return Math.max(0, Math.floor((now.getTime() - startedAt.getTime() + OFFLINE_CLOCK_SKEW_MS) / 1000));
+}
+
+/**
+ * The running (and idle, unlocked but not running) seconds billable for an offline session's
+ * event at `now`, and whether the claim was cut: together they never exceed the bound.
+ */
+export function boundOfflineRunning(
+  claimed: { runningSeconds: number; idleSeconds: number },
+  startedAt: Date,
+  now: Date,
+): { seconds: number; idleSeconds: number; clamped: boolean } {
+  const bound = offlineRunningBound(startedAt, now);
+  const seconds = Math.min(claimed.runningSeconds, bound);
+  const idleSeconds = Math.min(claimed.idleSeconds, bound - seconds);
+  return {
+    seconds,
+    idleSeconds,
+    clamped: seconds < claimed.runningSeconds || idleSeconds < claimed.idleSeconds,
+  };
+}

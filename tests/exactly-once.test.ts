@@ -99,4 +99,36 @@ describe('three authorizers on one database', () => {
     expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(10_000 - 5 * 200);
     await dev.endAsync();
   });
+
+  it('answer a request published twice twice, with the same decision, and open one session', async () => {
+    const device = await createMachine(sys, 'laser-2', { pricePerMinuteCents: 50, minimumChargeCents: 100 });
+    const m = await createMember(sys, { creditCents: 1000 });
+    const dev = await connectDevice(sys.server.mqttUrl, device.deviceId, device.secret);
+    const T = (k: string) => `fablab/v1/machines/laser-2/${k}`;
+    await dev.subscribeAsync(T('decision'), { qos: 1 });
+    const decisions: any[] = [];
+    dev.on('message', (_t, p) => decisions.push(JSON.parse(p.toString())));
+    const requestId = crypto.randomUUID();
+    const request = JSON.stringify({ requestId, badge: m.uid, at: new Date().toISOString() });
+    await dev.publishAsync(T('badge'), request, { qos: 1 });
+    await eventually(async () => decisions.some((x) => x.requestId === requestId));
+    await dev.publishAsync(T('badge'), request, { qos: 1 });
+    await eventually(async () => decisions.filter((x) => x.requestId === requestId).length >= 2);
+    // Barrier: a later request answered; any third answer to the first came before it.
+    const barrier = crypto.randomUUID();
+    await dev.publishAsync(
+      T('badge'),
+      JSON.stringify({ requestId: barrier, badge: 'DEADBEEF02', at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    await eventually(async () => decisions.some((x) => x.requestId === barrier), 20_000);
+    const mine = decisions.filter((x) => x.requestId === requestId);
+    expect(mine).toHaveLength(2);
+    expect(mine[0]).toMatchObject({ granted: true });
+    expect(mine[1]).toEqual(mine[0]);
+    const sessions = (await sys.api('GET', '/sessions?machine=laser-2')).body.items;
+    expect(sessions).toHaveLength(1);
+    expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(900);
+    await dev.endAsync();
+  });
 });

@@ -169,6 +169,30 @@ describe('the machine loop over MQTT', () => {
     await dev.endAsync();
   });
 
+  it('answers a request published twice with the same decision: one session, one debit', async () => {
+    const dev = await device('laser-r', { pricePerMinuteCents: 50, minimumChargeCents: 100 });
+    const m = await createMember(sys, { creditCents: 1000 });
+    const decisions: any[] = [];
+    dev.on('message', (t, p) => {
+      if (t === T('laser-r', 'decision')) decisions.push(JSON.parse(p.toString()));
+    });
+    const requestId = crypto.randomUUID();
+    const request = JSON.stringify({ requestId, badge: m.uid, at: at() });
+    await dev.publishAsync(T('laser-r', 'badge'), request, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    await dev.publishAsync(T('laser-r', 'badge'), request, { qos: 1 });
+    const both = await eventually(async () => {
+      const mine = decisions.filter((d) => d.requestId === requestId);
+      return mine.length === 2 ? mine : null;
+    });
+    expect(both[0]).toMatchObject({ granted: true, reason: 'granted' });
+    expect(both[1]).toEqual(both[0]);
+    const sessions = (await sys.api('GET', '/sessions?machine=laser-r')).body.items as any[];
+    expect(sessions.map((s) => s.id)).toEqual([both[0].sessionId]);
+    expect((await sys.api('GET', `/members/${m.id}`)).body.balanceCents).toBe(900);
+    await dev.endAsync();
+  });
+
   it('counts a repeated eventId once and bills the greatest runningSeconds', async () => {
     const dev = await device('laser-d', { pricePerMinuteCents: 10, minimumChargeCents: 0 });
     const m = await createMember(sys, { creditCents: 1000 });

@@ -36,7 +36,10 @@ import {
 } from './practices-flow.ts';
 
 export interface BadgeOutcome {
-  /** null when another server process already handled this request */
+  /**
+   * null when this request id was already claimed (by another server process, or by this one
+   * before a restart); the handler answers a repeat from the decisions it published itself
+   */
   decision: Decision | null;
   memberId: string | null;
   /** a session of this member that had to be closed first (the board lost it) */

@@ -30,6 +30,7 @@ import type { Logger } from '../log.ts';
 import type { MachineEvents, MachineLoopPort } from '../machine-loop-port.ts';
 import { metrics } from '../metrics.ts';
 import type { SiteKeys } from '../services/site-keys.ts';
+import { AnsweredRequests } from './answered-requests.ts';
 import { BadgeFlood, type BadgeFloodLimits, busyDecision } from './badge-flood.ts';
 import { type HandledKind, handlerFor } from './handlers/index.ts';
 import type { LoopContext, MessageMeta } from './handlers/types.ts';
@@ -131,6 +132,7 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
       allowListsChanged: () => this.scheduler.scheduleAllowLists(opts.allowListDebounceMs ?? 200),
       balancesChanged: () => this.scheduler.scheduleAllowLists(this.scheduler.balanceDebounceMs),
       ...(opts.onDecision ? { onDecision: opts.onDecision } : {}),
+      answered: new AnsweredRequests(),
     };
     const root = opts.topicRoot;
     this.transport = new MqttTransport({

@@ -7,6 +7,7 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { usagePostings } from '../../core/ledger.ts';
 import { meter } from '../../core/metering.ts';
 import type { EndEvent, EndReason, RuntimeEvent } from '../../core/mqtt-contract.ts';
+import { boundOfflineRunning } from '../../core/offline-acceptance.ts';
 import {
   afterSession,
   idleSecondsOf,
@@ -19,6 +20,7 @@ import type { Db, Tx } from '../db/client.ts';
 import { lockMachine, lockMembers, lockSession } from '../db/lock-order.ts';
 import { machineEvents, machineSessions, machines } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { audit } from '../services/audit.ts';
 import { postTransaction } from '../services/ledger.ts';
 import { loadMachine } from './machine-view.ts';
 import { openOfflineSession } from './offline-sessions.ts';
@@ -33,6 +35,8 @@ export interface MeterOutcome {
   /** the server must send `lock` for this session now, with this reason */
   lock: LockRequest | null;
   closed: boolean;
+  /** an offline session's event claimed more running time than had elapsed: billed up to this */
+  clamped?: { claimedSeconds: number; billedSeconds: number };
 }
 
 type SessionRow = typeof machineSessions.$inferSelect;
@@ -92,7 +96,23 @@ async function handleEvent(
     // report on its own machine's sessions.
     if (session === null || session.machineId !== machineId) return none;
 
-    const result = await applyRunningSeconds(tx, session, event.runningSeconds, now, idleSecondsOf(event));
+    // An offline session is billed at most the time elapsed since its start (+ clock skew):
+    // its board reported while nobody could check it. An online board is trusted (SPEC §3).
+    const reported = { runningSeconds: event.runningSeconds, idleSeconds: idleSecondsOf(event) };
+    const bounded = session.offline
+      ? boundOfflineRunning(reported, session.startedAt, now)
+      : { seconds: reported.runningSeconds, idleSeconds: reported.idleSeconds, clamped: false };
+    if (bounded.clamped) {
+      await audit(tx, {
+        actor: 'system',
+        action: 'offline_running_clamped',
+        entity: 'session',
+        entityId: session.id,
+        before: { eventId: event.eventId, ...reported },
+        after: { runningSeconds: bounded.seconds, idleSeconds: bounded.idleSeconds },
+      });
+    }
+    const result = await applyRunningSeconds(tx, session, bounded.seconds, now, bounded.idleSeconds);
     let closed = false;
     if (kind === 'end' && session.endedAt === null) {
       await tx
@@ -112,6 +132,9 @@ async function handleEvent(
       memberId: session.memberId,
       lock: closed ? null : (stale ?? result.lock),
       closed,
+      ...(bounded.clamped
+        ? { clamped: { claimedSeconds: event.runningSeconds, billedSeconds: bounded.seconds } }
+        : {}),
     };
   });
 }

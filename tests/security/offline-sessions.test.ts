@@ -207,6 +207,48 @@ describe('the genuine offline session is billed as before', () => {
   });
 });
 
+describe('an accepted offline session is billed at most the time elapsed since its start', () => {
+  it('a later end claiming 14000 s one second after is billed up to elapsed + skew, audited', async () => {
+    const m = await createMember(sys, { creditCents: 10_000, certify: ['laser'] });
+    const list = await listWith('sec-laser', m.uid);
+    const startedAt = new Date();
+    const s = {
+      sessionId: offId(),
+      badge: m.uid,
+      startedAt: startedAt.toISOString(),
+      listIssuedAt: list.body.issuedAt,
+    };
+    await send(laser, 'sec-laser', 'runtime', s, 1);
+    const opened = await eventually(async () => {
+      const r = await session(s.sessionId);
+      return r.status === 200 ? r.body : null;
+    }, 10_000);
+    expect(opened).toMatchObject({ offline: true, memberId: m.id, runningSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 1000));
+    await send(laser, 'sec-laser', 'end', s, 14_000);
+    const billed = await eventually(async () => {
+      const r = await session(s.sessionId);
+      return r.body.endedAt ? r.body : null;
+    }, 10_000);
+    // Bound: the wall-clock time since startedAt at the server's now, + 5 min of clock skew.
+    const boundSeconds = Math.floor((Date.now() - startedAt.getTime()) / 1000) + 300;
+    expect(billed.runningSeconds).toBeGreaterThan(300);
+    expect(billed.runningSeconds).toBeLessThanOrEqual(boundSeconds);
+    // 50 c a started minute: at most ceil(bound / 60) minutes, far from 11700 c.
+    const most = Math.ceil(boundSeconds / 60) * 50;
+    expect(billed.chargedCents).toBeLessThanOrEqual(most);
+    expect(await balance(m)).toBe(10_000 - billed.chargedCents);
+    const log = await sys.api('GET', `/audit?entity=session&entityId=${s.sessionId}`);
+    expect(log.body.items).toEqual([
+      expect.objectContaining({
+        action: 'offline_running_clamped',
+        before: expect.objectContaining({ runningSeconds: 14_000 }),
+        after: expect.objectContaining({ runningSeconds: billed.runningSeconds }),
+      }),
+    ]);
+  });
+});
+
 describe('the treasurer decides over HTTP', () => {
   it("accept bills the held session down to the card's floor, once, audited", async () => {
     const m = await createMember(sys, { creditCents: 300, certify: ['laser'] });

@@ -1,4 +1,8 @@
-/** `badge` (SPEC §2): decide, open the session, answer on `decision`; malformed requests are answered too. */
+/**
+ * `badge` (SPEC §2): decide, open the session, answer on `decision`; malformed requests are
+ * answered too. A request published again is answered again with the same decision by the
+ * process that made it (answered-requests.ts); the others stay silent.
+ */
 import { machineTopic } from '../../../core/mqtt-contract.ts';
 import { metrics } from '../../metrics.ts';
 import { type BadgeOutcome, handleBadge } from '../access-service.ts';
@@ -11,12 +15,26 @@ const decisionSeconds = metrics.histogram(
 );
 const decisionsTotal = metrics.counter('sesame_decisions_total', 'Badge decisions by reason');
 
-export const badgeHandler: TopicHandler<'badge', BadgeOutcome> = {
+type Outcome = BadgeOutcome & { repeated?: true };
+
+export const badgeHandler: TopicHandler<'badge', Outcome> = {
   kind: 'badge',
-  handle: (ctx, machineId, request) => handleBadge(ctx.db, ctx.keys.badgeKey, machineId, request, ctx.now()),
+  async handle(ctx, machineId, request) {
+    // The same request again (a board's retry, a redelivery): the same decision, nothing opened.
+    const before = ctx.answered.get(machineId, request.requestId, request.badge);
+    if (before !== null) return { decision: before, memberId: null, closedSessionId: null, repeated: true };
+    const outcome = await handleBadge(ctx.db, ctx.keys.badgeKey, machineId, request, ctx.now());
+    if (outcome.decision !== null)
+      ctx.answered.remember(machineId, request.requestId, request.badge, outcome.decision);
+    return outcome;
+  },
   async effects(ctx, machineId, request, outcome, meta) {
     if (outcome.decision === null) return; // another server process answered
     await ctx.publish(machineTopic(ctx.topicRoot, machineId, 'decision'), outcome.decision);
+    if (outcome.repeated) {
+      ctx.log('info', 'decision repeated', { machineId, requestId: request.requestId });
+      return;
+    }
     const elapsedMs = performance.now() - meta.receivedAt;
     decisionSeconds.observe(elapsedMs / 1000);
     decisionsTotal.inc({ reason: outcome.decision.reason });

@@ -13,6 +13,14 @@ async function meterEffects(
   // Stored, or already stored (a replay): either way the board may forget it.
   ctx.ack(machineId, kind, event.eventId, 'stored');
   if (!outcome.applied) return;
+  if (outcome.clamped) {
+    ctx.log('warn', 'offline running time clamped to the elapsed time', {
+      machineId,
+      sessionId: outcome.sessionId,
+      eventId: event.eventId,
+      ...outcome.clamped,
+    });
+  }
   if (outcome.lock) {
     await ctx.lock(machineId, outcome.lock.reason, outcome.sessionId, outcome.lock.graceSeconds);
   }

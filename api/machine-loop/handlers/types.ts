@@ -9,6 +9,7 @@ import type { AckedKind, Decision, TopicKind, TopicPayload } from '../../../core
 import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
 import type { SiteKeys } from '../../services/site-keys.ts';
+import type { AnsweredRequests } from '../answered-requests.ts';
 
 /** What handlers may use of the machine loop. */
 export interface LoopContext {
@@ -34,6 +35,8 @@ export interface LoopContext {
   /** balances moved (debits): allow-lists republished after a longer debounce */
   balancesChanged(): void;
   onDecision?: (machineId: string, decision: Decision, elapsedMs: number) => void;
+  /** the badge decisions this process published, answered again on a repeated request */
+  answered: AnsweredRequests;
 }
 
 export interface MessageMeta {
