@@ -221,7 +221,8 @@ describe('password sign-in throttle (issue #9)', () => {
     const s = await server({ baseBlockSeconds: 600 });
     const before = await s.passwordChecks();
     const statuses: number[] = [];
-    for (let i = 0; i < 25; i++) statuses.push((await s.login(`spray-${i}@example.org`, 'Summer2026!')).status);
+    for (let i = 0; i < 25; i++)
+      statuses.push((await s.login(`spray-${i}@example.org`, 'Summer2026!')).status);
     // 10 different accounts fail, then every new account from that address is refused unchecked.
     expect(statuses).toEqual([...Array(10).fill(401), ...Array(15).fill(429)]);
     expect(await s.passwordChecks()).toBe(before + 10);
@@ -229,7 +230,9 @@ describe('password sign-in throttle (issue #9)', () => {
     expectThrottled(refused);
     expect(refused.body.detail).toMatch(/your address/);
     // A parallel spray is refused too, with no password checked.
-    const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => s.login(`par-${i}@example.org`, 'x')));
+    const flood = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => s.login(`par-${i}@example.org`, 'x')),
+    );
     expect(flood.every((r) => r.status === 429)).toBe(true);
     expect(await s.passwordChecks()).toBe(before + 10);
 

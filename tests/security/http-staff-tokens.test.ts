@@ -141,7 +141,13 @@ describe('staff API token rotation and revocation (issue #9)', () => {
     // Nothing changed: the API token still works.
     expect((await api('GET', '/me', alex.token)).status).toBe(200);
     // From the dashboard's own origin, the same cookie may rotate.
-    const ok = await api('POST', `/staff/${alex.id}/tokens`, null, {}, { ...cookie, 'sec-fetch-site': 'same-origin' });
+    const ok = await api(
+      'POST',
+      `/staff/${alex.id}/tokens`,
+      null,
+      {},
+      { ...cookie, 'sec-fetch-site': 'same-origin' },
+    );
     expect(ok.status).toBe(201);
     expect((await api('GET', '/me', alex.token)).status).toBe(401);
   });
