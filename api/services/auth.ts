@@ -164,9 +164,9 @@ export async function signIn(
   address: string,
   now: Date,
 ): ReturnType<typeof login> {
-  await throttle.attempt(email, address);
+  const ticket = await throttle.attempt(email, address);
   const session = await login(db, email, password, now);
-  if (session !== null) await throttle.succeeded(email, address);
+  if (session !== null) await throttle.succeeded(ticket);
   return session;
 }
 

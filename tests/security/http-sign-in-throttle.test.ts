@@ -81,7 +81,14 @@ async function server(opts: Partial<SignInThrottleOptions> = {}) {
     expect((await api('PUT', `/staff/${r.body.id}/password`, { password: PASSWORD })).status).toBe(204);
     return { id: r.body.id as string, email, token: r.body.token as string };
   }
-  return { api, login, dashboardSignIn, passwordChecks, staffWithPassword };
+  async function memberWithPassword(name = 'Camille') {
+    const email = `${randomBytes(6).toString('hex')}@example.org`;
+    const m = await api('POST', '/members', { name, email });
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
+    expect((await api('PUT', `/members/${m.body.id}/password`, { password: PASSWORD })).status).toBe(204);
+    return { id: m.body.id as string, email };
+  }
+  return { api, login, dashboardSignIn, passwordChecks, staffWithPassword, memberWithPassword };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,7 +103,7 @@ function expectThrottled(r: { status: number; headers: Headers; body: unknown })
 describe('password sign-in throttle (issue #9)', () => {
   it('blocks an account after 5 failures without checking passwords, then lets the owner in once the growing block ends', async () => {
     // The address limit is tested on its own below: out of the way here.
-    const s = await server({ addressAttempts: 10_000 });
+    const s = await server();
     const alex = await s.staffWithPassword();
     const before = await s.passwordChecks();
     for (let i = 0; i < 5; i++) expect((await s.login(alex.email, `wrong-${i}`)).status).toBe(401);
@@ -125,7 +132,7 @@ describe('password sign-in throttle (issue #9)', () => {
   }, 60_000);
 
   it('checks at most 5 passwords for a parallel flood on one account', async () => {
-    const s = await server({ addressAttempts: 10_000 });
+    const s = await server();
     const alex = await s.staffWithPassword();
     const before = await s.passwordChecks();
     const flood = await Promise.all(Array.from({ length: 60 }, (_, i) => s.login(alex.email, `p${i}`)));
@@ -135,7 +142,7 @@ describe('password sign-in throttle (issue #9)', () => {
   }, 60_000);
 
   it('throttles an address that tries many accounts, including unknown ones', async () => {
-    const s = await server({ addressAttempts: 8 });
+    const s = await server({ addressAccounts: 8 });
     const alex = await s.staffWithPassword();
     for (let i = 0; i < 8; i++) {
       expect((await s.login(`nobody-${i}@example.org`, 'guess')).status).toBe(401);
@@ -146,7 +153,7 @@ describe('password sign-in throttle (issue #9)', () => {
   }, 60_000);
 
   it('lets an admin clear a blocked account at once (audited), and no one else', async () => {
-    const s = await server({ baseBlockSeconds: 600, addressAttempts: 10_000 });
+    const s = await server({ baseBlockSeconds: 600 });
     const alex = await s.staffWithPassword();
     for (let i = 0; i < 6; i++) await s.login(alex.email, `wrong-${i}`);
     expectThrottled(await s.login(alex.email, PASSWORD));
@@ -189,5 +196,71 @@ describe('password sign-in throttle (issue #9)', () => {
     const ok = await s.dashboardSignIn(alex.email, PASSWORD);
     expect(ok.status).toBe(303);
     expect(ok.headers.get('set-cookie')).toMatch(/sesame_session=/);
+  }, 60_000);
+
+  it("one account's brute force blocks that account, not everyone behind the address; the admin reset lets its owner in", async () => {
+    const s = await server({ baseBlockSeconds: 600 });
+    const admin = await s.staffWithPassword(['admin']);
+    const camille = await s.memberWithPassword();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await s.login(admin.email, `wrong-${i}`)).status);
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(15).fill(429)]);
+    // The right password is refused while the account's block lasts, and says what to do.
+    const refused = await s.login(admin.email, PASSWORD);
+    expectThrottled(refused);
+    expect(refused.body.detail).toMatch(/this account/);
+    expect(refused.body.detail).toMatch(/ask an admin/);
+    // Someone else from the same address gets in at once.
+    expect((await s.login(camille.email, PASSWORD)).status).toBe(200);
+    // The documented admin reset lets the admin in.
+    expect((await s.api('DELETE', `/staff/${admin.id}/sign-in-throttle`)).status).toBe(204);
+    expect((await s.login(admin.email, PASSWORD)).status).toBe(200);
+  }, 60_000);
+
+  it('slows a password spray over 25 accounts from one address; an admin clears every block at once', async () => {
+    const s = await server({ baseBlockSeconds: 600 });
+    const before = await s.passwordChecks();
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++)
+      statuses.push((await s.login(`spray-${i}@example.org`, 'Summer2026!')).status);
+    // 10 different accounts fail, then every new account from that address is refused unchecked.
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(15).fill(429)]);
+    expect(await s.passwordChecks()).toBe(before + 10);
+    const refused = await s.login('spray-99@example.org', 'x');
+    expectThrottled(refused);
+    expect(refused.body.detail).toMatch(/your address/);
+    // A parallel spray is refused too, with no password checked.
+    const flood = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => s.login(`par-${i}@example.org`, 'x')),
+    );
+    expect(flood.every((r) => r.status === 429)).toBe(true);
+    expect(await s.passwordChecks()).toBe(before + 10);
+
+    const treasurer = await s.staffWithPassword(['treasurer']);
+    expect((await s.api('DELETE', '/auth/sign-in-throttle', undefined, treasurer.token)).status).toBe(403);
+    expect((await s.api('DELETE', '/auth/sign-in-throttle')).status).toBe(204);
+    expect((await s.login('spray-99@example.org', 'x')).status).toBe(401);
+    const audit = await s.api('GET', '/audit?entity=auth');
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('reset_sign_in_throttle');
+  }, 60_000);
+
+  it('counts only real password checks for the address, and an account reset takes it out of the address count', async () => {
+    const s = await server({ baseBlockSeconds: 600, addressAccounts: 3 });
+    const alex = await s.staffWithPassword();
+    const camille = await s.memberWithPassword();
+    for (let i = 0; i < 5; i++) expect((await s.login(alex.email, `wrong-${i}`)).status).toBe(401);
+    // 100 attempts on the blocked account: refused unchecked, they count for nothing.
+    const blocked = await Promise.all(Array.from({ length: 100 }, (_, i) => s.login(alex.email, `b${i}`)));
+    expect(blocked.every((r) => r.status === 429)).toBe(true);
+    expect((await s.login('other-1@example.org', 'x')).status).toBe(401);
+    // 2 accounts failed from this address: Camille gets in.
+    expect((await s.login(camille.email, PASSWORD)).status).toBe(200);
+    expect((await s.login('other-2@example.org', 'x')).status).toBe(401);
+    // 3 accounts failed: a new one is refused by the address.
+    expect((await s.login('other-3@example.org', 'x')).body.detail).toMatch(/your address/);
+    // The admin resets Alex: Alex gets in, and the address counts 2 accounts again.
+    expect((await s.api('DELETE', `/staff/${alex.id}/sign-in-throttle`)).status).toBe(204);
+    expect((await s.login(alex.email, PASSWORD)).status).toBe(200);
+    expect((await s.login('other-3@example.org', 'x')).status).toBe(401);
   }, 60_000);
 });

@@ -126,11 +126,12 @@ export function registerAuthRoutes(app: App): void {
 }
 
 export function throttledProblem(e: SignInThrottled): Problem {
-  const who = e.scope === 'account' ? 'this account' : 'your address';
-  return new Problem(
-    429,
-    `Too many failed sign-ins for ${who}: retry in ${e.retryAfterSeconds} s (the wait grows with each new series of failures). An admin can clear an account's block at once.`,
-    [],
-    { 'retry-after': String(e.retryAfterSeconds) },
-  );
+  const what =
+    e.scope === 'account'
+      ? 'Too many wrong passwords for this account: it is blocked, even with the right password, ' +
+        `until the wait ends: retry in ${e.retryAfterSeconds} s (the wait grows with each new series of failures), ` +
+        'or ask an admin to clear it at once (DELETE /api/v1/staff/{id}/sign-in-throttle or /members/{id}/sign-in-throttle).'
+      : 'Too many different accounts failed to sign in from your address: new accounts are refused from it. ' +
+        `Please retry in ${e.retryAfterSeconds} s, or ask an admin to clear it (DELETE /api/v1/auth/sign-in-throttle).`;
+  return new Problem(429, what, [], { 'retry-after': String(e.retryAfterSeconds) });
 }

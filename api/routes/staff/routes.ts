@@ -9,6 +9,7 @@ import { actorOf, type Principal } from '../../services/auth.ts';
 import { setPassword } from '../../services/passwords.ts';
 import { createStaff, getStaff, listStaff, updateStaff } from '../../services/staff.ts';
 import { email, name, passwordBody } from '../members/schemas.ts';
+import { registerStaffTokenRoutes } from './tokens.ts';
 
 const tags = ['staff'];
 
@@ -112,7 +113,7 @@ const password = defineRoute(
   },
 );
 
-function assertAdminOrSelf(p: Principal, id: string): void {
+export function assertAdminOrSelf(p: Principal, id: string): void {
   if (p.kind !== 'staff' || (!p.roles.includes('admin') && p.id !== id)) {
     throw new Problem(403, 'Only an admin may do this for another staff account.');
   }
@@ -146,4 +147,6 @@ export function registerStaffRoutes(app: App): void {
     await setPassword(db, actorOf(p), { staffId: id }, c.req.valid('json').password, now());
     return c.body(null, 204);
   });
+
+  registerStaffTokenRoutes(app);
 }
