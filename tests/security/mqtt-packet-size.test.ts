@@ -18,13 +18,7 @@ import {
 } from '../../broker/test-support.ts';
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
 import { createMachine, createMember } from '../support/lab.ts';
-import {
-  connectDevice,
-  eventually,
-  nextMessage as nextJson,
-  startSystem,
-  type TestSystem,
-} from '../support/system.ts';
+import { connectDevice, nextMessage as nextJson, startSystem, type TestSystem } from '../support/system.ts';
 import { publishPacket, rawConnect, rawLogin } from './mqtt-raw-client.ts';
 
 const accounts: Record<string, Account> = {
@@ -203,6 +197,16 @@ describe('packet size limit of authenticated clients', () => {
   });
 });
 
+interface Ack {
+  eventId: string;
+  status: string;
+}
+interface SessionRow {
+  id: string;
+  runningSeconds: number;
+  chargedCents: number;
+}
+
 describe('an over-limit packet of an authenticated device, whole system', () => {
   let sys: TestSystem;
   const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
@@ -251,7 +255,11 @@ describe('an over-limit packet of an authenticated device, whole system', () => 
     const board = await connectDevice(sys.server.mqttUrl, deviceId, secret);
     await board.subscribeAsync([topic('decision'), topic('ack')], { qos: 1 });
     const requestId = crypto.randomUUID();
-    const decision = nextJson<any>(board, topic('decision'), (d) => d.requestId === requestId);
+    const decision = nextJson<{ requestId: string; granted: boolean; sessionId: string }>(
+      board,
+      topic('decision'),
+      (d) => d.requestId === requestId,
+    );
     await board.publishAsync(
       topic('badge'),
       JSON.stringify({ requestId, badge: member.uid, at: new Date().toISOString() }),
@@ -261,7 +269,7 @@ describe('an over-limit packet of an authenticated device, whole system', () => 
     expect(granted).toBe(true);
     // A first minute, billed: the minimum charge (100 c).
     const firstId = crypto.randomUUID();
-    const firstAck = nextJson<any>(board, topic('ack'), (a) => a.eventId === firstId);
+    const firstAck = nextJson<Ack>(board, topic('ack'), (a) => a.eventId === firstId);
     await board.publishAsync(
       topic('runtime'),
       JSON.stringify({
@@ -275,7 +283,9 @@ describe('an over-limit packet of an authenticated device, whole system', () => 
     );
     expect(await firstAck).toMatchObject({ status: 'stored' });
     const session = async () =>
-      ((await sys.api('GET', `/sessions?machine=${M}`)).body.items as any[]).find((s) => s.id === sessionId);
+      ((await sys.api('GET', `/sessions?machine=${M}`)).body.items as SessionRow[]).find(
+        (s) => s.id === sessionId,
+      );
     const balance = async () => (await sys.api('GET', `/members/${member.id}`)).body.balanceCents as number;
     expect(await session()).toMatchObject({ runningSeconds: 60, chargedCents: 100 });
     expect(await balance()).toBe(4_900);
@@ -302,7 +312,7 @@ describe('an over-limit packet of an authenticated device, whole system', () => 
     const later = await connectDevice(sys.server.mqttUrl, deviceId, secret);
     await later.subscribeAsync(topic('ack'), { qos: 1 });
     const laterId = crypto.randomUUID();
-    const laterAck = nextJson<any>(later, topic('ack'), (a) => a.eventId === laterId);
+    const laterAck = nextJson<Ack>(later, topic('ack'), (a) => a.eventId === laterId);
     await later.publishAsync(
       topic('runtime'),
       JSON.stringify({
