@@ -307,6 +307,16 @@ describe('an over-limit packet of an authenticated device, whole system', () => 
         expect(client.received.filter((p) => p.cmd === 'puback')).toEqual([]);
       }
     }
+    // A status padded to 20 KB (the tester saw `invalid status message` after the close).
+    const { client: statusClient } = await rawLogin(sys.server.broker!.port, deviceId, secret);
+    const status = publishPacket(
+      topic('status'),
+      { online: false },
+      messageId++,
+    ) as mqttPacket.IPublishPacket;
+    status.payload = Buffer.from(`{"online": false}${' '.repeat(20 * 1024)}`);
+    statusClient.socket.write(mqttPacket.generate(status));
+    await statusClient.closed;
 
     // Barrier: a later valid event, from another connection, applied and acked.
     const later = await connectDevice(sys.server.mqttUrl, deviceId, secret);
@@ -332,7 +342,7 @@ describe('an over-limit packet of an authenticated device, whole system', () => 
     expect(await session()).toMatchObject({ runningSeconds: 61, chargedCents: 100 });
     expect(await balance()).toBe(4_900);
     const closed = logs.filter((l) => l.msg === 'connection closed: packet too large');
-    expect(closed).toHaveLength(6);
+    expect(closed).toHaveLength(7);
     for (const l of closed)
       expect(l.fields).toMatchObject({ clientId: deviceId, limitBytes: DEFAULT_PACKET_LIMITS.deviceBytes });
     // aedes never parsed them: no handler saw them, not even to reject them.
