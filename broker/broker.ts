@@ -32,7 +32,7 @@ import { LiveDevices } from './live-devices.ts';
 import { LoginLimiter, type LoginLimits } from './login-limiter.ts';
 import {
   DEFAULT_PACKET_LIMITS,
-  guardSocket,
+  GuardedConnection,
   type PacketLimitOptions,
   PacketScanner,
 } from './packet-guard.ts';
@@ -218,20 +218,22 @@ export class Broker {
       connectBytes: this.#packetLimits.connectBytes,
       packetBytes: this.#packetLimits.deviceBytes,
     });
-    const client = aedes.handle(socket);
-    this.#scanners.set(client, scanner);
-    // Issue #9: an over-limit packet closes the socket before aedes buffers it.
-    guardSocket(socket, scanner, (violation) => {
+    // Issue #9: aedes reads the socket through the guard, which passes on only the bytes of
+    // packets within the limit and closes the connection at the first over-limit header.
+    let client: Client | undefined;
+    const conn = new GuardedConnection(socket, scanner, (violation) => {
       this.#log('warn', `connection closed: ${violation.why}`, {
-        clientId: client.id ? forLog(client.id) : null,
+        clientId: client?.id ? forLog(client.id) : null,
         ip: socket.remoteAddress ?? 'unknown',
         announcedBytes: violation.announced,
-        limitBytes: client.id ? scanner.packetLimit : this.#packetLimits.connectBytes,
+        limitBytes: client?.id ? scanner.packetLimit : this.#packetLimits.connectBytes,
       });
     });
+    client = aedes.handle(conn);
+    this.#scanners.set(client, scanner);
     socket.once('close', () => {
       this.#sockets.delete(socket);
-      this.#live.forget(client);
+      if (client) this.#live.forget(client);
     });
   }
 
@@ -346,6 +348,11 @@ export class Broker {
     const root = this.#opts.topicRoot;
     // client is null for the will of a client that was connected to a broker that died.
     const identity = client ? this.#identities.get(client) : undefined;
+    // A packet aedes parsed before the guard closed its connection is not handled.
+    if (client && client.conn instanceof GuardedConnection && client.conn.tripped) {
+      done(new Error('connection closed: packet too large'));
+      return;
+    }
     const allowed = client
       ? identity !== undefined && !this.#live.isRevoked(client) && canPublish(identity, packet.topic, root)
       : canPublishOrphanWill(packet.topic, root);

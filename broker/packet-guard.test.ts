@@ -1,6 +1,7 @@
+import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { PacketScanner } from './packet-guard.ts';
+import { GuardedConnection, PacketScanner } from './packet-guard.ts';
 
 const scanner = () => new PacketScanner({ connectBytes: 100, packetBytes: 1000 });
 const connect = mqttPacket.generate({
@@ -59,5 +60,78 @@ describe('PacketScanner', () => {
     s.feed(connect);
     s.setPacketLimit(10_000);
     expect(s.feed(publish(5_000))).toEqual({ ok: true });
+  });
+});
+
+describe('PacketScanner.headerBytesPending', () => {
+  it('counts the bytes of a fixed header not yet complete', () => {
+    const s = scanner();
+    s.feed(connect);
+    expect(s.headerBytesPending).toBe(0);
+    s.feed(Buffer.from([0x32]));
+    expect(s.headerBytesPending).toBe(1);
+    s.feed(Buffer.from([0xe8])); // more length bytes follow
+    expect(s.headerBytesPending).toBe(2);
+    s.feed(Buffer.from([0x07])); // 1000: complete, within the limit
+    expect(s.headerBytesPending).toBe(0);
+  });
+});
+
+describe('GuardedConnection', () => {
+  /** A real TCP pair: the guard wraps the accepted socket; returns what it passes on until it closes. */
+  async function through(writes: Buffer[], end = false) {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const client = net.createConnection({ port, host: '127.0.0.1', noDelay: true });
+    client.on('error', () => {});
+    const violations: unknown[] = [];
+    const guard = new GuardedConnection(await accepted, scanner(), (v) => violations.push(v));
+    const passed: Buffer[] = [];
+    guard.on('readable', () => {
+      for (let b = guard.read(); b !== null; b = guard.read()) passed.push(b);
+    });
+    guard.on('error', () => {});
+    const closed = new Promise<void>((resolve) => guard.once('close', () => resolve()));
+    for (const w of writes) {
+      client.write(w);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // separate reads, not a wait for an effect
+    }
+    if (end) client.end();
+    await closed;
+    client.destroy();
+    server.close();
+    return { passed: Buffer.concat(passed), violations, tripped: guard.tripped };
+  }
+
+  it('passes on whole packets within the limit and not one byte of the over-limit one', async () => {
+    const ok = publish(990);
+    const big = publish(1200);
+    // Header bytes of the good publish arrive one by one; the big one's header is split too.
+    const writes = [
+      connect,
+      ok.subarray(0, 1),
+      ok.subarray(1, 2),
+      ok.subarray(2),
+      big.subarray(0, 2),
+      big.subarray(2),
+    ];
+    const r = await through(writes);
+    expect(r.passed.equals(Buffer.concat([connect, ok]))).toBe(true);
+    expect(r.tripped).toBe(true);
+    expect(r.violations).toEqual([expect.objectContaining({ why: 'packet too large' })]);
+  });
+
+  it('drops a whole over-limit packet that arrives in one read with the packets before it', async () => {
+    const r = await through([connect, Buffer.concat([publish(10), publish(1200)])]);
+    expect(r.passed.equals(connect)).toBe(true);
+    expect(r.tripped).toBe(true);
+  });
+
+  it('ends cleanly when the peer closes, a half-received header withheld', async () => {
+    const r = await through([connect, Buffer.from([0x32])], true);
+    expect(r.passed.equals(connect)).toBe(true);
+    expect(r.tripped).toBe(false);
   });
 });

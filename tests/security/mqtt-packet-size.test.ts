@@ -1,11 +1,13 @@
 /**
  * Issue #9 item 6: a maximum MQTT packet size, fitted to the contract (allow-lists included),
  * enforced on the raw bytes before authentication and before anything is buffered.
- * Real in-process aedes on port 0, raw sockets and real mqtt.js clients.
+ * Real in-process aedes on port 0, raw sockets and real mqtt.js clients; the last block runs the
+ * whole system (database, machine loop) to show that an over-limit packet is never applied.
  */
 import type net from 'node:net';
 import type { MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import mqttPacket from 'mqtt-packet';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PACKET_LIMITS } from '../../broker/broker.ts';
 import {
   type Account,
@@ -15,7 +17,9 @@ import {
   type TestBroker,
 } from '../../broker/test-support.ts';
 import type { AllowList, AllowListBody } from '../../core/mqtt-contract.ts';
-import { rawConnect } from './mqtt-raw-client.ts';
+import { createMachine, createMember } from '../support/lab.ts';
+import { connectDevice, nextMessage as nextJson, startSystem, type TestSystem } from '../support/system.ts';
+import { publishPacket, rawConnect, rawLogin } from './mqtt-raw-client.ts';
 
 const accounts: Record<string, Account> = {
   'dev-laser': {
@@ -190,6 +194,160 @@ describe('packet size limit of authenticated clients', () => {
     const received = nextMessage(dev, (t) => t === T('allowlist'), 10_000);
     await server.publishAsync(T('allowlist'), JSON.stringify(worst), { qos: 1, retain: true });
     expect(Buffer.byteLength((await received).payload)).toBe(worstBytes);
+  });
+});
+
+interface Ack {
+  eventId: string;
+  status: string;
+}
+interface SessionRow {
+  id: string;
+  runningSeconds: number;
+  chargedCents: number;
+}
+
+describe('an over-limit packet of an authenticated device, whole system', () => {
+  let sys: TestSystem;
+  const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const M = 'guard-laser';
+  const topic = (kind: string) => `fablab/v1/machines/${M}/${kind}`;
+  beforeAll(async () => {
+    sys = await startSystem({ log: (level, msg, fields) => logs.push({ level, msg, fields }) });
+  });
+  afterAll(async () => sys?.stop());
+
+  /** The bytes of a runtime event padded with spaces (still valid JSON) to `bytes` of payload. */
+  function paddedRuntime(sessionId: string, runningSeconds: number, bytes: number, messageId: number) {
+    const event = {
+      eventId: crypto.randomUUID(),
+      sessionId,
+      seq: 2,
+      runningSeconds,
+      at: new Date().toISOString(),
+    };
+    const packet = publishPacket(topic('runtime'), event, messageId) as mqttPacket.IPublishPacket;
+    const json = JSON.stringify(event);
+    packet.payload = Buffer.from(json + ' '.repeat(bytes - json.length));
+    return { eventId: event.eventId, bytes: mqttPacket.generate(packet) };
+  }
+
+  /** Writes `bytes` in pieces (1 byte, 2 bytes, then 4 KiB), each its own write, until closed. */
+  async function writeSplit(socket: net.Socket, bytes: Buffer) {
+    const cuts = [1, 3];
+    for (let at = 3 + 4096; at < bytes.length; at += 4096) cuts.push(at);
+    cuts.push(bytes.length);
+    let from = 0;
+    for (const to of cuts) {
+      if (socket.destroyed) return;
+      socket.write(bytes.subarray(from, to));
+      from = to;
+      await new Promise((resolve) => setTimeout(resolve, 2)); // separate segments, not a wait for an effect
+    }
+  }
+
+  it('closes the connection and applies nothing of a runtime event padded to 17, 20 or 60 KB', async () => {
+    const { deviceId, secret } = await createMachine(sys, M, {
+      pricePerMinuteCents: 50,
+      minimumChargeCents: 100,
+    });
+    const member = await createMember(sys, { creditCents: 5_000 });
+    const board = await connectDevice(sys.server.mqttUrl, deviceId, secret);
+    await board.subscribeAsync([topic('decision'), topic('ack')], { qos: 1 });
+    const requestId = crypto.randomUUID();
+    const decision = nextJson<{ requestId: string; granted: boolean; sessionId: string }>(
+      board,
+      topic('decision'),
+      (d) => d.requestId === requestId,
+    );
+    await board.publishAsync(
+      topic('badge'),
+      JSON.stringify({ requestId, badge: member.uid, at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    const { sessionId, granted } = await decision;
+    expect(granted).toBe(true);
+    // A first minute, billed: the minimum charge (100 c).
+    const firstId = crypto.randomUUID();
+    const firstAck = nextJson<Ack>(board, topic('ack'), (a) => a.eventId === firstId);
+    await board.publishAsync(
+      topic('runtime'),
+      JSON.stringify({
+        eventId: firstId,
+        sessionId,
+        seq: 1,
+        runningSeconds: 60,
+        at: new Date().toISOString(),
+      }),
+      { qos: 1 },
+    );
+    expect(await firstAck).toMatchObject({ status: 'stored' });
+    const session = async () =>
+      ((await sys.api('GET', `/sessions?machine=${M}`)).body.items as SessionRow[]).find(
+        (s) => s.id === sessionId,
+      );
+    const balance = async () => (await sys.api('GET', `/members/${member.id}`)).body.balanceCents as number;
+    expect(await session()).toMatchObject({ runningSeconds: 60, chargedCents: 100 });
+    expect(await balance()).toBe(4_900);
+    await board.endAsync();
+
+    // 20 minutes (1000 c) if any of these were applied; each is over the 16 KiB device limit.
+    const oversized: string[] = [];
+    let messageId = 1;
+    for (const kb of [17, 20, 60]) {
+      for (const split of [false, true]) {
+        const { client, returnCode } = await rawLogin(sys.server.broker!.port, deviceId, secret);
+        expect(returnCode).toBe(0);
+        const { eventId, bytes } = paddedRuntime(sessionId, 1200, kb * 1024, messageId++);
+        expect(bytes.length).toBeGreaterThan(DEFAULT_PACKET_LIMITS.deviceBytes);
+        oversized.push(eventId);
+        if (split) await writeSplit(client.socket, bytes);
+        else client.socket.write(bytes);
+        await client.closed;
+        expect(client.received.filter((p) => p.cmd === 'puback')).toEqual([]);
+      }
+    }
+    // A status padded to 20 KB (the tester saw `invalid status message` after the close).
+    const { client: statusClient } = await rawLogin(sys.server.broker!.port, deviceId, secret);
+    const status = publishPacket(
+      topic('status'),
+      { online: false },
+      messageId++,
+    ) as mqttPacket.IPublishPacket;
+    status.payload = Buffer.from(`{"online": false}${' '.repeat(20 * 1024)}`);
+    statusClient.socket.write(mqttPacket.generate(status));
+    await statusClient.closed;
+
+    // Barrier: a later valid event, from another connection, applied and acked.
+    const later = await connectDevice(sys.server.mqttUrl, deviceId, secret);
+    await later.subscribeAsync(topic('ack'), { qos: 1 });
+    const laterId = crypto.randomUUID();
+    const laterAck = nextJson<Ack>(later, topic('ack'), (a) => a.eventId === laterId);
+    await later.publishAsync(
+      topic('runtime'),
+      JSON.stringify({
+        eventId: laterId,
+        sessionId,
+        seq: 3,
+        runningSeconds: 61,
+        at: new Date().toISOString(),
+      }),
+      { qos: 1 },
+    );
+    expect(await laterAck).toMatchObject({ status: 'stored' });
+    await later.endAsync();
+
+    // Its ack says it is committed. The greatest runningSeconds is billed: 61, not 1200; nothing
+    // more was debited (1000 c if one of the padded events had been applied).
+    expect(await session()).toMatchObject({ runningSeconds: 61, chargedCents: 100 });
+    expect(await balance()).toBe(4_900);
+    const closed = logs.filter((l) => l.msg === 'connection closed: packet too large');
+    expect(closed).toHaveLength(7);
+    for (const l of closed)
+      expect(l.fields).toMatchObject({ clientId: deviceId, limitBytes: DEFAULT_PACKET_LIMITS.deviceBytes });
+    // aedes never parsed them: no handler saw them, not even to reject them.
+    expect(logs.filter((l) => l.msg.startsWith('invalid '))).toEqual([]);
+    expect(logs.filter((l) => oversized.some((id) => JSON.stringify(l).includes(id)))).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Database } from '../../api/db/client.ts';
 import { parseEnv } from '../../api/env.ts';
-import { silentLogger } from '../../api/log.ts';
+import { type Logger, silentLogger } from '../../api/log.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
 import { testDatabase } from './db.ts';
 
@@ -30,6 +30,8 @@ export async function startSystem(
     env?: Record<string, string>;
     database?: Database & { drop(): Promise<void> };
     keepDatabase?: boolean;
+    /** receives the server's log lines (default: silent, or the console with TEST_LOG) */
+    log?: Logger;
   } = {},
 ): Promise<TestSystem> {
   const database = opts.database ?? (await testDatabase());
@@ -43,7 +45,7 @@ export async function startSystem(
   });
   const server = await startServer({
     env,
-    log: process.env.TEST_LOG ? (l, m, f) => console.log(l, m, f ?? '') : silentLogger,
+    log: opts.log ?? (process.env.TEST_LOG ? (l, m, f) => console.log(l, m, f ?? '') : silentLogger),
     database,
     authorizer: { sweepIntervalMs: 200, allowListDebounceMs: 20, balanceDebounceMs: 50 },
   });
