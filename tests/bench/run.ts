@@ -5,6 +5,11 @@
  *   npm run bench                       # PGlite in memory, 200 controllers, 2000 requests
  *   BENCH_DEVICES=50 BENCH_REQUESTS=500 npm run bench
  *   DATABASE_URL=postgres://… npm run bench   (a fresh database is created and dropped)
+ *   BENCH_BACKGROUND=20 BENCH_BACKGROUND_EPS=50 npm run bench
+ *
+ * Both measurements run under background load: BENCH_BACKGROUND other machines hold open
+ * sessions and publish runtime events (BENCH_BACKGROUND_EPS in all, each acknowledged by the
+ * server after its commit), as a busy lab's running machines do.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseEnv } from '../../api/env.ts';
@@ -15,6 +20,8 @@ import { testDatabase } from '../support/db.ts';
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const ADMIN = 'bench-admin-token-0123456789';
+const BACKGROUND = Number(process.env.BENCH_BACKGROUND ?? 20);
+const BACKGROUND_EPS = Number(process.env.BENCH_BACKGROUND_EPS ?? 50);
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -60,8 +67,8 @@ async function main() {
     await api('POST', `/members/${member.id}/badges`, { uid });
 
     const devices: { machineId: string; client: MqttClient }[] = [];
-    for (let i = 0; i < DEVICES; i++) {
-      const machineId = `bench-${i}`;
+    for (let i = 0; i < DEVICES + BACKGROUND; i++) {
+      const machineId = i < DEVICES ? `bench-${i}` : `busy-${i - DEVICES}`;
       await api('POST', '/machines', {
         id: machineId,
         name: machineId,
@@ -79,12 +86,78 @@ async function main() {
         reconnectPeriod: 0,
       });
       (client.stream as unknown as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-      await client.subscribeAsync(`fablab/v1/machines/${machineId}/decision`, { qos: 1 });
+      await client.subscribeAsync(
+        [`fablab/v1/machines/${machineId}/decision`, `fablab/v1/machines/${machineId}/ack`],
+        { qos: 1 },
+      );
       clients.push(client);
       devices.push({ machineId, client });
       if (i % 20 === 19) progress(`connected ${i + 1}/${DEVICES} controllers`);
     }
     progress('');
+    const busy = devices.splice(DEVICES);
+
+    // Background load: the busy machines open a session each and report runtime events.
+    const sessions: { machineId: string; client: MqttClient; sessionId: string; seq: number }[] = [];
+    const busyUid = '04B00B1E';
+    if (busy.length > 0) {
+      const other = await api('POST', '/members', { name: 'Busy Member', email: 'busy@example.org' });
+      await api('POST', `/members/${other.id}/certifications`, { qualificationId: 'bench' });
+      await api(
+        'POST',
+        `/members/${other.id}/topups`,
+        { amountCents: 10_000_000, method: 'cash', reference: 'bench' },
+        { 'idempotency-key': 'bench-busy' },
+      );
+      await api('POST', `/members/${other.id}/badges`, { uid: busyUid });
+    }
+    let acked = 0;
+    for (const { machineId, client } of busy) {
+      const requestId = crypto.randomUUID();
+      const decision = await new Promise<any>((resolve) => {
+        const onMessage = (t: string, payload: Buffer) => {
+          const d = JSON.parse(payload.toString());
+          if (!t.endsWith('/decision') || d.requestId !== requestId) return;
+          client.off('message', onMessage);
+          resolve(d);
+        };
+        client.on('message', onMessage);
+        client.publish(
+          `fablab/v1/machines/${machineId}/badge`,
+          JSON.stringify({ requestId, badge: busyUid, at: new Date().toISOString() }),
+          { qos: 1 },
+        );
+      });
+      if (!decision.granted) throw new Error(`background session denied: ${decision.reason}`);
+      client.on('message', (t) => {
+        if (t.endsWith('/ack')) acked++;
+      });
+      sessions.push({ machineId, client, sessionId: decision.sessionId, seq: 0 });
+    }
+    let published = 0;
+    const backgroundStart = performance.now();
+    const background =
+      sessions.length === 0 || BACKGROUND_EPS <= 0
+        ? null
+        : setInterval(
+            () => {
+              const s = sessions[published % sessions.length]!;
+              s.seq++;
+              published++;
+              s.client.publish(
+                `fablab/v1/machines/${s.machineId}/runtime`,
+                JSON.stringify({
+                  eventId: crypto.randomUUID(),
+                  sessionId: s.sessionId,
+                  seq: s.seq,
+                  runningSeconds: s.seq,
+                  at: new Date().toISOString(),
+                }),
+                { qos: 1 },
+              );
+            },
+            Math.max(1, 1000 / BACKGROUND_EPS),
+          );
 
     // Badge in then out on a rotating machine: each request opens a session, the end closes it.
     const decisionMs: number[] = [];
@@ -151,6 +224,8 @@ async function main() {
       rawMs.push(performance.now() - t0);
     }
 
+    if (background) clearInterval(background);
+    const backgroundSeconds = (performance.now() - backgroundStart) / 1000;
     decisionMs.sort((a, b) => a - b);
     rawMs.sort((a, b) => a - b);
     const d50 = percentile(decisionMs, 50);
@@ -158,6 +233,10 @@ async function main() {
     const r50 = percentile(rawMs, 50);
     const r99 = percentile(rawMs, 99);
     console.log('');
+    console.log(
+      `background: ${sessions.length} machines in session, ${published} runtime events in ${backgroundSeconds.toFixed(1)} s ` +
+        `(${(published / backgroundSeconds).toFixed(0)}/s), ${acked} acknowledged after their commit`,
+    );
     console.log('                                 p50          p99          max');
     console.log(
       `badge → decision          ${fmt(d50).padStart(12)} ${fmt(d99).padStart(12)} ${fmt(decisionMs.at(-1)!).padStart(12)}`,
