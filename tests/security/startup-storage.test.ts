@@ -7,15 +7,15 @@
  * each way. The database damaged here is a real one: created and migrated by openDatabase, then
  * closed, then copied per case.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../api/db/client.ts';
+import { spawnMain } from '../support/spawn-server.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
 const temps: string[] = [];
 afterEach(() => {
@@ -39,18 +39,7 @@ interface Outcome {
 
 /** Runs `npm start`; a server that reaches "http listening" is a failure of the test. */
 function start(env: Record<string, string>): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMain(env);
   children.push(child);
   let stdout = '';
   let stderr = '';
