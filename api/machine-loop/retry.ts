@@ -3,6 +3,7 @@
  * or aborted the transaction for concurrency. Everything else is a fault of the event or of
  * the code, and retrying it would only repeat it.
  */
+import { isRetryableTransactionError, backoffMs as transactionBackoffMs } from '../db/transaction.ts';
 
 /** SQLSTATEs: serialization failure, deadlock, lock not available, too many connections, shutdowns. */
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '53300', '57P01', '57P02', '57P03']);
@@ -39,27 +40,13 @@ export function backoffMs(attempt: number, maxMs = 5000): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
-/** SQLSTATE of an error or of one in its `cause` chain (drizzle wraps pg's errors). */
-function sqlState(err: unknown): string | null {
-  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 6; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
-}
-
 /**
  * The wait before the next attempt: a transaction aborted for concurrency (deadlock,
  * serialization) is retried almost at once (5 ms doubling to 500 ms, with jitter); a
  * database that is away is given time (100 ms doubling to 5 s).
  */
 export function retryDelayMs(err: unknown, attempt: number): number {
-  const code = sqlState(err);
-  if (code === '40P01' || code === '40001') {
-    const ceiling = Math.min(500, 5 * 2 ** Math.min(attempt, 10));
-    return Math.round(Math.random() * ceiling);
-  }
+  if (isRetryableTransactionError(err)) return transactionBackoffMs(Math.min(attempt, 10) + 1);
   return backoffMs(attempt);
 }
 
