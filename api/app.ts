@@ -6,15 +6,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
-import { createDashboard } from '../dashboard/app.tsx';
+import { refuseControlCharacters } from '../web/control-chars.ts';
+import { Problem, toProblem, zodProblem } from '../web/problem.ts';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
-import { refuseControlCharacters, refuseControlCharactersInUrl } from './http/control-chars.ts';
 import { isGuard } from './http/guard.ts';
-import { lingerOnClose } from './http/linger.ts';
-import { Problem, toProblem, zodProblem } from './http/problem.ts';
-import { createLogger } from './log.ts';
-import { noMachineEvents } from './machine-loop-port.ts';
-import { metrics } from './metrics.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
 import { registerBackupRoutes } from './routes/backup/routes.ts';
@@ -38,28 +33,9 @@ import { registerReportRoutes } from './routes/reports/routes.ts';
 import { registerSessionRoutes } from './routes/sessions/routes.ts';
 import { registerStaffRoutes } from './routes/staff/routes.ts';
 import { registerTreasurySettingsRoutes } from './routes/treasury-settings/routes.ts';
-import { noDeviceConnections } from './services/devices.ts';
-import { SignInThrottle } from './services/sign-in-throttle.ts';
 
+export { DEFAULT_MAX_BODY_BYTES } from '../application/deps.ts';
 export type { AppDeps } from './http/context.ts';
-
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status');
-const durations = metrics.histogram(
-  'http_request_duration_seconds',
-  'HTTP request duration by method and route',
-);
-
-/** Counts every request under its route pattern, not its URL (bounded label values). */
-const measure: MiddlewareHandler = async (c, next) => {
-  const start = performance.now();
-  await next();
-  const pattern = routePath(c, -1);
-  const route = pattern === '*' || pattern === '/*' || pattern === '' ? 'unmatched' : pattern;
-  requests.inc({ method: c.req.method, route, status: c.res.status });
-  durations.observe((performance.now() - start) / 1000, { method: c.req.method, route });
-};
 
 /**
  * Bearer-token clients only: JSON bodies sent without a JSON content type (no header, or
@@ -82,49 +58,17 @@ const jsonByDefault: MiddlewareHandler = async (c, next) => {
 };
 
 /**
- * A 413 (the API's, or the dashboard's form limit) leaves the rest of the body unread: close
- * the connection once the answer is out, cleanly (`Connection: close`, lingering close), so
- * that a keep-alive client opens a fresh one instead of reusing a socket the server is about
- * to drop (issue #9).
+ * The HTTP API under /api (SPEC §3): its own body limit, JSON and control-character checks,
+ * every /api/v1 route behind a guard. Mounted beside the dashboard by the composition root
+ * (server/http-app.ts), which sets `deps` and handles errors for both.
  */
-const closeAfter413: MiddlewareHandler = async (c, next) => {
-  await next();
-  if (c.res.status !== 413) return;
-  lingerOnClose(c.env);
-  const res = new Response(c.res.body, c.res);
-  res.headers.set('connection', 'close');
-  c.res = res;
-};
-
-export function createApp(deps: AppDeps): App {
-  const full: RouteDeps = {
-    db: deps.db,
-    keys: deps.keys,
-    loop: deps.loop,
-    now: deps.now ?? (() => new Date()),
-    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    labTimeZone: deps.labTimeZone ?? 'Europe/Paris',
-    log: deps.log ?? createLogger('error'),
-    events: deps.events ?? noMachineEvents,
-    devices: deps.devices ?? noDeviceConnections,
-    allowedOrigins: deps.allowedOrigins ?? [],
-    signInThrottle: deps.signInThrottle ?? new SignInThrottle(),
-    ...(deps.health ? { health: deps.health } : {}),
-    ...(deps.backup ? { backup: deps.backup } : {}),
-  };
+export function createApi(full: RouteDeps, deps: Pick<AppDeps, 'helloasso' | 'backup'> = {}): App {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw zodProblem(result.error, result.target);
     },
   });
 
-  app.use('*', measure);
-  app.use('*', closeAfter413);
-  app.use('*', refuseControlCharactersInUrl);
-  app.use('*', async (c, next) => {
-    c.set('deps', full);
-    await next();
-  });
   app.use(
     '/api/*',
     bodyLimit({
@@ -175,26 +119,6 @@ export function createApp(deps: AppDeps): App {
   registerBackupRoutes(app, deps.backup);
   registerHealthRoutes(app);
   registerDocsRoutes(app);
-  // The dashboard (issue #4) at `/`: its own guards on every route, the API's services.
-  app.route('/', createDashboard());
-
-  app.notFound((c) =>
-    new Problem(404, `No route ${c.req.method} ${c.req.path}; see /api/docs for the routes.`).toResponse(),
-  );
-  app.onError((error, c) => {
-    const problem = toProblem(error);
-    if (problem.status >= 500) {
-      // The cause, not drizzle's wrapper: its message lists the query's parameters.
-      const cause = error.cause instanceof Error ? error.cause : error;
-      full.log('error', 'request failed', {
-        method: c.req.method,
-        route: routePath(c, -1),
-        error: cause.message,
-      });
-    }
-    return problem.toResponse();
-  });
-
   assertEveryRouteGuarded(app);
   return app;
 }

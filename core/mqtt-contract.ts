@@ -262,7 +262,7 @@ export function parseMachineTopic(
 
 /**
  * Issue #10: one map from topic kind to the zod schema of its payload. The server's
- * handlers parse every message with it (api/machine-loop/handlers/), so a kind has one
+ * handlers parse every message with it (machine-loop/handlers/), so a kind has one
  * schema, and the type of a kind's payload is inferred from it.
  */
 export const TOPIC_SCHEMAS = {

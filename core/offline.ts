@@ -7,7 +7,7 @@
  * Badge hash rule: an entry's `badge` is HMAC-SHA256(key = the list's `salt` decoded from hex,
  * message = the normalised UID as UTF-8), lowercase hex; compared case-insensitively. Core has
  * no `node:*` imports, so the HMAC itself is the caller's (`BadgeHasher`): the board passes
- * node:crypto's, the server stores the same hash per badge at enrolment (api/security.ts).
+ * node:crypto's, the server stores the same hash per badge at enrolment (application/security.ts).
  *
  * Credit rule. An entry's `creditCents` is the member's credit (balance + overdraft) LESS the
  * machine's session fee: the list carries no fee (core/mqtt-contract.ts), so the server pays it

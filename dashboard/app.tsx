@@ -3,7 +3,7 @@
  * at `/` by the same app as /api/v1 (mounted by createApp). Pages call the API's services.
  */
 import { Hono } from 'hono';
-import { toProblem } from '../api/http/problem.ts';
+import { toProblem } from '../web/problem.ts';
 import type { DashEnv } from './context.ts';
 import { isDashboardGuard } from './http/access.ts';
 import { registerAssets } from './http/assets.ts';

@@ -1,7 +1,7 @@
 /** What every dashboard handler sees: the API's dependencies, the signed-in person, the language. */
 import type { Context } from 'hono';
-import type { RouteDeps } from '../api/http/context.ts';
-import type { Principal } from '../api/services/auth.ts';
+import type { Principal } from '../application/auth.ts';
+import type { RouteDeps } from '../application/deps.ts';
 import type { Dict, Formatters, Lang } from './i18n/index.ts';
 
 export interface Flash {

@@ -11,17 +11,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../api/db/client.ts';
-import { silentLogger } from '../api/log.ts';
 import {
   ArchiveRefusedError,
   type BackupManifest,
   createBackup,
   openArchive,
   siteId,
-} from '../api/services/backup.ts';
-import { RestoreRefusedError, restoreArchive } from '../api/services/backup-restore.ts';
-import { BackupScheduler, listBackups } from '../api/services/backup-schedule.ts';
+} from '../application/backup.ts';
+import { RestoreRefusedError, restoreArchive } from '../application/backup-restore.ts';
+import { BackupScheduler, listBackups } from '../application/backup-schedule.ts';
+import { type Database, openDatabase } from '../db/client.ts';
+import { silentLogger } from '../logging/logger.ts';
 import { onPostgres } from './support/db.ts';
 import { addMember } from './support/fixtures.ts';
 
@@ -201,7 +201,7 @@ describe.skipIf(onPostgres)('scheduled backups (embedded database only)', () => 
 function cli(env: Record<string, string>, ...args: string[]) {
   const full: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!env.DATABASE_URL) delete full.DATABASE_URL;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'api/cli.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], {
     cwd: root,
     env: full,
     encoding: 'utf8',

@@ -2,22 +2,26 @@
  * Issue #10 item 2, on real PostgreSQL (PGlite runs one query at a time and cannot show it):
  * badge, runtime, end, the sweep, a material (board and API) and dashboard actions (top-up,
  * machine PATCH) run at once on ONE machine, for many rounds. No deadlock or serialization
- * error escapes (one lock order, api/db/lock-order.ts; whole-transaction retry,
- * api/db/transaction.ts), and the money invariants hold after every round.
+ * error escapes (one lock order, db/lock-order.ts; whole-transaction retry,
+ * db/transaction.ts), and the money invariants hold after every round.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../api/db/client.ts';
-import { materials } from '../api/db/schema.ts';
-import { isRetryableTransactionError, retryStats, sqlState } from '../api/db/transaction.ts';
-import { handleBadge } from '../api/machine-loop/access-service.ts';
-import { handleMaterial } from '../api/machine-loop/board-events.ts';
-import { handleEnd, handleRuntime, sweepTimedOutSessions } from '../api/machine-loop/metering-service.ts';
-import { ServiceError } from '../api/services/errors.ts';
-import { idempotent } from '../api/services/idempotency.ts';
-import { recordMaterialUse } from '../api/services/lab-practices.ts';
-import { updateMachine } from '../api/services/machines.ts';
-import { moveMoney } from '../api/services/money.ts';
+import { ServiceError } from '../application/errors.ts';
+import { idempotent } from '../application/idempotency.ts';
+import { recordMaterialUse } from '../application/lab-practices.ts';
+import { handleBadge } from '../application/machine-loop/access-service.ts';
+import { handleMaterial } from '../application/machine-loop/board-events.ts';
+import {
+  handleEnd,
+  handleRuntime,
+  sweepTimedOutSessions,
+} from '../application/machine-loop/metering-service.ts';
+import { updateMachine } from '../application/machines.ts';
+import { moveMoney } from '../application/money.ts';
+import type { Db } from '../db/client.ts';
+import { materials } from '../db/schema.ts';
+import { isRetryableTransactionError, retryStats, sqlState } from '../db/transaction.ts';
 import { onPostgres, testDatabase } from './support/db.ts';
 import { addMachine, addMember, TEST_BADGE_KEY } from './support/fixtures.ts';
 

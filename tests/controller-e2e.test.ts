@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSiteKeys } from '../api/services/site-keys.ts';
+import { loadSiteKeys } from '../application/site-keys.ts';
 import { type SimulatedController, startSimulatedController } from '../controller/simulate.ts';
 import { testDatabase } from './support/db.ts';
 import { createMachine, createMember, createQualification } from './support/lab.ts';

@@ -4,9 +4,9 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { machines } from '../api/db/schema.ts';
 import type { ControllerEvent } from '../controller/controller.ts';
 import { type SimulatedController, startSimulatedController } from '../controller/simulate.ts';
+import { machines } from '../db/schema.ts';
 import { createMachine, createMember, createQualification } from './support/lab.ts';
 import { eventually, startSystem, type TestSystem } from './support/system.ts';
 

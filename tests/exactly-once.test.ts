@@ -3,9 +3,9 @@
  * receive every message; each request and event must be acted on exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../api/log.ts';
-import { Authorizer } from '../api/machine-loop/authorizer.ts';
-import { loadSiteKeys } from '../api/services/site-keys.ts';
+import { loadSiteKeys } from '../application/site-keys.ts';
+import { silentLogger } from '../logging/logger.ts';
+import { Authorizer } from '../machine-loop/authorizer.ts';
 import { createMachine, createMember } from './support/lab.ts';
 import { connectDevice, eventually, startSystem, type TestSystem } from './support/system.ts';
 

@@ -6,7 +6,7 @@
  * machine is free. PostgreSQL only (PGlite runs in-process: it has no connection to cut).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../api/db/client.ts';
+import { openDatabase } from '../db/client.ts';
 import { onPostgres } from './support/db.ts';
 import { FaultBoard } from './support/fault-board.ts';
 import { createMachine, createMember } from './support/lab.ts';

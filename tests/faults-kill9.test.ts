@@ -29,7 +29,7 @@ afterAll(async () => {
 
 type Child = SpawnedServer;
 
-/** Starts `api/main.ts`; resolves once it listens. */
+/** Starts `server/main.ts`; resolves once it listens. */
 function start(env: Record<string, string>): Promise<Child> {
   return startServerProcess({ BOOTSTRAP_ADMIN_TOKEN: TOKEN, ...env }, (c) => children.push(c));
 }

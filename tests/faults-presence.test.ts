@@ -7,10 +7,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devices, machineInbox } from '../api/db/schema.ts';
-import { silentLogger } from '../api/log.ts';
-import { Authorizer } from '../api/machine-loop/authorizer.ts';
-import { loadSiteKeys } from '../api/services/site-keys.ts';
+import { loadSiteKeys } from '../application/site-keys.ts';
+import { devices, machineInbox } from '../db/schema.ts';
+import { silentLogger } from '../logging/logger.ts';
+import { Authorizer } from '../machine-loop/authorizer.ts';
 import { createMachine, createMember } from './support/lab.ts';
 import { connectDevice, eventually, nextMessage, startSystem, type TestSystem } from './support/system.ts';
 

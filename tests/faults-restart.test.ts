@@ -5,10 +5,10 @@
  * that republishes until the server acks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../api/db/client.ts';
-import { silentLogger } from '../api/log.ts';
-import { Authorizer } from '../api/machine-loop/authorizer.ts';
-import { loadSiteKeys } from '../api/services/site-keys.ts';
+import { loadSiteKeys } from '../application/site-keys.ts';
+import type { Database } from '../db/client.ts';
+import { silentLogger } from '../logging/logger.ts';
+import { Authorizer } from '../machine-loop/authorizer.ts';
 import { testDatabase } from './support/db.ts';
 import { FaultBoard } from './support/fault-board.ts';
 import { createMachine, createMember } from './support/lab.ts';

@@ -6,8 +6,8 @@
 import { eq } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certifications, enrolments, machines, qualifications } from '../api/db/schema.ts';
-import { createMaterial, restoreMachine } from '../api/services/lab-practices.ts';
+import { createMaterial, restoreMachine } from '../application/lab-practices.ts';
+import { certifications, enrolments, machines, qualifications } from '../db/schema.ts';
 import { createMachine, createMember, createQualification, uniqueUid } from './support/lab.ts';
 import { connectDevice, eventually, nextMessage, startSystem, type TestSystem } from './support/system.ts';
 

@@ -4,14 +4,16 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { authenticateToken, type Principal } from '../../application/auth.ts';
 import type { Role } from '../../core/domain.ts';
-import type { Db } from '../db/client.ts';
-import { authenticateToken, type Principal } from '../services/auth.ts';
+import type { Db } from '../../db/client.ts';
+import { assertJsonBody, assertSameOriginWrite } from '../../web/origin.ts';
+import { Problem } from '../../web/problem.ts';
 import type { AppEnv } from './context.ts';
-import { assertJsonBody, assertSameOriginWrite } from './origin.ts';
-import { Problem } from './problem.ts';
 
-export const SESSION_COOKIE = 'sesame_session';
+export { SESSION_COOKIE } from '../../application/auth.ts';
+
+import { SESSION_COOKIE } from '../../application/auth.ts';
 
 export type Access =
   | 'public'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../api/services/auth.ts';
+import type { Principal } from '../../application/auth.ts';
 import { type Access, ADMIN, can, MEMBERS, MONEY, STAFF, STAFF_OR_MEMBER, TRAINERS } from './access.ts';
 
 const staff = (...roles: ('admin' | 'trainer' | 'treasurer')[]): Principal => ({

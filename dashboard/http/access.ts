@@ -10,7 +10,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import type { Principal } from '../../api/services/auth.ts';
+import type { Principal } from '../../application/auth.ts';
 import type { Role } from '../../core/domain.ts';
 import type { DashEnv } from '../context.ts';
 import { language } from '../i18n/index.ts';

@@ -1,11 +1,10 @@
 /**
- * Dashboard sign-in: the API's password login (api/services/auth.ts) and its HttpOnly,
+ * Dashboard sign-in: the API's password login (application/auth.ts) and its HttpOnly,
  * SameSite=Lax session cookie, shared with /api/v1 so the board's page and the API agree.
  */
 import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '../../api/http/guard.ts';
-import { authenticateToken } from '../../api/services/auth.ts';
+import { authenticateToken, SESSION_COOKIE } from '../../application/auth.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 
 /** Sets `user` from the session cookie (null when absent, expired or revoked). */

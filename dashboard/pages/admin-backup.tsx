@@ -4,7 +4,7 @@
  * how to restore. On PostgreSQL the page says which tools to use instead (docs/backup.md).
  */
 import type { Hono } from 'hono';
-import { listBackups } from '../../api/services/backup-schedule.ts';
+import { listBackups } from '../../application/backup-schedule.ts';
 import type { DashEnv } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { page } from '../views/layout.tsx';

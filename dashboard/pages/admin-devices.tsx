@@ -1,10 +1,10 @@
 /** Admin: each machine's devices (boards): provision one (its secret shown once), online, last seen, revoke. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { addDevice, listDevices, revokeDevice } from '../../api/services/devices.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { listMachines } from '../../api/services/machines.ts';
+import { actorOf } from '../../application/auth.ts';
+import { addDevice, listDevices, revokeDevice } from '../../application/devices.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { listMachines } from '../../application/machines.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

@@ -5,13 +5,13 @@
  * preview carries the file's text to the commit form, so nothing is kept on the server.
  */
 import type { Hono } from 'hono';
-import { actorOf } from '../../api/services/auth.ts';
+import { actorOf } from '../../application/auth.ts';
 import {
   commitImport,
   type ImportPreview,
   ImportRejectedError,
   previewImport,
-} from '../../api/services/member-import.ts';
+} from '../../application/member-import.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

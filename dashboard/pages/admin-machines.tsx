@@ -1,16 +1,16 @@
 /** Admin: machines (pricing, required qualifications, credit policy) and qualifications. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
 import {
   createMachine,
   getMachine,
   listMachines,
   type MachineViewDto,
   updateMachine,
-} from '../../api/services/machines.ts';
-import { createQualification, listQualifications } from '../../api/services/qualifications.ts';
+} from '../../application/machines.ts';
+import { createQualification, listQualifications } from '../../application/qualifications.ts';
 import { CREDIT_POLICIES, MACHINE_KINDS } from '../../core/domain.ts';
 import { SLUG_PATTERN } from '../../core/ids.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';

@@ -1,9 +1,9 @@
 /** Admin (issue #6): materials sold by the unit (filament, resin, sheets): add, reprice, withdraw. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { createMaterial, listMaterials, updateMaterial } from '../../api/services/lab-practices.ts';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { createMaterial, listMaterials, updateMaterial } from '../../application/lab-practices.ts';
 import { SLUG_PATTERN } from '../../core/ids.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';

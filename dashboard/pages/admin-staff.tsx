@@ -1,12 +1,12 @@
 /** Admin: staff accounts, their roles and the qualifications they train; access by one-time link. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { createAccessLink } from '../../api/services/access-links.ts';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { listMembers } from '../../api/services/members.ts';
-import { listQualifications } from '../../api/services/qualifications.ts';
-import { createStaff, listStaff, updateStaff } from '../../api/services/staff.ts';
+import { createAccessLink } from '../../application/access-links.ts';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { listMembers } from '../../application/members.ts';
+import { listQualifications } from '../../application/qualifications.ts';
+import { createStaff, listStaff, updateStaff } from '../../application/staff.ts';
 import { STAFF_ROLES } from '../../core/domain.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';

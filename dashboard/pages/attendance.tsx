@@ -7,15 +7,15 @@
  */
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
-import { type AttendanceReport, attendanceReport, CATEGORY_KEYS } from '../../api/services/attendance.ts';
-import { attendanceCsv } from '../../api/services/attendance-csv.ts';
-import { monthBounds, PERIOD_PATTERN } from '../../api/services/periods.ts';
+import { type AttendanceReport, attendanceReport, CATEGORY_KEYS } from '../../application/attendance.ts';
+import { attendanceCsv } from '../../application/attendance-csv.ts';
+import { monthBounds, PERIOD_PATTERN } from '../../application/periods.ts';
 import {
   parseReportRange,
   RangeInputError,
   type ReportRange,
   wallTimeAt,
-} from '../../api/services/report-range.ts';
+} from '../../application/report-range.ts';
 import { MACHINE_KINDS } from '../../core/domain.ts';
 import { AGE_BANDS } from '../../core/member-categories.ts';
 import type { DashContext, DashEnv } from '../context.ts';

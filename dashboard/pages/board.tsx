@@ -7,22 +7,21 @@ import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { SESSION_COOKIE } from '../../api/http/guard.ts';
-import type { MachineEvents } from '../../api/machine-loop-port.ts';
-import { audit } from '../../api/services/audit.ts';
-import { actorOf, authenticateToken } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { idempotent } from '../../api/services/idempotency.ts';
+import { audit } from '../../application/audit.ts';
+import { actorOf, authenticateToken, SESSION_COOKIE } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { idempotent } from '../../application/idempotency.ts';
 import {
   confirmCheck,
   listMaterials,
   recordMaterialUse,
   reportProblem,
   restoreMachine,
-} from '../../api/services/lab-practices.ts';
-import { boardMachines } from '../../api/services/live-board.ts';
-import { updateMachine } from '../../api/services/machines.ts';
-import { getSession } from '../../api/services/sessions.ts';
+} from '../../application/lab-practices.ts';
+import { boardMachines } from '../../application/live-board.ts';
+import { updateMachine } from '../../application/machines.ts';
+import type { MachineEvents } from '../../application/ports/machine-loop.ts';
+import { getSession } from '../../application/sessions.ts';
 import { MACHINE_STATES } from '../../core/domain.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, can, requires, STAFF } from '../http/access.ts';

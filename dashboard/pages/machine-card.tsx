@@ -3,7 +3,7 @@
  * cost so far / offline / maintenance / locked out, each as words and an icon. Rendered on
  * the page and again for each live update, so both look the same.
  */
-import type { BoardMachine } from '../../api/services/live-board.ts';
+import type { BoardMachine } from '../../application/live-board.ts';
 import type { Dict, Formatters } from '../i18n/index.ts';
 import { Tag, type Tone } from '../views/ui.tsx';
 

@@ -1,5 +1,5 @@
 /** The forms on a member's profile, by role: badge (admin), money (treasurer), access link (admin). */
-import type { PendingEnrolment } from '../../api/services/enrolments.ts';
+import type { PendingEnrolment } from '../../application/enrolments.ts';
 import { TOPUP_METHODS } from '../../core/domain.ts';
 import type { DashContext } from '../context.ts';
 import { ADMIN, can, MONEY, TRAINERS } from '../http/access.ts';

@@ -5,10 +5,10 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { eraseMember, exportMemberData } from '../../api/services/gdpr.ts';
-import { memberDetail } from '../../api/services/members.ts';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { eraseMember, exportMemberData } from '../../application/gdpr.ts';
+import { memberDetail } from '../../application/members.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

@@ -2,11 +2,11 @@
  * A member's account as staff and the member see it (issue #4): credit, certifications with
  * expiry, badges (last 4 hex digits only), sessions, card movements.
  */
-import { listMachines } from '../../api/services/machines.ts';
-import { cardMovements } from '../../api/services/member-history.ts';
-import { memberDetail } from '../../api/services/members.ts';
-import { listQualifications } from '../../api/services/qualifications.ts';
-import { listSessions } from '../../api/services/sessions.ts';
+import { listMachines } from '../../application/machines.ts';
+import { cardMovements } from '../../application/member-history.ts';
+import { memberDetail } from '../../application/members.ts';
+import { listQualifications } from '../../application/qualifications.ts';
+import { listSessions } from '../../application/sessions.ts';
 import type { DashContext } from '../context.ts';
 import type { Dict } from '../i18n/index.ts';
 import { Empty, Table, Tag } from '../views/ui.tsx';

@@ -5,14 +5,14 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { createAccessLink } from '../../api/services/access-links.ts';
-import { actorOf } from '../../api/services/auth.ts';
-import { issueBadge } from '../../api/services/badges.ts';
-import { consumeEnrolmentsOf, listEnrolments } from '../../api/services/enrolments.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { idempotent } from '../../api/services/idempotency.ts';
-import { createMember, listMembers } from '../../api/services/members.ts';
-import { BelowFloorError, moveMoney } from '../../api/services/money.ts';
+import { createAccessLink } from '../../application/access-links.ts';
+import { actorOf } from '../../application/auth.ts';
+import { issueBadge } from '../../application/badges.ts';
+import { consumeEnrolmentsOf, listEnrolments } from '../../application/enrolments.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { idempotent } from '../../application/idempotency.ts';
+import { createMember, listMembers } from '../../application/members.ts';
+import { BelowFloorError, moveMoney } from '../../application/money.ts';
 import { TOPUP_METHODS } from '../../core/domain.ts';
 import { normaliseUid } from '../../core/ids.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';

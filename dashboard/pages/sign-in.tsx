@@ -1,14 +1,14 @@
 /** Sign-in (staff and members, by password), sign-out, and the one-time access links. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { clientAddress } from '../../api/http/client-address.ts';
 import {
   ACCESS_LINK_HOURS,
   accessLinkOwner,
   MIN_PASSWORD_LENGTH,
   redeemAccessLink,
-} from '../../api/services/access-links.ts';
-import { revokeToken, SignInThrottled, signIn } from '../../api/services/auth.ts';
+} from '../../application/access-links.ts';
+import { revokeToken, SignInThrottled, signIn } from '../../application/auth.ts';
+import { clientAddress } from '../../web/client-address.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { requires, STAFF_OR_MEMBER } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

@@ -3,9 +3,9 @@
  * badges, in the lab's time zone: the figures the team copied into a spreadsheet by hand.
  */
 import type { Hono } from 'hono';
-import { listMachines } from '../../api/services/machines.ts';
-import { zonedWallTimeToInstant } from '../../api/services/report-range.ts';
-import { visitorsOn } from '../../api/services/visitors.ts';
+import { listMachines } from '../../application/machines.ts';
+import { zonedWallTimeToInstant } from '../../application/report-range.ts';
+import { visitorsOn } from '../../application/visitors.ts';
 import type { DashEnv } from '../context.ts';
 import { requires, STAFF } from '../http/access.ts';
 import { page } from '../views/layout.tsx';

@@ -5,12 +5,12 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { certify } from '../../api/services/certifications.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { expiringCertifications } from '../../api/services/expiring-certifications.ts';
-import { listMembers, memberDetail } from '../../api/services/members.ts';
-import { listQualifications } from '../../api/services/qualifications.ts';
+import { actorOf } from '../../application/auth.ts';
+import { certify } from '../../application/certifications.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { expiringCertifications } from '../../application/expiring-certifications.ts';
+import { listMembers, memberDetail } from '../../application/members.ts';
+import { listQualifications } from '../../application/qualifications.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { requires, TRAINERS } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

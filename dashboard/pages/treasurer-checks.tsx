@@ -6,9 +6,9 @@
  */
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Hono } from 'hono';
-import type { DbOrTx } from '../../api/db/client.ts';
-import { ledgerEntries, ledgerTransactions } from '../../api/db/schema.ts';
-import { type CardReport, cardReport } from '../../api/services/reports.ts';
+import { type CardReport, cardReport } from '../../application/reports.ts';
+import type { DbOrTx } from '../../db/client.ts';
+import { ledgerEntries, ledgerTransactions } from '../../db/schema.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';

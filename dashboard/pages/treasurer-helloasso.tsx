@@ -5,10 +5,10 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
-import { assignPayment, listPayments } from '../../api/services/helloasso/payments.ts';
-import { findMember, listMembers } from '../../api/services/members.ts';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
+import { assignPayment, listPayments } from '../../application/helloasso/payments.ts';
+import { findMember, listMembers } from '../../application/members.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

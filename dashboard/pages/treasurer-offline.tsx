@@ -5,15 +5,15 @@
  * (nothing is debited) after a confirmation step. The API's service decides and audits.
  */
 import type { Hono } from 'hono';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
 import {
   acceptReview,
   getReview,
   listReviews,
   type ReviewView,
   refuseReview,
-} from '../../api/machine-loop/offline-reviews.ts';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
+} from '../../application/offline-reviews.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

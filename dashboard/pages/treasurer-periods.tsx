@@ -5,8 +5,8 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../api/services/auth.ts';
-import { ServiceError } from '../../api/services/errors.ts';
+import { actorOf } from '../../application/auth.ts';
+import { ServiceError } from '../../application/errors.ts';
 import {
   ChecksFailedError,
   CLOSE_GRACE_MS,
@@ -14,9 +14,9 @@ import {
   listClosedPeriods,
   monthBounds,
   PERIOD_PATTERN,
-} from '../../api/services/periods.ts';
-import { wallTimeAt } from '../../api/services/report-range.ts';
-import { cardReport } from '../../api/services/reports.ts';
+} from '../../application/periods.ts';
+import { wallTimeAt } from '../../application/report-range.ts';
+import { cardReport } from '../../application/reports.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';

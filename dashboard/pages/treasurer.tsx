@@ -6,20 +6,20 @@
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { Db } from '../../api/db/client.ts';
-import { sessionsCsv, topupsCsv } from '../../api/services/csv-exports.ts';
-import { fecExport } from '../../api/services/fec.ts';
-import { listMachines } from '../../api/services/machines.ts';
-import { monthlyFigures } from '../../api/services/monthly-figures.ts';
-import { pahekoExport } from '../../api/services/paheko.ts';
+import { sessionsCsv, topupsCsv } from '../../application/csv-exports.ts';
+import { fecExport } from '../../application/fec.ts';
+import { listMachines } from '../../application/machines.ts';
+import { monthlyFigures } from '../../application/monthly-figures.ts';
+import { pahekoExport } from '../../application/paheko.ts';
 import {
   parseReportRange,
   RangeInputError,
   type ReportRange,
   wallTimeAt,
-} from '../../api/services/report-range.ts';
-import { cardReport } from '../../api/services/reports.ts';
-import { accountingSettings } from '../../api/services/treasury-settings.ts';
+} from '../../application/report-range.ts';
+import { cardReport } from '../../application/reports.ts';
+import { accountingSettings } from '../../application/treasury-settings.ts';
+import type { Db } from '../../db/client.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { recordAllowList } from '../../api/machine-loop/allowlist.ts';
+import { recordAllowList } from '../../application/machine-loop/allowlist.ts';
 import { testDatabase } from '../support/db.ts';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200);

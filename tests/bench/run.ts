@@ -12,9 +12,9 @@
  * server after its commit), as a busy lab's running machines do.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { parseEnv } from '../../api/env.ts';
-import { silentLogger } from '../../api/log.ts';
-import { startServer } from '../../api/server.ts';
+import { silentLogger } from '../../logging/logger.ts';
+import { parseEnv } from '../../server/env.ts';
+import { startServer } from '../../server/server.ts';
 import { testDatabase } from '../support/db.ts';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);

@@ -5,7 +5,7 @@
  * in which case the database rolls the whole transaction back. What happens after a commit
  * (the answer or the acknowledgement lost) is the simulation's to model.
  */
-import type { Db } from '../../api/db/client.ts';
+import type { Db } from '../../db/client.ts';
 
 export type FaultPoint = 'before' | 'beforeCommit';
 

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --processes` (issue #10): the real server (`api/main.ts`, embedded broker
+ * `npm run chaos -- --processes` (issue #10): the real server (`server/main.ts`, embedded broker
  * and database) and simulated boards speaking MQTT as the contract says — each event kept
  * until the server's `ack`, replayed after reconnects — while the server is `kill -9`ed at
  * random moments and restarted on the same data. Then the invariants, from the API and from
@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import mqtt, { type MqttClient } from 'mqtt';
-import { openDatabase } from '../../api/db/client.ts';
+import { openDatabase } from '../../db/client.ts';
 import { rng } from './sim.ts';
 
-const MAIN = fileURLToPath(new URL('../../api/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
 const TOKEN = `chaos-${crypto.randomUUID()}`;
 const PRICE = 50;
 const MINIMUM = 100;

@@ -61,7 +61,7 @@ if (args.processes) {
 
 /** One seed, in this process, with the whole error. */
 async function replay(seed: number): Promise<boolean> {
-  const { testApp } = await import('../../api/http/test-app.ts');
+  const { testApp } = await import('../support/test-app.ts');
   const { prepareContext, runSeed } = await import('./sim.ts');
   const t = await testApp();
   try {
@@ -83,7 +83,7 @@ async function replay(seed: number): Promise<boolean> {
 
 /** A worker: runs its seeds in order, one JSON line per seed on stdout. */
 async function worker(from: number, count: number): Promise<void> {
-  const { testApp } = await import('../../api/http/test-app.ts');
+  const { testApp } = await import('../support/test-app.ts');
   const { prepareContext, runSeed } = await import('./sim.ts');
   const t = await testApp();
   const ctx = await prepareContext(t);

@@ -4,7 +4,7 @@
  * thousands; a failing seed replays with `npm run chaos -- --seed N`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../api/http/test-app.ts';
+import { type TestApp, testApp } from '../support/test-app.ts';
 import { prepareContext, runSeed, type SimContext } from './sim.ts';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 200);

@@ -11,15 +11,19 @@
  * The same seed replays the same run.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../api/db/client.ts';
-import * as schema from '../../api/db/schema.ts';
-import type { TestApp } from '../../api/http/test-app.ts';
-import { handleBadge } from '../../api/machine-loop/access-service.ts';
-import { handleMaterial } from '../../api/machine-loop/board-events.ts';
-import { handleEnd, handleRuntime, sweepTimedOutSessions } from '../../api/machine-loop/metering-service.ts';
-import { badgeHashes } from '../../api/security.ts';
-import { postTransaction } from '../../api/services/ledger.ts';
+import { postTransaction } from '../../application/ledger.ts';
+import { handleBadge } from '../../application/machine-loop/access-service.ts';
+import { handleMaterial } from '../../application/machine-loop/board-events.ts';
+import {
+  handleEnd,
+  handleRuntime,
+  sweepTimedOutSessions,
+} from '../../application/machine-loop/metering-service.ts';
+import { badgeHashes } from '../../application/security.ts';
 import { topupPostings } from '../../core/ledger.ts';
+import type { Db } from '../../db/client.ts';
+import * as schema from '../../db/schema.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { type FaultPlan, type FaultPoint, faultyDb, InjectedFault } from './faults.ts';
 
 /** mulberry32: small, fast, good enough to drive a scheduler; the seed replays the run. */

@@ -7,8 +7,8 @@
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolments } from '../../api/db/schema.ts';
-import { newId } from '../../api/security.ts';
+import { newId } from '../../application/security.ts';
+import { enrolments } from '../../db/schema.ts';
 import { createMember, createQualification, uniqueUid } from '../support/lab.ts';
 import { connectDevice, startSystem, type TestSystem } from '../support/system.ts';
 import {

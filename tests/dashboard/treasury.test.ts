@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helloassoPayments, machineEvents, members } from '../../api/db/schema.ts';
+import { helloassoPayments, machineEvents, members } from '../../db/schema.ts';
 import { insertMember, topup } from '../support/ledger-fixtures.ts';
 import { startSystem, type TestSystem } from '../support/system.ts';
 import { expectAccessible, launchBrowser, screenshot, signIn, staffWithPassword } from './support.ts';

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.ts';
-import { parseEnv } from '../../api/env.ts';
-import { ensureBootstrapAdmin } from '../../api/services/bootstrap.ts';
-import { loadSiteKeys } from '../../api/services/site-keys.ts';
+import { ensureBootstrapAdmin } from '../../application/bootstrap.ts';
+import { loadSiteKeys } from '../../application/site-keys.ts';
+import { parseEnv } from '../../server/env.ts';
+import { createApp } from '../../server/http-app.ts';
 import { testDatabase } from '../support/db.ts';
 
 const ADMIN = `boot-${randomBytes(16).toString('hex')}`;

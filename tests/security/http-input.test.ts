@@ -7,7 +7,7 @@
  * route of the OpenAPI registry, so a new route that forgets them fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp, unique } from '../../api/http/test-app.ts';
+import { type TestApp, testApp, unique } from '../support/test-app.ts';
 
 let t: TestApp;
 let memberId: string;
@@ -182,7 +182,7 @@ describe('SPEC §3 on every route', () => {
   it('refuses unknown body fields on every route (except the HelloAsso notification, their format)', () => {
     const loose: string[] = [];
     // biome-ignore lint/suspicious/noExplicitAny: the registry's definitions
-    for (const d of (t.app.openAPIRegistry.definitions as any[]).filter((d) => d.type === 'route')) {
+    for (const d of (t.api.openAPIRegistry.definitions as any[]).filter((d) => d.type === 'route')) {
       const schema = d.route.request?.body?.content?.['application/json']?.schema;
       const found: string[] = [];
       looseObjects(schema, '', found);

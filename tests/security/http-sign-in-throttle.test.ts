@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.ts';
-import { ensureBootstrapAdmin } from '../../api/services/bootstrap.ts';
-import { SignInThrottle, type SignInThrottleOptions } from '../../api/services/sign-in-throttle.ts';
-import { loadSiteKeys } from '../../api/services/site-keys.ts';
+import { ensureBootstrapAdmin } from '../../application/bootstrap.ts';
+import { SignInThrottle, type SignInThrottleOptions } from '../../application/sign-in-throttle.ts';
+import { loadSiteKeys } from '../../application/site-keys.ts';
+import { createApp } from '../../server/http-app.ts';
 import { testDatabase } from '../support/db.ts';
 
 const ADMIN = `boot-${randomBytes(16).toString('hex')}`;

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.ts';
-import { ensureBootstrapAdmin } from '../../api/services/bootstrap.ts';
-import { loadSiteKeys } from '../../api/services/site-keys.ts';
+import { ensureBootstrapAdmin } from '../../application/bootstrap.ts';
+import { loadSiteKeys } from '../../application/site-keys.ts';
+import { createApp } from '../../server/http-app.ts';
 import { testDatabase } from '../support/db.ts';
 
 const BOOT = `boot-${randomBytes(16).toString('hex')}`;

@@ -10,10 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../api/env.ts';
-import { createLogger } from '../../api/log.ts';
-import { type RunningServer, startServer } from '../../api/server.ts';
 import { machineTopic } from '../../core/mqtt-contract.ts';
+import { createLogger } from '../../logging/logger.ts';
+import { parseEnv } from '../../server/env.ts';
+import { type RunningServer, startServer } from '../../server/server.ts';
 import { testDatabase } from '../support/db.ts';
 
 const ADMIN_TOKEN = 'logging-admin-token-0123456789';

@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../api/log.ts';
-import { createPinoLogger } from '../../logging/logger.ts';
+import { createLogger, createPinoLogger } from '../../logging/logger.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

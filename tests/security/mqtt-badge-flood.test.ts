@@ -9,7 +9,7 @@
 import { sql } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSY_MESSAGE } from '../../api/machine-loop/badge-flood.ts';
+import { BUSY_MESSAGE } from '../../machine-loop/badge-flood.ts';
 import { createMachine, createMember, uniqueUid } from '../support/lab.ts';
 import { connectDevice, startSystem, type TestSystem } from '../support/system.ts';
 

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devices } from '../../api/db/schema.ts';
+import { devices } from '../../db/schema.ts';
 import { createMachine, createMember } from '../support/lab.ts';
 import { connectDevice, nextMessage, startSystem, type TestSystem } from '../support/system.ts';
 import { publishPacket, rawLogin } from './mqtt-raw-client.ts';

@@ -8,9 +8,9 @@
 import { eq } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { badges, machineEvents, offlineReviews } from '../../api/db/schema.ts';
 import { offlineBadgeHash } from '../../controller/allow-list.ts';
 import type { AllowList } from '../../core/mqtt-contract.ts';
+import { badges, machineEvents, offlineReviews } from '../../db/schema.ts';
 import { createMachine, createMember, createQualification, type LabMember } from '../support/lab.ts';
 import { connectDevice, eventually, startSystem, type TestSystem } from '../support/system.ts';
 

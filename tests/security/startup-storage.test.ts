@@ -3,7 +3,7 @@
  * DATABASE_URL) and what to do, with a non-zero exit; a damaged catalog is found by the
  * structural check at start instead of the server reporting healthy.
  *
- * Runs the real entry point (api/main.ts) in a child process on a temporary DATA_DIR damaged in
+ * Runs the real entry point (server/main.ts) in a child process on a temporary DATA_DIR damaged in
  * each way. The database damaged here is a real one: created and migrated by openDatabase, then
  * closed, then copied per case.
  */
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../api/db/client.ts';
+import { openDatabase } from '../../db/client.ts';
 import { spawnMain } from '../support/spawn-server.ts';
 
 const children: ChildProcess[] = [];

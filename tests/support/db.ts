@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Database, openDatabase } from '../../api/db/client.ts';
+import { type Database, openDatabase } from '../../db/client.ts';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 

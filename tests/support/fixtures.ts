@@ -3,7 +3,10 @@
  * qualifications, machines, members, badges and credit.
  */
 
-import type { Db } from '../../api/db/client.ts';
+import { postTransaction } from '../../application/ledger.ts';
+import { badgeHashes, newId } from '../../application/security.ts';
+import { topupPostings } from '../../core/ledger.ts';
+import type { Db } from '../../db/client.ts';
 import {
   badges,
   certifications,
@@ -11,10 +14,7 @@ import {
   machines,
   members,
   qualifications,
-} from '../../api/db/schema.ts';
-import { badgeHashes, newId } from '../../api/security.ts';
-import { postTransaction } from '../../api/services/ledger.ts';
-import { topupPostings } from '../../core/ledger.ts';
+} from '../../db/schema.ts';
 
 export const TEST_BADGE_KEY = Buffer.alloc(32, 7);
 

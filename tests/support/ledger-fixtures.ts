@@ -4,15 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../api/db/client.ts';
-import {
-  ledgerEntries,
-  ledgerTransactions,
-  machineSessions,
-  machines,
-  members,
-} from '../../api/db/schema.ts';
-import { postTransaction, type TransactionMeta } from '../../api/services/ledger.ts';
+import { postTransaction, type TransactionMeta } from '../../application/ledger.ts';
 import type { MachineKind, TopupMethod } from '../../core/domain.ts';
 import {
   adjustmentPostings,
@@ -22,6 +14,8 @@ import {
   topupPostings,
   usagePostings,
 } from '../../core/ledger.ts';
+import type { Db } from '../../db/client.ts';
+import { ledgerEntries, ledgerTransactions, machineSessions, machines, members } from '../../db/schema.ts';
 
 export async function insertMember(db: Db, name = 'Camille Martin'): Promise<string> {
   const id = `mem-${randomUUID()}`;

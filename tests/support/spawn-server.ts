@@ -1,5 +1,5 @@
 /**
- * The real `npm start` (api/main.ts) as a child process, for tests that kill it, restart it or
+ * The real `npm start` (server/main.ts) as a child process, for tests that kill it, restart it or
  * damage its storage. Ports 0 (read back from its log lines), loopback only.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,9 +13,9 @@ export interface SpawnedServer {
   mqttPort: number;
 }
 
-/** Starts api/main.ts with a minimal environment (ports 0 on loopback) and `env` on top. */
+/** Starts server/main.ts with a minimal environment (ports 0 on loopback) and `env` on top. */
 export function spawnMain(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+  return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

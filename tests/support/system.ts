@@ -4,10 +4,10 @@
  * listener on port 0, real MQTT clients playing the devices.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Database } from '../../api/db/client.ts';
-import { parseEnv } from '../../api/env.ts';
-import { type Logger, silentLogger } from '../../api/log.ts';
-import { type RunningServer, startServer } from '../../api/server.ts';
+import type { Database } from '../../db/client.ts';
+import { type Logger, silentLogger } from '../../logging/logger.ts';
+import { parseEnv } from '../../server/env.ts';
+import { type RunningServer, startServer } from '../../server/server.ts';
 import { testDatabase } from './db.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';

@@ -1,9 +1,9 @@
 /** GET /audit (admin): the audit log, newest first. */
 import { z } from '@hono/zod-openapi';
+import { listAudit } from '../../../application/audit.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, jsonResponse, pagination } from '../../http/route.ts';
-import { listAudit } from '../../services/audit.ts';
 
 const entrySchema = z
   .object({

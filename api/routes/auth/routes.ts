@@ -1,18 +1,18 @@
 /** Dashboard login (password → HttpOnly session cookie), logout, and "who am I". */
 import { z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { clientAddress } from '../../http/client-address.ts';
-import type { App } from '../../http/context.ts';
-import { SESSION_COOKIE } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
-import { defineRoute, jsonBody, jsonResponse, problemSchema } from '../../http/route.ts';
 import {
   type Principal,
   revokeToken,
   SignInThrottled,
   signIn,
   WEB_SESSION_HOURS,
-} from '../../services/auth.ts';
+} from '../../../application/auth.ts';
+import { clientAddress } from '../../../web/client-address.ts';
+import { Problem } from '../../../web/problem.ts';
+import type { App } from '../../http/context.ts';
+import { SESSION_COOKIE } from '../../http/guard.ts';
+import { defineRoute, jsonBody, jsonResponse, problemSchema } from '../../http/route.ts';
 import { emptyBody } from '../members/schemas.ts';
 import { registerThrottleRoutes } from './throttle-routes.ts';
 

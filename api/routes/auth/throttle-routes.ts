@@ -2,12 +2,13 @@
  * The admin's way to let someone back in at once after the sign-in throttle blocked their
  * account (issue #9), or everyone at once; otherwise a block ends by itself. Audited.
  */
+
+import { audit } from '../../../application/audit.ts';
+import { actorOf, signInEmailOf, type TokenOwner } from '../../../application/auth.ts';
+import { notFound } from '../../../application/errors.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, idParam } from '../../http/route.ts';
-import { audit } from '../../services/audit.ts';
-import { actorOf, signInEmailOf, type TokenOwner } from '../../services/auth.ts';
-import { notFound } from '../../services/errors.ts';
 
 const tags = ['auth'];
 

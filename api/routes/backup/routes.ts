@@ -1,21 +1,21 @@
 /**
  * GET /api/v1/backup (issue #10, admin): a backup of the embedded database taken now, while
- * the server runs, as a download (format: api/services/backup.ts, restore: `npm run cli --
+ * the server runs, as a download (format: application/backup.ts, restore: `npm run cli --
  * restore`). Audited. On PostgreSQL the answer is 409 naming pg_dump (docs/backup.md).
  */
 import { z } from '@hono/zod-openapi';
-import type { App } from '../../http/context.ts';
-import { ADMIN } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
-import { defineRoute } from '../../http/route.ts';
-import { audit } from '../../services/audit.ts';
-import { actorOf } from '../../services/auth.ts';
+import { audit } from '../../../application/audit.ts';
+import { actorOf } from '../../../application/auth.ts';
 import {
   BACKUP_CONTENT_TYPE,
   type BackupDeps,
   BackupUnsupportedError,
   createBackup,
-} from '../../services/backup.ts';
+} from '../../../application/backup.ts';
+import { Problem } from '../../../web/problem.ts';
+import type { App } from '../../http/context.ts';
+import { ADMIN } from '../../http/guard.ts';
+import { defineRoute } from '../../http/route.ts';
 
 const download = defineRoute(ADMIN, {
   method: 'get',

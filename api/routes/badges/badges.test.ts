@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { badges } from '../../db/schema.ts';
-import { type TestApp, testApp } from '../../http/test-app.ts';
-import { badgeHash } from '../../security.ts';
+import { badgeHash } from '../../../application/security.ts';
+import { badges } from '../../../db/schema.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,13 +1,13 @@
 /** SPEC §3 POST /members/{id}/badges, and revoking a badge (lost or revoked). */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { issueBadge, revokeBadge } from '../../../application/badges.ts';
+import { consumeEnrolmentsOf } from '../../../application/enrolments.ts';
 import { BADGE_STATUSES } from '../../../core/domain.ts';
 import { uidSchema } from '../../../core/ids.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { issueBadge, revokeBadge } from '../../services/badges.ts';
-import { consumeEnrolmentsOf } from '../../services/enrolments.ts';
 
 const tags = ['badges'];
 

@@ -1,9 +1,9 @@
 /** SPEC §3 POST /members/{id}/certifications (admin, trainer of it) and revocation. */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { certify, revokeCertification } from '../../../application/certifications.ts';
 import type { App } from '../../http/context.ts';
 import { defineRoute, idParam, isoDate, jsonBody, jsonResponse, slug } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { certify, revokeCertification } from '../../services/certifications.ts';
 
 const tags = ['certifications'];
 const TRAINERS = { roles: ['admin', 'trainer'] } as const;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../http/test-app.ts';
-import { authenticateDevice } from '../../services/devices.ts';
+import { authenticateDevice } from '../../../application/devices.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

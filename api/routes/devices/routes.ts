@@ -1,11 +1,11 @@
 /** SPEC §3 POST /machines/{id}/devices (secret shown once), listing and revoking devices. */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { addDevice, listDevices, revokeDevice } from '../../../application/devices.ts';
+import { keyId } from '../../../application/machine-loop/allowlist.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
-import { keyId } from '../../machine-loop/allowlist.ts';
-import { actorOf } from '../../services/auth.ts';
-import { addDevice, listDevices, revokeDevice } from '../../services/devices.ts';
 
 const tags = ['devices'];
 const machineParam = z.object({ id: z.string().min(1).max(64) });

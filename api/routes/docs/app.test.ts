@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metrics } from '../../../logging/metrics.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 import { assertEveryRouteGuarded } from '../../app.ts';
 import type { AppEnv } from '../../http/context.ts';
-import { type TestApp, testApp } from '../../http/test-app.ts';
-import { metrics } from '../../metrics.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { problemTypes } from '../../http/problem.ts';
+import { problemTypes } from '../../../web/problem.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,9 +1,9 @@
 /** Issue #6 GET /enrolments: badges presented at a reader in enrolment mode, waiting to be issued. */
 import { z } from '@hono/zod-openapi';
+import { listEnrolments } from '../../../application/enrolments.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, jsonResponse } from '../../http/route.ts';
-import { listEnrolments } from '../../services/enrolments.ts';
 
 const enrolmentSchema = z
   .object({

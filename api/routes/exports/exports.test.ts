@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv.ts';
-import { type TestApp, testApp } from '../../http/test-app.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 let member: string;

@@ -1,7 +1,7 @@
 /** Report-range query parameters (SPEC §3: from inclusive, to exclusive) shared by issue #5 routes. */
 import { z } from '@hono/zod-openapi';
-import { fieldError, Problem } from '../../http/problem.ts';
-import { parseReportRange, RangeInputError, type ReportRange } from '../../services/report-range.ts';
+import { parseReportRange, RangeInputError, type ReportRange } from '../../../application/report-range.ts';
+import { fieldError, Problem } from '../../../web/problem.ts';
 
 const bound = (what: string) =>
   z

@@ -4,13 +4,13 @@
  * attendance report as JSON at GET /api/v1/reports/attendance.
  */
 import { z } from '@hono/zod-openapi';
+import { attendanceReport } from '../../../application/attendance.ts';
+import { attendanceCsv } from '../../../application/attendance-csv.ts';
+import { sessionsCsv, topupsCsv } from '../../../application/csv-exports.ts';
+import { pahekoExport } from '../../../application/paheko.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
 import { defineRoute, jsonResponse } from '../../http/route.ts';
-import { attendanceReport } from '../../services/attendance.ts';
-import { attendanceCsv } from '../../services/attendance-csv.ts';
-import { sessionsCsv, topupsCsv } from '../../services/csv-exports.ts';
-import { pahekoExport } from '../../services/paheko.ts';
 import { attachment, queryRange, rangeQuery } from './range.ts';
 
 const tags = ['exports'];

@@ -1,7 +1,7 @@
 /** GET /healthz (SPEC §1) and GET /metrics (Prometheus text); both public, outside /api/v1. */
 import { sql } from 'drizzle-orm';
+import { metrics } from '../../../logging/metrics.ts';
 import type { App, HealthReport, RouteDeps } from '../../http/context.ts';
-import { metrics } from '../../metrics.ts';
 
 async function check(deps: RouteDeps) {
   if (deps.health) return deps.health().catch(() => ({ db: false, mqtt: false, mqttPort: null }));

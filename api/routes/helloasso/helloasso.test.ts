@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_CLIENT, FakeHelloasso } from '../../../tests/support/fake-helloasso.ts';
-import { type TestApp, testApp } from '../../http/test-app.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 const fake = new FakeHelloasso();
 let t: TestApp;

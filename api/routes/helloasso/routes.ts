@@ -6,27 +6,25 @@
  * The treasurer lists queued payments, assigns unmatched ones, and syncs missed notifications.
  */
 import { z } from '@hono/zod-openapi';
-import type { App } from '../../http/context.ts';
-import { MONEY } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
-import { defineRoute, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { HelloassoError } from '../../services/helloasso/client.ts';
-import { assignPayment, listPayments } from '../../services/helloasso/payments.ts';
+import { actorOf } from '../../../application/auth.ts';
+import type { HelloassoDeps } from '../../../application/deps.ts';
+import { HelloassoError } from '../../../application/helloasso/client.ts';
+import { assignPayment, listPayments } from '../../../application/helloasso/payments.ts';
 import {
   clientFor,
   HelloassoNotConfiguredError,
   handleWebhook,
   syncPayments,
-} from '../../services/helloasso/sync.ts';
-import { type HelloassoSettings, helloassoSettings } from '../../services/treasury-settings.ts';
+} from '../../../application/helloasso/sync.ts';
+import { type HelloassoSettings, helloassoSettings } from '../../../application/treasury-settings.ts';
+import { Problem } from '../../../web/problem.ts';
+import type { App } from '../../http/context.ts';
+import { MONEY } from '../../http/guard.ts';
+import { defineRoute, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
 import { queryRange } from '../exports/range.ts';
 
 /** What createApp passes: HELLOASSO_* from the environment, and a fetch for tests. */
-export interface HelloassoDeps {
-  env?: HelloassoSettings;
-  fetch?: typeof fetch;
-}
+export type { HelloassoDeps } from '../../../application/deps.ts';
 
 const tags = ['helloasso'];
 

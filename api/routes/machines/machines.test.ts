@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { machineSessions, machines } from '../../db/schema.ts';
-import { type TestApp, testApp, unique } from '../../http/test-app.ts';
-import { newId } from '../../security.ts';
+import { newId } from '../../../application/security.ts';
+import { machineSessions, machines } from '../../../db/schema.ts';
+import { type TestApp, testApp, unique } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 /** SPEC §3 /machines: create (409 on an existing id), read with live status, list, change. */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { confirmCheck, reportProblem, restoreMachine } from '../../../application/lab-practices.ts';
+import { createMachine, getMachine, listMachines, updateMachine } from '../../../application/machines.ts';
+import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
 import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { confirmCheck, reportProblem, restoreMachine } from '../../services/lab-practices.ts';
-import { createMachine, getMachine, listMachines, updateMachine } from '../../services/machines.ts';
 import { emptyBody } from '../members/schemas.ts';
 import { createMachineBody, machineSchema, updateMachineBody } from './schemas.ts';
 

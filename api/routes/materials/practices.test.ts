@@ -5,10 +5,10 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certifications, enrolments, ledgerEntries, machineSessions, machines } from '../../db/schema.ts';
-import { type TestApp, testApp, unique } from '../../http/test-app.ts';
-import { newId } from '../../security.ts';
-import { expiringCertifications } from '../../services/expiring-certifications.ts';
+import { expiringCertifications } from '../../../application/expiring-certifications.ts';
+import { newId } from '../../../application/security.ts';
+import { certifications, enrolments, ledgerEntries, machineSessions, machines } from '../../../db/schema.ts';
+import { type TestApp, testApp, unique } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 /** Issue #6 /materials: consumables priced per unit (grams of filament, ml of resin, sheets). */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { createMaterial, listMaterials, updateMaterial } from '../../../application/lab-practices.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
 import { defineRoute, jsonBody, jsonResponse, slug } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { createMaterial, listMaterials, updateMaterial } from '../../services/lab-practices.ts';
 import { name } from '../members/schemas.ts';
 
 const tags = ['materials'];

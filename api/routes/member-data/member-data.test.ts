@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, testApp } from '../../http/test-app.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -3,14 +3,14 @@
  * member themself) and erasure (admin), and the badge-event retention purge (admin).
  */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { eraseMember, exportMemberData } from '../../../application/gdpr.ts';
+import { commitImport, ImportRejectedError, previewImport } from '../../../application/member-import.ts';
+import { purgeBadgeEvents } from '../../../application/retention.ts';
+import { fieldError, Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
-import { fieldError, Problem } from '../../http/problem.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { eraseMember, exportMemberData } from '../../services/gdpr.ts';
-import { commitImport, ImportRejectedError, previewImport } from '../../services/member-import.ts';
-import { purgeBadgeEvents } from '../../services/retention.ts';
 
 const csvBody = jsonBody(
   z

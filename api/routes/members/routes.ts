@@ -1,14 +1,20 @@
 /** SPEC §3 /members: create, search, read (staff or the member), update, member tokens. */
 import { z } from '@hono/zod-openapi';
+import { audit } from '../../../application/audit.ts';
+import { actorOf, issueToken } from '../../../application/auth.ts';
+import {
+  createMember,
+  findMember,
+  listMembers,
+  memberDetail,
+  updateMember,
+} from '../../../application/members.ts';
+import { setPassword } from '../../../application/passwords.ts';
 import { MEMBER_STATUSES } from '../../../core/domain.ts';
+import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
-import { audit } from '../../services/audit.ts';
-import { actorOf, issueToken } from '../../services/auth.ts';
-import { createMember, findMember, listMembers, memberDetail, updateMember } from '../../services/members.ts';
-import { setPassword } from '../../services/passwords.ts';
 import {
   createMemberBody,
   dates,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerTransactions } from '../../db/schema.ts';
-import { type TestApp, testApp } from '../../http/test-app.ts';
-import { ledgerCredit } from '../../services/ledger.ts';
+import { ledgerCredit } from '../../../application/ledger.ts';
+import { ledgerTransactions } from '../../../db/schema.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -3,13 +3,13 @@
  * and adjustments work the same way and need a reason.
  */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { idempotent } from '../../../application/idempotency.ts';
+import { type MoneyRequest, moveMoney } from '../../../application/money.ts';
 import { TOPUP_METHODS } from '../../../core/domain.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { idempotent } from '../../services/idempotency.ts';
-import { type MoneyRequest, moveMoney } from '../../services/money.ts';
 
 const tags = ['money'];
 const MAX_CENTS = 10_000_000;

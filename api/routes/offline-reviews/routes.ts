@@ -3,17 +3,17 @@
  * sessions to review"). Admin and treasurer list them, accept (bill) or refuse (debit nothing).
  */
 import { z } from '@hono/zod-openapi';
-import type { App } from '../../http/context.ts';
-import { MONEY } from '../../http/guard.ts';
-import { defineRoute, idParam, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
+import { actorOf } from '../../../application/auth.ts';
 import {
   acceptReview,
   listReviews,
   REVIEW_STATUSES,
   type ReviewView,
   refuseReview,
-} from '../../machine-loop/offline-reviews.ts';
-import { actorOf } from '../../services/auth.ts';
+} from '../../../application/offline-reviews.ts';
+import type { App } from '../../http/context.ts';
+import { MONEY } from '../../http/guard.ts';
+import { defineRoute, idParam, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
 import { emptyBody } from '../members/schemas.ts';
 
 const tags = ['offline-reviews'];

@@ -4,12 +4,12 @@
  * the closed months. Afterwards nothing may be dated in a closed month (409).
  */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { ChecksFailedError, closePeriod, listClosedPeriods } from '../../../application/periods.ts';
+import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
 import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { ChecksFailedError, closePeriod, listClosedPeriods } from '../../services/periods.ts';
 
 const tags = ['periods'];
 

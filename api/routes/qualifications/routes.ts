@@ -1,10 +1,10 @@
 /** SPEC §3 POST /qualifications, and the list staff pick from. */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { createQualification, listQualifications } from '../../../application/qualifications.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
 import { defineRoute, jsonBody, jsonResponse, slug } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { createQualification, listQualifications } from '../../services/qualifications.ts';
 import { name } from '../members/schemas.ts';
 
 const tags = ['qualifications'];

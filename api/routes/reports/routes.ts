@@ -1,13 +1,13 @@
 /** SPEC §3 GET /reports/cards and GET /exports/fec (admin, treasurer). */
 import { z } from '@hono/zod-openapi';
+import { FecOptionsError, fecExport } from '../../../application/fec.ts';
+import { parseReportRange, RangeInputError, type ReportRange } from '../../../application/report-range.ts';
+import { cardReport } from '../../../application/reports.ts';
+import { accountingSettings } from '../../../application/treasury-settings.ts';
+import { fieldError, Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
-import { fieldError, Problem } from '../../http/problem.ts';
 import { defineRoute, jsonResponse } from '../../http/route.ts';
-import { FecOptionsError, fecExport } from '../../services/fec.ts';
-import { parseReportRange, RangeInputError, type ReportRange } from '../../services/report-range.ts';
-import { cardReport } from '../../services/reports.ts';
-import { accountingSettings } from '../../services/treasury-settings.ts';
 
 const tags = ['reports'];
 

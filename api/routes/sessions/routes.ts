@@ -1,16 +1,16 @@
 /** SPEC §3 GET /sessions (staff; members their own), one session, and the operator's stop. */
 import { z } from '@hono/zod-openapi';
-import type { Tx } from '../../db/client.ts';
-import { withTransaction } from '../../db/transaction.ts';
+import { audit } from '../../../application/audit.ts';
+import { actorOf } from '../../../application/auth.ts';
+import { idempotent } from '../../../application/idempotency.ts';
+import { listMaterialUses, recordMaterialUse } from '../../../application/lab-practices.ts';
+import { getSession, listSessions, openSession } from '../../../application/sessions.ts';
+import type { Tx } from '../../../db/client.ts';
+import { withTransaction } from '../../../db/transaction.ts';
+import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
 import { defineRoute, idParam, isoDate, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
-import { audit } from '../../services/audit.ts';
-import { actorOf } from '../../services/auth.ts';
-import { idempotent } from '../../services/idempotency.ts';
-import { listMaterialUses, recordMaterialUse } from '../../services/lab-practices.ts';
-import { getSession, listSessions, openSession } from '../../services/sessions.ts';
 import { emptyBody } from '../members/schemas.ts';
 
 const tags = ['sessions'];

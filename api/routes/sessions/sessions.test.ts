@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { machineSessions } from '../../db/schema.ts';
-import { type TestApp, testApp } from '../../http/test-app.ts';
-import { newId } from '../../security.ts';
+import { newId } from '../../../application/security.ts';
+import { machineSessions } from '../../../db/schema.ts';
+import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,13 +1,13 @@
 /** SPEC §3 POST /staff and staff management (admin), passwords (admin or self). */
 import { z } from '@hono/zod-openapi';
+import { actorOf, type Principal } from '../../../application/auth.ts';
+import { setPassword } from '../../../application/passwords.ts';
+import { createStaff, getStaff, listStaff, updateStaff } from '../../../application/staff.ts';
 import { STAFF_ROLES } from '../../../core/domain.ts';
+import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
-import { Problem } from '../../http/problem.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse, slug } from '../../http/route.ts';
-import { actorOf, type Principal } from '../../services/auth.ts';
-import { setPassword } from '../../services/passwords.ts';
-import { createStaff, getStaff, listStaff, updateStaff } from '../../services/staff.ts';
 import { email, name, passwordBody } from '../members/schemas.ts';
 import { registerStaffTokenRoutes } from './tokens.ts';
 

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staff } from '../../db/schema.ts';
-import { type TestApp, testApp, unique } from '../../http/test-app.ts';
-import { ensureBootstrapAdmin } from '../../services/bootstrap.ts';
+import { ensureBootstrapAdmin } from '../../../application/bootstrap.ts';
+import { staff } from '../../../db/schema.ts';
+import { type TestApp, testApp, unique } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

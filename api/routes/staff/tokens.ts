@@ -1,9 +1,9 @@
 /** Rotate or revoke a staff account's API tokens (admin, or the account itself); issue #9. */
 import { z } from '@hono/zod-openapi';
+import { actorOf } from '../../../application/auth.ts';
+import { revokeStaffTokens, rotateStaffToken } from '../../../application/staff-tokens.ts';
 import type { App } from '../../http/context.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
-import { actorOf } from '../../services/auth.ts';
-import { revokeStaffTokens, rotateStaffToken } from '../../services/staff-tokens.ts';
 import { emptyBody } from '../members/schemas.ts';
 import { assertAdminOrSelf } from './routes.ts';
 

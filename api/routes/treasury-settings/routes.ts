@@ -4,12 +4,8 @@
  * and matching (admin; the client secret is write-only), badge-event retention (admin).
  */
 import { z } from '@hono/zod-openapi';
-import { MACHINE_KINDS } from '../../../core/domain.ts';
-import type { App } from '../../http/context.ts';
-import { ADMIN, MONEY } from '../../http/guard.ts';
-import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
-import { audit } from '../../services/audit.ts';
-import { actorOf } from '../../services/auth.ts';
+import { audit } from '../../../application/audit.ts';
+import { actorOf } from '../../../application/auth.ts';
 import {
   accountingSchema,
   accountingSettings,
@@ -21,7 +17,11 @@ import {
   updateAccountingSettings,
   updateHelloassoSettings,
   VAT_CODES,
-} from '../../services/treasury-settings.ts';
+} from '../../../application/treasury-settings.ts';
+import { MACHINE_KINDS } from '../../../core/domain.ts';
+import type { App } from '../../http/context.ts';
+import { ADMIN, MONEY } from '../../http/guard.ts';
+import { defineRoute, jsonBody, jsonResponse } from '../../http/route.ts';
 import type { HelloassoDeps } from '../helloasso/routes.ts';
 
 const tags = ['settings'];
