@@ -11,6 +11,7 @@ import { MACHINE_KINDS, type MachineKind } from '../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { settings } from '../db/schema.ts';
 import { DEFAULT_FEC_ACCOUNTS, type FecAccounts } from './fec.ts';
+import { DEFAULT_YEAR_START, isYearStart } from './financial-year.ts';
 
 const accountNumber = z
   .string()
@@ -40,6 +41,13 @@ export const accountingSchema = z
     materials: accountNumber,
     /** the association's SIREN, for the FEC file name */
     siren: z.string().regex(/^\d{9}$/, 'a SIREN is 9 digits'),
+    /**
+     * Issue #11 item 6: the day the financial year opens, MM-DD (default 01-01); the FEC of
+     * `?year=N` covers the year that starts on that day of N (application/financial-year.ts).
+     */
+    yearStart: z
+      .string()
+      .refine(isYearStart, 'the financial year start is a day written MM-DD, such as 09-01 (not 02-29)'),
     machineRevenue: kindRecord(accountNumber),
     /** the VAT code of each product (a machine kind's use) */
     vat: kindRecord(z.enum(VAT_CODES)),
@@ -51,11 +59,14 @@ export type AccountingInput = z.infer<typeof accountingSchema>;
 export interface AccountingSettings extends FecAccounts {
   vat: Record<MachineKind, VatCode>;
   siren?: string;
+  /** MM-DD the financial year opens on (issue #11 item 6) */
+  yearStart: string;
 }
 
 export const DEFAULT_ACCOUNTING: AccountingSettings = {
   ...DEFAULT_FEC_ACCOUNTS,
   machineRevenue: { ...DEFAULT_FEC_ACCOUNTS.machineRevenue },
+  yearStart: DEFAULT_YEAR_START,
   vat: Object.fromEntries(MACHINE_KINDS.map((k) => [k, 'exonere'])) as Record<MachineKind, VatCode>,
 };
 

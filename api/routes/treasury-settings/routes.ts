@@ -38,6 +38,7 @@ const accountingAnswer = z
     adjustmentsCredit: account,
     machineRevenue: kinds(account),
     vat: kinds(z.enum(VAT_CODES)),
+    yearStart: z.string().openapi({ description: 'MM-DD the financial year opens on (default 01-01)' }),
   })
   .openapi('AccountingSettings');
 
