@@ -19,6 +19,7 @@ import {
 import { MACHINE_KINDS, type MachineKind } from '../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { settings } from '../db/schema.ts';
+import { DEFAULT_YEAR_START, isYearStart } from './financial-year.ts';
 
 /** Paheko's rule for an account number (Entities/Accounting/Account.php): letters, digits, _. */
 const accountNumber = z
@@ -59,6 +60,13 @@ export const accountingSchema = z
     memberDebts: accountNumber,
     /** the association's SIREN, for the FEC file name */
     siren: z.string().regex(/^\d{9}$/, 'a SIREN is 9 digits'),
+    /**
+     * Issue #11 item 6: the day the financial year opens, MM-DD (default 01-01); the FEC of
+     * `?year=N` covers the year that starts on that day of N (application/financial-year.ts).
+     */
+    yearStart: z
+      .string()
+      .refine(isYearStart, 'the financial year start is a day written MM-DD, such as 09-01 (not 02-29)'),
     /** a machine kind's own sub-account of machine use; null removes it (back to machineUse) */
     machineRevenue: kindRecord(accountNumber.nullable()),
     /** sub-accounts the treasurer created in the association's books (not in the chart) */
@@ -75,6 +83,8 @@ export interface AccountingSettings extends BookAccounts {
   subAccounts: SubAccount[];
   vat: Record<MachineKind, VatCode>;
   siren?: string;
+  /** MM-DD the financial year opens on (issue #11 item 6) */
+  yearStart: string;
 }
 
 export const DEFAULT_ACCOUNTING: AccountingSettings = {
@@ -82,6 +92,7 @@ export const DEFAULT_ACCOUNTING: AccountingSettings = {
   chart: DEFAULT_CHART,
   machineRevenue: {},
   subAccounts: [],
+  yearStart: DEFAULT_YEAR_START,
   vat: Object.fromEntries(MACHINE_KINDS.map((k) => [k, 'exonere'])) as Record<MachineKind, VatCode>,
 };
 

@@ -51,6 +51,7 @@ const accountingAnswer = z
       .openapi({ description: 'the chart label of each account in use' }),
     siren: z.string().optional(),
     vat: kinds(z.enum(VAT_CODES)),
+    yearStart: z.string().openapi({ description: 'MM-DD the financial year opens on (default 01-01)' }),
   })
   .openapi('AccountingSettings');
 
