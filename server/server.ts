@@ -21,6 +21,7 @@ import { Authorizer, type AuthorizerOptions } from '../machine-loop/authorizer.t
 import { DevicePresence } from '../machine-loop/presence.ts';
 import { type Env, helloassoEnv } from './env.ts';
 import { createApp } from './http-app.ts';
+import { checkPortsFree } from './ports.ts';
 
 export const SERVER_MQTT_USERNAME = 'sesame-server';
 
@@ -66,6 +67,8 @@ export interface ServerOptions {
 }
 
 export async function startServer({ env, log, ...opts }: ServerOptions): Promise<RunningServer> {
+  // Issue #12: a taken port is said at once, before the database opens (which can take long).
+  await checkPortsFree(env);
   const database =
     opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR }));
   const stops: (() => Promise<unknown>)[] = [];
