@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { DbOrTx } from '../db/client.ts';
 import { staff } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { MIN_PASSWORD_LENGTH } from './access-links.ts';
@@ -46,10 +47,25 @@ export interface FirstRunResult {
   session: { token: string; expiresAt: Date };
 }
 
+/** Throws unless no admin exists and `token` is an outstanding, unexpired setup link. */
+async function checkLink(ctx: { db: DbOrTx; now: () => Date }, token: string): Promise<void> {
+  if (await adminExists(ctx.db)) {
+    throw conflict('Sésame is already set up: this link no longer works; sign in instead.');
+  }
+  if (!(await setupLinkValid(ctx.db, token, ctx.now()))) {
+    throw new ServiceError(
+      'not_found',
+      'This setup link is unknown, already used or expired: restart the server (npm start) for a new one.',
+    );
+  }
+}
+
 export async function completeFirstRun(
   ctx: Omit<UseCaseContext, 'actor'>,
   input: FirstRunInput,
 ): Promise<FirstRunResult> {
+  // The link first: whoever holds no valid link learns nothing about the fields.
+  await checkLink(ctx, String(input.token ?? ''));
   const parsed = firstRunSchema.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), detail: i.message }));
@@ -63,15 +79,7 @@ export async function completeFirstRun(
     return await withTransaction(ctx.db, async (tx) => {
       // The bootstrap admin (BOOTSTRAP_ADMIN_TOKEN) takes the same lock: one first admin only.
       await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`);
-      if (await adminExists(tx)) {
-        throw conflict('Sésame is already set up: this link no longer works; sign in instead.');
-      }
-      if (!(await setupLinkValid(tx, data.token, now))) {
-        throw new ServiceError(
-          'not_found',
-          'This setup link is unknown, already used or expired: restart the server (npm start) for a new one.',
-        );
-      }
+      await checkLink({ db: tx, now: () => now }, data.token);
       await deleteSetupLinks(tx);
       const id = newId();
       await tx.insert(staff).values({
