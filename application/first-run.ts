@@ -16,7 +16,7 @@ import { conflict, invalid, isUniqueViolation, ServiceError } from './errors.ts'
 import { labProfileSchema, writeLabProfile } from './lab-profile.ts';
 import { hashPassword, newId } from './security.ts';
 import { adminExists, deleteSetupLinks, FIRST_ADMIN_LOCK, setupLinkValid } from './setup-link.ts';
-import { updateAccountingSettings } from './treasury-settings.ts';
+import { patchedAccounting, writeAccounting } from './treasury-settings.ts';
 import type { UseCaseContext } from './use-case.ts';
 
 const optional = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -90,7 +90,8 @@ export async function completeFirstRun(
         passwordHash,
       });
       await writeLabProfile(tx, { name: data.labName, timeZone: data.timeZone });
-      if (data.siren !== undefined) await updateAccountingSettings(tx, { siren: data.siren });
+      // Only the SIREN: the accounts are the accounting settings page's (issue #11).
+      if (data.siren !== undefined) await writeAccounting(tx, await patchedAccounting(tx, { siren: data.siren }));
       await audit(tx, {
         actor: `staff:${id}`,
         action: 'first_run',
