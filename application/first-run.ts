@@ -91,7 +91,8 @@ export async function completeFirstRun(
       });
       await writeLabProfile(tx, { name: data.labName, timeZone: data.timeZone });
       // Only the SIREN: the accounts are the accounting settings page's (issue #11).
-      if (data.siren !== undefined) await writeAccounting(tx, await patchedAccounting(tx, { siren: data.siren }));
+      if (data.siren !== undefined)
+        await writeAccounting(tx, await patchedAccounting(tx, { siren: data.siren }));
       await audit(tx, {
         actor: `staff:${id}`,
         action: 'first_run',
