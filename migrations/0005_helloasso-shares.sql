@@ -25,5 +25,5 @@ ALTER TABLE "helloasso_payments" ADD COLUMN "helloasso_updated_at" timestamp wit
 ALTER TABLE "helloasso_reversals" ADD CONSTRAINT "helloasso_reversals_payment_id_helloasso_payments_payment_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."helloasso_payments"("payment_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "helloasso_reversals_payment_idx" ON "helloasso_reversals" USING btree ("payment_id");--> statement-breakpoint
 -- Payments credited before issue #11 put their whole amount on the card: that is their card share.
-UPDATE "helloasso_payments" SET "card_cents" = "amount_cents" WHERE "status" IN ('credited', 'refunded') AND "topup_transaction_id" IS NOT NULL;--> statement-breakpoint
+UPDATE "helloasso_payments" SET "card_cents" = "amount_cents" WHERE ("status" = 'unmatched') OR ("status" IN ('credited', 'refunded') AND "topup_transaction_id" IS NOT NULL);--> statement-breakpoint
 UPDATE "helloasso_payments" SET "reversed_cents" = "amount_cents" WHERE "status" = 'refunded' AND "refund_transaction_id" IS NOT NULL;
