@@ -64,6 +64,8 @@ export interface AppDeps {
 export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso' | 'backup'>> {
   health?: AppDeps['health'];
   backup?: AppDeps['backup'];
+  /** issue #12: the dashboard's HelloAsso settings page tests the connection with these too */
+  helloasso?: AppDeps['helloasso'];
 }
 
 /** AppDeps with the defaults filled in. */
@@ -83,5 +85,6 @@ export function resolveDeps(deps: AppDeps): RouteDeps {
     badgeEventRetentionDays: deps.badgeEventRetentionDays ?? DEFAULT_RETENTION_DAYS,
     ...(deps.health ? { health: deps.health } : {}),
     ...(deps.backup ? { backup: deps.backup } : {}),
+    ...(deps.helloasso ? { helloasso: deps.helloasso } : {}),
   };
 }
