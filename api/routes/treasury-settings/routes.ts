@@ -87,10 +87,12 @@ const helloassoAnswer = z
     formType: z.string().optional(),
     formSlug: z.string().optional(),
     matchField: z.string().optional(),
+    itemName: z.string().optional(),
   })
   .openapi('HelloassoSettings');
 
-const getHelloasso = defineRoute(ADMIN, {
+// Issue #12: the treasurer runs HelloAsso (settings page with a connection test) as well as the admin.
+const getHelloasso = defineRoute(MONEY, {
   method: 'get',
   path: '/api/v1/settings/helloasso',
   tags,
@@ -98,7 +100,7 @@ const getHelloasso = defineRoute(ADMIN, {
   responses: { 200: jsonResponse('Settings', helloassoAnswer) },
 });
 
-const putHelloasso = defineRoute(ADMIN, {
+const putHelloasso = defineRoute(MONEY, {
   method: 'put',
   path: '/api/v1/settings/helloasso',
   tags,
