@@ -12,11 +12,14 @@ import { registerAdminDevices } from './pages/admin-devices.tsx';
 import { registerAdminImport } from './pages/admin-import.tsx';
 import { registerAdminMachines } from './pages/admin-machines.tsx';
 import { registerAdminMaterials } from './pages/admin-materials.tsx';
+import { registerAdminRetention } from './pages/admin-retention.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
 import { registerAttendance } from './pages/attendance.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
+import { registerFirstRun } from './pages/first-run.tsx';
 import { registerMemberData } from './pages/member-data.tsx';
 import { registerMembers } from './pages/members.tsx';
+import { registerSetup } from './pages/setup.tsx';
 import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
 import { registerTrainers } from './pages/trainers.tsx';
@@ -49,6 +52,10 @@ export function createDashboard(): Hono<DashEnv> {
   registerAdminImport(app);
   registerMemberData(app);
   registerAdminBackup(app); // issue #10
+  // issue #12: the first run from the setup link, the guided setup, the retention settings
+  registerFirstRun(app);
+  registerSetup(app);
+  registerAdminRetention(app);
 
   app.onError((error, c) => {
     const problem = toProblem(error);
