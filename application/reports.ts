@@ -307,4 +307,3 @@ function byKind(byMachine: readonly MachineUsage[]): MachineKindUsage[] {
 function machineKind(kind: string | null): MachineKind {
   return (MACHINE_KINDS as readonly string[]).includes(kind ?? '') ? (kind as MachineKind) : 'other';
 }
-
