@@ -118,7 +118,7 @@ export function registerTreasurerHelloasso(app: Hono<DashEnv>): void {
     for (const id of memberIds) names.set(id, (await findMember(db, id).catch(() => null))?.name ?? '');
     return page(
       c,
-      t.helloassoTitle,
+      t.haPageTitle,
       <>
         <TreasuryNav c={c} />
         {notice}
