@@ -24,6 +24,7 @@ import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
 import { registerTrainers } from './pages/trainers.tsx';
 import { registerTreasurer } from './pages/treasurer.tsx';
+import { registerTreasurerAccounting } from './pages/treasurer-accounting.tsx';
 import { registerTreasurerChecks } from './pages/treasurer-checks.tsx';
 import { registerTreasurerHelloasso } from './pages/treasurer-helloasso.tsx';
 import { registerTreasurerOffline } from './pages/treasurer-offline.tsx';
@@ -49,6 +50,7 @@ export function createDashboard(): Hono<DashEnv> {
   registerTreasurerPeriods(app);
   registerTreasurerHelloasso(app);
   registerTreasurerOffline(app); // issue #9
+  registerTreasurerAccounting(app); // issue #11
   registerAdminImport(app);
   registerMemberData(app);
   registerAdminBackup(app); // issue #10
