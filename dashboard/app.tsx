@@ -14,9 +14,12 @@ import { registerAdminMachines } from './pages/admin-machines.tsx';
 import { registerAdminMaterials } from './pages/admin-materials.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
 import { registerAttendance } from './pages/attendance.tsx';
+import { registerAuditLog } from './pages/audit.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
 import { registerMemberData } from './pages/member-data.tsx';
 import { registerMembers } from './pages/members.tsx';
+import { registerMyMachines } from './pages/my-machines.tsx';
+import { registerSessionHistory } from './pages/sessions.tsx';
 import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
 import { registerTrainers } from './pages/trainers.tsx';
@@ -49,6 +52,10 @@ export function createDashboard(): Hono<DashEnv> {
   registerAdminImport(app);
   registerMemberData(app);
   registerAdminBackup(app); // issue #10
+  // issue #12: sessions history, audit log, a member's machines
+  registerSessionHistory(app);
+  registerAuditLog(app);
+  registerMyMachines(app);
 
   app.onError((error, c) => {
     const problem = toProblem(error);

@@ -11,6 +11,7 @@ export function AdminNav(props: { c: DashContext }) {
     { href: '/admin/staff', label: t.adminStaff },
     { href: '/admin/import', label: t.adminImport },
     { href: '/admin/backup', label: t.adminBackup },
+    { href: '/admin/audit', label: t.adminAudit },
   ];
   return (
     <nav aria-label={t.adminNav} class="subnav">

@@ -1,5 +1,6 @@
 /** Sign-in (staff and members, by password), sign-out, and the one-time access links. */
 import type { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import {
   ACCESS_LINK_HOURS,
@@ -8,6 +9,8 @@ import {
   redeemAccessLink,
 } from '../../application/access-links.ts';
 import { revokeToken, SignInThrottled, signIn } from '../../application/auth.ts';
+import { findMember } from '../../application/members.ts';
+import { getStaff } from '../../application/staff.ts';
 import { clientAddress } from '../../web/client-address.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { requires, STAFF_OR_MEMBER } from '../http/access.ts';
@@ -16,6 +19,16 @@ import { parseForm } from '../http/forms.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/session.ts';
 import { page } from '../views/layout.tsx';
 import { Field } from '../views/ui.tsx';
+
+const EMAIL_COOKIE = 'sesame_signin_email';
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return '';
+  }
+}
 
 /** Only local paths: `next` must not send people to another site after signing in. */
 function safeNext(next: string | undefined): string {
@@ -56,7 +69,13 @@ export function registerSignIn(app: Hono<DashEnv>): void {
     return c.redirect(user.kind === 'member' ? '/me' : '/board', 303);
   });
 
-  app.get('/sign-in', requires('public'), (c) => signInPage(c));
+  app.get('/sign-in', requires('public'), (c) => {
+    const remembered = getCookie(c, EMAIL_COOKIE);
+    if (remembered === undefined) return signInPage(c);
+    deleteCookie(c, EMAIL_COOKIE, { path: '/sign-in' });
+    const email = z.email().max(320).safeParse(safeDecode(remembered));
+    return signInPage(c, email.success ? { email: email.data } : {});
+  });
 
   app.post('/sign-in', requires('public'), async (c) => {
     const form = await parseForm(
@@ -136,6 +155,15 @@ export function registerSignIn(app: Hono<DashEnv>): void {
       );
     const owner = await redeemAccessLink(db, token, form.data.password, now());
     if (owner === null) return page(c, t.accessTitle, <p>{t.accessLinkInvalid}</p>, [], 404);
+    // Issue #12 item 7: the sign-in form comes back with the account's e-mail filled in,
+    // carried in a short-lived cookie rather than the URL (addresses stay out of logs).
+    const who = 'staffId' in owner ? await getStaff(db, owner.staffId) : await findMember(db, owner.memberId);
+    setCookie(c, EMAIL_COOKIE, encodeURIComponent(who.email), {
+      path: '/sign-in',
+      httpOnly: true,
+      sameSite: 'Lax',
+      maxAge: 300,
+    });
     return redirectWith(c, '/sign-in', 'ok', t.passwordSaved);
   });
 }
