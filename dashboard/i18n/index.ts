@@ -11,18 +11,20 @@ import { en } from './en.ts';
 import { type Dict as BaseDict, fr } from './fr.ts';
 import { pagesEn } from './pages-en.ts';
 import { pagesFr } from './pages-fr.ts';
+import { helloassoEn } from './helloasso-en.ts';
+import { helloassoFr } from './helloasso-fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
-export type Dict = BaseDict & typeof practicesFr & typeof backupFr & typeof pagesFr;
+export type Dict = BaseDict & typeof practicesFr & typeof backupFr & typeof helloassoFr & typeof pagesFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr, ...backupFr, ...pagesFr },
-  en: { ...en, ...practicesEn, ...backupEn, ...pagesEn },
+  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr, ...pagesFr },
+  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn, ...pagesEn },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';
