@@ -61,7 +61,7 @@ async function checkLink(ctx: { db: DbOrTx; now: () => Date }, token: string): P
 }
 
 export async function completeFirstRun(
-  ctx: Omit<UseCaseContext, 'actor'>,
+  ctx: Omit<UseCaseContext, 'actor' | 'by'>,
   input: FirstRunInput,
 ): Promise<FirstRunResult> {
   // The link first: whoever holds no valid link learns nothing about the fields.
