@@ -15,6 +15,7 @@ import { ConfigError, readEnv } from '../server/env.ts';
 import { backupCommand, restoreCommand, type StandaloneCommand } from './backup-commands.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
+import { membersCommand } from './member-commands.ts';
 import { closeMonthCommand, exportCommand, helloassoSyncCommand } from './money-commands.ts';
 import {
   createStaffCommand,
@@ -27,6 +28,7 @@ import {
 
 const COMMANDS: (Command | StandaloneCommand)[] = [
   importMembersCommand,
+  membersCommand,
   exportCommand,
   closeMonthCommand,
   gdprExportCommand,

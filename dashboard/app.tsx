@@ -15,7 +15,10 @@ import { registerAdminMaterials } from './pages/admin-materials.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
 import { registerAttendance } from './pages/attendance.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
+import { registerMemberAdmin } from './pages/member-admin.tsx';
+import { registerMemberCutOffs } from './pages/member-cut-offs.tsx';
 import { registerMemberData } from './pages/member-data.tsx';
+import { registerMemberRenew } from './pages/member-renew.tsx';
 import { registerMembers } from './pages/members.tsx';
 import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
@@ -33,6 +36,10 @@ export function createDashboard(): Hono<DashEnv> {
   registerSignIn(app);
   registerBoard(app, localEvents());
   registerToday(app);
+  // issue #12: before registerMembers, so that /members/renew is not read as a member id
+  registerMemberAdmin(app);
+  registerMemberRenew(app);
+  registerMemberCutOffs(app);
   registerMembers(app);
   registerTrainers(app);
   registerTreasurer(app);

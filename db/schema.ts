@@ -38,6 +38,10 @@ export const members = pgTable(
     membershipValidUntil: ts('membership_valid_until'),
     category: text('category'),
     birthYear: integer('birth_year'),
+    /** why the member was last suspended or reactivated (issue #12: shown on their page) */
+    statusReason: text('status_reason'),
+    /** when the status last changed through suspend / reactivate */
+    statusChangedAt: ts('status_changed_at'),
     /** cached credit; always equals -Σ member_cards entries (checked by tests and reports) */
     balanceCents: bigint('balance_cents', { mode: 'number' }).notNull().default(0),
     passwordHash: text('password_hash'),
