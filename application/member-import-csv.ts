@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import { CsvError, headerKey, parseCsv } from '../core/csv.ts';
-import { MEMBER_CATEGORIES, type MemberCategory, parseCategory } from '../core/member-categories.ts';
+import {
+  type Gender,
+  MEMBER_CATEGORIES,
+  type MemberCategory,
+  parseCategory,
+  parseGender,
+  parseResidenceArea,
+  type ResidenceArea,
+} from '../core/member-categories.ts';
 import { parseLastDay } from './membership-dates.ts';
 
 /** Header spellings accepted for each field (compared without accents, case or punctuation). */
@@ -16,6 +24,10 @@ const HEADERS: Record<string, readonly string[]> = {
   email: ['email', 'mail', 'courriel', 'adresseemail', 'adressemail', 'adressecourriel'],
   category: ['categorie', 'category', 'statut', 'situation'],
   birthYear: ['anneedenaissance', 'naissance', 'birthyear', 'anneenaissance'],
+  // Issue #11 (attendance for funders): optional columns.
+  gender: ['genre', 'sexe', 'gender', 'sex'],
+  residenceCommune: ['commune', 'communederesidence', 'ville', 'codeinsee', 'insee', 'city', 'town'],
+  residenceArea: ['agglomeration', 'danslagglomeration', 'agglo', 'residence', 'area', 'residencearea'],
   validUntil: [
     'adhesionjusquau',
     'adhesionjusqua',
@@ -43,7 +55,10 @@ export type ImportErrorCode =
   | 'email_repeated'
   | 'category_invalid'
   | 'birth_year_invalid'
-  | 'date_invalid';
+  | 'date_invalid'
+  | 'gender_invalid'
+  | 'commune_too_long'
+  | 'area_invalid';
 
 export interface ImportRowError {
   line: number;
@@ -60,6 +75,9 @@ export interface ImportedMember {
   email: string;
   category: MemberCategory | null;
   birthYear: number | null;
+  gender: Gender | null;
+  residenceCommune: string | null;
+  residenceArea: ResidenceArea | null;
   membershipValidUntil: string | null;
 }
 
@@ -179,6 +197,28 @@ export function parseMemberCsv(
           `"${rawYear}" is not a year between 1900 and ${year}`,
         );
     }
+    const rawGender = cell(row.fields, 'gender');
+    const parsedGender = rawGender === '' ? 'unspecified' : parseGender(rawGender);
+    if (parsedGender === null)
+      err(
+        'Genre',
+        'gender_invalid',
+        { value: rawGender },
+        `"${rawGender}" is not a gender (femme, homme, autre, non précisé, or empty)`,
+      );
+    const gender = parsedGender === 'unspecified' || parsedGender === null ? null : parsedGender;
+    const residenceCommune = cell(row.fields, 'residenceCommune') || null;
+    if (residenceCommune !== null && residenceCommune.length > 100)
+      err('Commune', 'commune_too_long', { max: 100 }, 'the commune is longer than 100 characters');
+    const rawArea = cell(row.fields, 'residenceArea');
+    const residenceArea = rawArea === '' ? null : parseResidenceArea(rawArea);
+    if (rawArea !== '' && residenceArea === null)
+      err(
+        'Agglomération',
+        'area_invalid',
+        { value: rawArea },
+        `"${rawArea}" is not "dans l'agglomération" or "hors agglomération" (or oui/non)`,
+      );
     const rawUntil = cell(row.fields, 'validUntil');
     const until = rawUntil === '' ? null : parseLastDay(rawUntil, options.timeZone);
     if (rawUntil !== '' && until === null)
@@ -196,6 +236,9 @@ export function parseMemberCsv(
         email,
         category,
         birthYear,
+        gender,
+        residenceCommune,
+        residenceArea,
         membershipValidUntil: until?.toISOString() ?? null,
       });
   }

@@ -28,7 +28,14 @@ export {
 } from './member-import-csv.ts';
 
 /** The fields an import may change on an existing member. */
-export type ImportField = 'name' | 'category' | 'birthYear' | 'membershipValidUntil';
+export type ImportField =
+  | 'name'
+  | 'category'
+  | 'birthYear'
+  | 'gender'
+  | 'residenceCommune'
+  | 'residenceArea'
+  | 'membershipValidUntil';
 
 export interface ImportRow extends ImportedMember {
   action: 'create' | 'update' | 'unchanged';
@@ -70,6 +77,10 @@ function changesOf(m: ImportedMember, row: MemberRow): ImportField[] {
   if (m.name !== row.name) out.push('name');
   if (m.category !== null && m.category !== row.category) out.push('category');
   if (m.birthYear !== null && m.birthYear !== row.birthYear) out.push('birthYear');
+  if (m.gender !== null && m.gender !== row.gender) out.push('gender');
+  if (m.residenceCommune !== null && m.residenceCommune !== row.residenceCommune)
+    out.push('residenceCommune');
+  if (m.residenceArea !== null && m.residenceArea !== row.residenceArea) out.push('residenceArea');
   const until = m.membershipValidUntil === null ? null : new Date(m.membershipValidUntil).getTime();
   // Renewal never shortens a membership; a member without an end date gets the file's.
   if (until !== null && (row.membershipValidUntil === null || row.membershipValidUntil.getTime() < until))
@@ -172,6 +183,9 @@ export async function commitImport(ctx: UseCaseContext, raw: ImportInput): Promi
           email: m.email,
           category: m.category,
           birthYear: m.birthYear,
+          gender: m.gender,
+          residenceCommune: m.residenceCommune,
+          residenceArea: m.residenceArea,
           membershipValidUntil: until,
         });
       } else if (m.action === 'update') {
@@ -180,6 +194,9 @@ export async function commitImport(ctx: UseCaseContext, raw: ImportInput): Promi
         if (m.changes.includes('name')) patch.name = m.name;
         if (m.changes.includes('category')) patch.category = m.category;
         if (m.changes.includes('birthYear')) patch.birthYear = m.birthYear;
+        if (m.changes.includes('gender')) patch.gender = m.gender;
+        if (m.changes.includes('residenceCommune')) patch.residenceCommune = m.residenceCommune;
+        if (m.changes.includes('residenceArea')) patch.residenceArea = m.residenceArea;
         if (m.changes.includes('membershipValidUntil')) {
           patch.membershipValidUntil = until;
           // A renewed membership makes an "expired" member active again; a suspension stays.

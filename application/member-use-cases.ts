@@ -8,6 +8,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { MEMBER_STATUSES } from '../core/domain.ts';
+import { GENDERS, RESIDENCE_AREAS } from '../core/member-categories.ts';
 import { members } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { audit } from './audit.ts';
@@ -22,6 +23,16 @@ export const memberEmail = z.email('must be an e-mail address').max(320);
 /** Free text on the API (older data); the dashboard offers core/member-categories.ts. */
 export const memberCategory = z.string().trim().min(1).max(100).nullable();
 export const memberBirthYear = z.number().int().min(1900).max(2100).nullable();
+// Issue #11 (attendance for funders): optional personal data.
+export const memberGender = z.enum(GENDERS).nullable();
+export const memberCommune = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+  .nullable();
+export const memberArea = z.enum(RESIDENCE_AREAS).nullable();
 export const statusReason = z.string().trim().min(1, 'a reason is required').max(500);
 
 const fields = {
@@ -31,11 +42,22 @@ const fields = {
   membershipValidUntil: z.date().nullable(),
   category: memberCategory,
   birthYear: memberBirthYear,
+  gender: memberGender,
+  residenceCommune: memberCommune,
+  residenceArea: memberArea,
 };
 
 export const createMemberInput = z
   .object(fields)
-  .partial({ status: true, membershipValidUntil: true, category: true, birthYear: true })
+  .partial({
+    status: true,
+    membershipValidUntil: true,
+    category: true,
+    birthYear: true,
+    gender: true,
+    residenceCommune: true,
+    residenceArea: true,
+  })
   .strict();
 export type CreateMemberInput = z.input<typeof createMemberInput>;
 
@@ -91,6 +113,9 @@ export async function createMember(ctx: UseCaseContext, raw: CreateMemberInput):
           membershipValidUntil: input.membershipValidUntil ?? null,
           category: input.category ?? null,
           birthYear: input.birthYear ?? null,
+          gender: input.gender ?? null,
+          residenceCommune: input.residenceCommune ?? null,
+          residenceArea: input.residenceArea ?? null,
         })
         .returning();
       const created = publicMember(row!);

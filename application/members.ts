@@ -1,6 +1,7 @@
 /** Members: the people holding machine cards (SPEC §3 /members); reads. Actions: member-use-cases.ts. */
 import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import { effectiveExpiry, isCertificationValid, lapseDate, type MemberStatus } from '../core/domain.ts';
+import type { Gender, ResidenceArea } from '../core/member-categories.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { badges, certifications, members, qualifications } from '../db/schema.ts';
 import { type Actor, audit } from './audit.ts';
@@ -22,6 +23,9 @@ export function publicMember(m: MemberRow) {
     /** why the member was last suspended or reactivated (issue #12) */
     statusReason: m.statusReason,
     statusChangedAt: m.statusChangedAt,
+    gender: m.gender,
+    residenceCommune: m.residenceCommune,
+    residenceArea: m.residenceArea,
     balanceCents: m.balanceCents,
     hasPassword: m.passwordHash !== null,
     createdAt: m.createdAt,

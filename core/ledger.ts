@@ -21,7 +21,12 @@ export const ACCOUNTS = [
 ] as const;
 export type Account = (typeof ACCOUNTS)[number];
 
-export const TRANSACTION_KINDS = ['topup', 'usage', 'refund', 'adjustment', 'reversal'] as const;
+/**
+ * `material`: consumables sold in a session (issue #11): their own flow, apart from machine
+ * use. Before it existed they were posted as `usage` with a `material_revenue` entry; the
+ * reports recognise those by that entry (application/ledger-sql.ts).
+ */
+export const TRANSACTION_KINDS = ['topup', 'usage', 'material', 'refund', 'adjustment', 'reversal'] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 export interface Posting {

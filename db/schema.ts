@@ -42,6 +42,12 @@ export const members = pgTable(
     statusReason: text('status_reason'),
     /** when the status last changed through suspend / reactivate */
     statusChangedAt: ts('status_changed_at'),
+    /** issue #11 attendance for funders: optional, personal data (exported and erased by gdpr.ts) */
+    gender: text('gender', { enum: ['woman', 'man', 'other'] }),
+    /** commune of residence, free text or INSEE code (issue #11) */
+    residenceCommune: text('residence_commune'),
+    /** inside or outside the lab's agglomeration (its name is a setting; issue #11) */
+    residenceArea: text('residence_area', { enum: ['inside', 'outside'] }),
     /** cached credit; always equals -Σ member_cards entries (checked by tests and reports) */
     balanceCents: bigint('balance_cents', { mode: 'number' }).notNull().default(0),
     passwordHash: text('password_hash'),
@@ -315,7 +321,9 @@ export const ledgerTransactions = pgTable(
   'ledger_transactions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['topup', 'usage', 'refund', 'adjustment', 'reversal'] }).notNull(),
+    kind: text('kind', {
+      enum: ['topup', 'usage', 'material', 'refund', 'adjustment', 'reversal'],
+    }).notNull(),
     memberId: text('member_id').references(() => members.id),
     sessionId: text('session_id').references(() => machineSessions.id),
     method: text('method'),

@@ -21,8 +21,19 @@ export const membersEn: typeof membersFr = {
     birthYear: (max) => `Enter a year between 1900 and ${max}.`,
     lastDay: 'Enter a valid date, e.g. 31/08/2027.',
     lastDayPast: 'This date is already past.',
+    commune: 'Enter a commune of at most 100 characters.',
+    choice: 'Choose a value from the list.',
     reason: 'Give a reason (at most 500 characters).',
   },
+  formGender: 'Gender',
+  formGenderNone: 'Not specified',
+  formGenders: { woman: 'Woman', man: 'Man', other: 'Other' },
+  formCommune: 'Commune of residence',
+  formCommuneHint: 'Its name or INSEE code. Optional.',
+  formArea: 'Agglomeration',
+  formAreaNone: 'Not specified',
+  formAreas: { inside: 'Inside the agglomeration', outside: 'Outside the agglomeration' },
+  optionalData: 'For funders (optional)',
   memberStatus: 'Membership and access',
   suspendedSince: (date) => `Suspended since ${date}`,
   reactivatedOn: (date) => `Reactivated on ${date}`,
@@ -94,6 +105,9 @@ export const membersEn: typeof membersFr = {
     name: 'name',
     category: 'category',
     birthYear: 'birth year',
+    gender: 'gender',
+    residenceCommune: 'commune',
+    residenceArea: 'agglomeration',
     membershipValidUntil: 'membership',
   },
   importPlan: (rows, created, updated, unchanged, errors) =>
@@ -126,6 +140,12 @@ export const membersEn: typeof membersFr = {
         return `"${p.value}" is not a year between 1900 and ${p.max}.`;
       case 'date_invalid':
         return `"${p.value}" is not a date such as 31/12/2026.`;
+      case 'gender_invalid':
+        return `"${p.value}" is not a gender (femme, homme, autre, non précisé, or empty).`;
+      case 'commune_too_long':
+        return `The commune is longer than ${p.max} characters.`;
+      case 'area_invalid':
+        return `"${p.value}" is neither "dans l'agglomération" nor "hors agglomération" (or oui / non).`;
       default:
         return 'Invalid value.';
     }

@@ -25,8 +25,20 @@ export const membersFr = {
     birthYear: (max: number) => `Indiquez une année entre 1900 et ${max}.`,
     lastDay: 'Indiquez une date valide, par exemple 31/08/2027.',
     lastDayPast: 'Cette date est déjà passée.',
+    commune: 'Indiquez une commune de 100 caractères au plus.',
+    choice: 'Choisissez une valeur de la liste.',
     reason: 'Indiquez une raison (500 caractères au plus).',
   },
+  // issue #11 fields, optional
+  formGender: 'Genre',
+  formGenderNone: 'Non précisé',
+  formGenders: { woman: 'Femme', man: 'Homme', other: 'Autre' },
+  formCommune: 'Commune de résidence',
+  formCommuneHint: 'Son nom ou son code INSEE. Facultatif.',
+  formArea: 'Agglomération',
+  formAreaNone: 'Non précisé',
+  formAreas: { inside: 'Dans l’agglomération', outside: 'Hors agglomération' },
+  optionalData: 'Pour les financeurs (facultatif)',
   // status
   memberStatus: 'Adhésion et accès',
   suspendedSince: (date: string) => `Suspendu·e depuis le ${date}`,
@@ -106,6 +118,9 @@ export const membersFr = {
     name: 'nom',
     category: 'catégorie',
     birthYear: 'année de naissance',
+    gender: 'genre',
+    residenceCommune: 'commune',
+    residenceArea: 'agglomération',
     membershipValidUntil: 'adhésion',
   },
   importPlan: (rows: number, created: number, updated: number, unchanged: number, errors: number) =>
@@ -139,6 +154,12 @@ export const membersFr = {
         return `« ${p.value} » n’est pas une année entre 1900 et ${p.max}.`;
       case 'date_invalid':
         return `« ${p.value} » n’est pas une date comme 31/12/2026.`;
+      case 'gender_invalid':
+        return `« ${p.value} » n’est pas un genre (femme, homme, autre, non précisé, ou vide).`;
+      case 'commune_too_long':
+        return `La commune dépasse ${p.max} caractères.`;
+      case 'area_invalid':
+        return `« ${p.value} » n’est ni « dans l’agglomération » ni « hors agglomération » (ou oui / non).`;
       default:
         return 'Valeur invalide.';
     }

@@ -43,6 +43,8 @@ function conflictErrors(c: DashContext, e: unknown): FormErrors | null {
       if (f.field === 'name') errors.name = t.fieldErrors.name;
       else if (f.field === 'email') errors.email = t.fieldErrors.email;
       else if (f.field === 'category') errors.category = t.fieldErrors.category;
+      else if (f.field === 'gender' || f.field === 'residenceArea') errors[f.field] = t.fieldErrors.choice;
+      else if (f.field === 'residenceCommune') errors.residenceCommune = t.fieldErrors.commune;
       else if (f.field === 'birthYear')
         errors.birthYear = t.fieldErrors.birthYear(c.var.deps.now().getUTCFullYear());
       else errors.lastDay = t.fieldErrors.lastDay;

@@ -6,16 +6,40 @@
  */
 import { z } from 'zod';
 import { lastDay, parseLastDay } from '../../application/membership-dates.ts';
-import { MEMBER_CATEGORIES } from '../../core/member-categories.ts';
+import {
+  GENDERS,
+  type Gender,
+  MEMBER_CATEGORIES,
+  RESIDENCE_AREAS,
+  type ResidenceArea,
+} from '../../core/member-categories.ts';
 import type { DashContext } from '../context.ts';
 import { formOf } from '../http/forms.ts';
 
-export const FORM_FIELDS = ['name', 'email', 'category', 'birthYear', 'lastDay'] as const;
+export const FORM_FIELDS = [
+  'name',
+  'email',
+  'category',
+  'birthYear',
+  'lastDay',
+  'gender',
+  'residenceCommune',
+  'residenceArea',
+] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 export type FormValues = Record<FormField, string>;
 export type FormErrors = Partial<Record<FormField, string>>;
 
-export const emptyValues: FormValues = { name: '', email: '', category: '', birthYear: '', lastDay: '' };
+export const emptyValues: FormValues = {
+  name: '',
+  email: '',
+  category: '',
+  birthYear: '',
+  lastDay: '',
+  gender: '',
+  residenceCommune: '',
+  residenceArea: '',
+};
 
 /** The form's values for a member as stored. */
 export function valuesOf(
@@ -25,6 +49,9 @@ export function valuesOf(
     category: string | null;
     birthYear: number | null;
     membershipValidUntil: Date | null;
+    gender: string | null;
+    residenceCommune: string | null;
+    residenceArea: string | null;
   },
   timeZone: string,
 ): FormValues {
@@ -34,6 +61,9 @@ export function valuesOf(
     category: m.category ?? '',
     birthYear: m.birthYear === null ? '' : String(m.birthYear),
     lastDay: m.membershipValidUntil === null ? '' : lastDay(m.membershipValidUntil, timeZone),
+    gender: m.gender ?? '',
+    residenceCommune: m.residenceCommune ?? '',
+    residenceArea: m.residenceArea ?? '',
   };
 }
 
@@ -43,6 +73,9 @@ export interface MemberFormInput {
   category: string | null;
   birthYear: number | null;
   membershipValidUntil: Date | null;
+  gender: Gender | null;
+  residenceCommune: string | null;
+  residenceArea: ResidenceArea | null;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters being refused
@@ -67,6 +100,9 @@ export async function readMemberForm(
     category: text('category').trim(),
     birthYear: text('birthYear').trim(),
     lastDay: text('lastDay').trim(),
+    gender: text('gender').trim(),
+    residenceCommune: text('residenceCommune').trim(),
+    residenceArea: text('residenceArea').trim(),
   };
   const errors: FormErrors = {};
   const maxYear = deps.now().getUTCFullYear();
@@ -82,6 +118,12 @@ export async function readMemberForm(
   }
   const until = values.lastDay === '' ? null : parseLastDay(values.lastDay, deps.labTimeZone);
   if (values.lastDay !== '' && until === null) errors.lastDay = t.fieldErrors.lastDay;
+  if (values.gender !== '' && !(GENDERS as readonly string[]).includes(values.gender))
+    errors.gender = t.fieldErrors.choice;
+  if (values.residenceCommune.length > 100 || CONTROL.test(values.residenceCommune))
+    errors.residenceCommune = t.fieldErrors.commune;
+  if (values.residenceArea !== '' && !(RESIDENCE_AREAS as readonly string[]).includes(values.residenceArea))
+    errors.residenceArea = t.fieldErrors.choice;
   if (Object.keys(errors).length > 0) return { ok: false, errors, values };
   return {
     ok: true,
@@ -92,6 +134,9 @@ export async function readMemberForm(
       category: values.category === '' ? null : values.category,
       birthYear,
       membershipValidUntil: until,
+      gender: values.gender === '' ? null : (values.gender as Gender),
+      residenceCommune: values.residenceCommune === '' ? null : values.residenceCommune,
+      residenceArea: values.residenceArea === '' ? null : (values.residenceArea as ResidenceArea),
     },
   };
 }
@@ -139,6 +184,42 @@ function Input(props: {
   );
 }
 
+function Choice(props: {
+  id: string;
+  name: FormField;
+  label: string;
+  value: string;
+  none: string;
+  options: { value: string; label: string }[];
+  error?: string | undefined;
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        name={props.name}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? `${props.id}-error` : undefined}
+      >
+        <option value="" selected={props.value === ''}>
+          {props.none}
+        </option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={props.value === o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {props.error && (
+        <small id={`${props.id}-error`} class="field-error">
+          {props.error}
+        </small>
+      )}
+    </div>
+  );
+}
+
 export function MemberForm(props: {
   c: DashContext;
   action: string;
@@ -166,29 +247,15 @@ export function MemberForm(props: {
         error={errors.email}
         required
       />
-      <div class="field">
-        <label for="m-category">{t.category}</label>
-        <select
-          id="m-category"
-          name="category"
-          aria-invalid={errors.category ? 'true' : undefined}
-          aria-describedby={errors.category ? 'm-category-error' : undefined}
-        >
-          <option value="" selected={values.category === ''}>
-            {t.categoryNone}
-          </option>
-          {MEMBER_CATEGORIES.map((k) => (
-            <option value={k} selected={values.category === k}>
-              {t.categories[k]}
-            </option>
-          ))}
-        </select>
-        {errors.category && (
-          <small id="m-category-error" class="field-error">
-            {errors.category}
-          </small>
-        )}
-      </div>
+      <Choice
+        id="m-category"
+        name="category"
+        label={t.category}
+        value={values.category}
+        none={t.categoryNone}
+        options={MEMBER_CATEGORIES.map((k) => ({ value: k, label: t.categories[k] }))}
+        error={errors.category}
+      />
       <Input
         id="m-birth-year"
         name="birthYear"
@@ -207,6 +274,36 @@ export function MemberForm(props: {
         error={errors.lastDay}
         hint={t.membershipLastDayHint}
       />
+      {/* issue #11: optional, for funders' attendance figures */}
+      <fieldset>
+        <legend>{t.optionalData}</legend>
+        <Choice
+          id="m-gender"
+          name="gender"
+          label={t.formGender}
+          value={values.gender}
+          none={t.formGenderNone}
+          options={GENDERS.map((g) => ({ value: g, label: t.formGenders[g] }))}
+          error={errors.gender}
+        />
+        <Input
+          id="m-commune"
+          name="residenceCommune"
+          label={t.formCommune}
+          value={values.residenceCommune}
+          error={errors.residenceCommune}
+          hint={t.formCommuneHint}
+        />
+        <Choice
+          id="m-area"
+          name="residenceArea"
+          label={t.formArea}
+          value={values.residenceArea}
+          none={t.formAreaNone}
+          options={RESIDENCE_AREAS.map((a) => ({ value: a, label: t.formAreas[a] }))}
+          error={errors.residenceArea}
+        />
+      </fieldset>
       <button type="submit">{props.submit}</button>
     </form>
   );

@@ -95,6 +95,9 @@ describe.each(VIEWPORTS)('member administration at $name size', (vp) => {
     await page.getByLabel('Catégorie').selectOption({ label: 'Étudiant·e' });
     await page.getByLabel('Année de naissance').fill('2001');
     await page.getByLabel('Adhésion jusqu’au (inclus)').fill('2027-08-31');
+    await page.getByLabel('Genre').selectOption({ label: 'Femme' });
+    await page.getByLabel('Commune de résidence').fill('Amiens');
+    await page.getByLabel('Agglomération').selectOption({ label: 'Dans l’agglomération' });
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('status').filter({ hasText: 'est enregistrée' }).waitFor();
     // Issue #12 item 5: the day typed, not the exclusive bound (1 September).
@@ -105,6 +108,9 @@ describe.each(VIEWPORTS)('member administration at $name size', (vp) => {
       category: 'student',
       birthYear: 2001,
       membershipValidUntil: '2027-08-31T22:00:00.000Z',
+      gender: 'woman',
+      residenceCommune: 'Amiens',
+      residenceArea: 'inside',
     });
     await context.close();
   });
