@@ -39,6 +39,7 @@ beforeAll(async () => {
       memberId: null,
       tokenId: 't',
     },
+    by: 'staff:a',
   };
 });
 afterAll(async () => {

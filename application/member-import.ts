@@ -10,15 +10,13 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { members } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
 import { audit } from './audit.ts';
-import { actorOf } from './auth.ts';
 import { invalid } from './errors.ts';
 import { type ImportedMember, type ImportRowError, parseMemberCsv } from './member-import-csv.ts';
 import { mustBeAdmin, parseInput } from './member-use-cases.ts';
 import { publicMember } from './members.ts';
 import { newId } from './security.ts';
-import type { UseCaseContext } from './use-case.ts';
+import { runUseCase, type UseCaseContext } from './use-case.ts';
 
 export {
   type ImportErrorCode,
@@ -163,8 +161,8 @@ export async function commitImport(ctx: UseCaseContext, raw: ImportInput): Promi
   mustBeAdmin(ctx);
   const { csv } = parseInput(importInput, raw);
   const options = { timeZone: ctx.labTimeZone, now: ctx.now() };
-  const actor = actorOf(ctx.actor);
-  const result = await withTransaction(ctx.db, async (tx) => {
+  const actor = ctx.by;
+  return runUseCase(ctx, async (tx) => {
     // Concurrent imports of the same file: the second sees the first's members as existing.
     await tx.execute(sql`select pg_advisory_xact_lock(7275007)`);
     const { preview, existing } = await plan(tx, csv, options, true);
@@ -227,9 +225,16 @@ export async function commitImport(ctx: UseCaseContext, raw: ImportInput): Promi
         unchanged: preview.unchanged,
       },
     });
-    return { created: ids.length, updated: updatedIds.length, unchanged: preview.unchanged, ids, updatedIds };
+    const changed = [...ids, ...updatedIds];
+    return {
+      result: {
+        created: ids.length,
+        updated: updatedIds.length,
+        unchanged: preview.unchanged,
+        ids,
+        updatedIds,
+      },
+      changed: changed.length > 0 ? { memberIds: changed } : null,
+    };
   });
-  const changed = [...result.ids, ...result.updatedIds];
-  if (changed.length > 0) ctx.loop.changed({ memberIds: changed });
-  return result;
 }

@@ -16,7 +16,7 @@ import { actorOf } from './auth.ts';
 import { conflict, forbidden, isUniqueViolation, notFound, ServiceError } from './errors.ts';
 import { publicMember } from './members.ts';
 import { newId } from './security.ts';
-import type { UseCaseContext } from './use-case.ts';
+import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 export const memberName = z.string().trim().min(1, 'a name is required').max(200);
 export const memberEmail = z.email('must be an e-mail address').max(320);
@@ -70,17 +70,8 @@ export type EditMemberInput = z.input<typeof editMemberInput>;
 const statusInput = z.object({ memberId: z.string().min(1).max(100), reason: statusReason }).strict();
 export type StatusInput = z.input<typeof statusInput>;
 
-/** Turns a zod failure into the ServiceError every adapter already shows (400 / a flash). */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const errors = r.error.issues.map((i) => ({ field: i.path.join('.') || 'input', detail: i.message }));
-  throw new ServiceError(
-    'invalid',
-    `Invalid ${errors.map((e) => `${e.field} (${e.detail})`).join(', ')}`,
-    errors,
-  );
-}
+/** The shared validation (application/use-case.ts): a ServiceError('invalid') naming each field. */
+export const parseInput = validate;
 
 /** Member administration is the admins' (deny by default, whatever the adapter checked). */
 export function mustBeAdmin(ctx: UseCaseContext): void {
@@ -102,7 +93,7 @@ export async function createMember(ctx: UseCaseContext, raw: CreateMemberInput):
   const input = parseInput(createMemberInput, raw);
   const id = newId();
   try {
-    const member = await withTransaction(ctx.db, async (tx) => {
+    return await runUseCase(ctx, async (tx) => {
       const [row] = await tx
         .insert(members)
         .values({
@@ -119,17 +110,9 @@ export async function createMember(ctx: UseCaseContext, raw: CreateMemberInput):
         })
         .returning();
       const created = publicMember(row!);
-      await audit(tx, {
-        actor: actorOf(ctx.actor),
-        action: 'create',
-        entity: 'member',
-        entityId: id,
-        after: created,
-      });
-      return created;
+      await audit(tx, { actor: ctx.by, action: 'create', entity: 'member', entityId: id, after: created });
+      return { result: created, changed: { memberIds: [id] } };
     });
-    ctx.loop.changed({ memberIds: [id] });
-    return member;
   } catch (e) {
     if (isUniqueViolation(e, 'members_email_key')) throw emailTaken(input.email);
     throw e;
@@ -146,7 +129,8 @@ async function changeMember(
   patch: (before: typeof members.$inferSelect) => Patch,
   extra?: Record<string, unknown>,
 ): Promise<PublicMember> {
-  const result = await withTransaction(ctx.db, async (tx) => {
+  // The loop republishes this member's allow-lists: status, dates and e-mail may change access.
+  return runUseCase(ctx, async (tx) => {
     const [before] = await tx.select().from(members).where(eq(members.id, memberId)).for('update');
     if (before === undefined || before.erasedAt !== null) throw notFound('member', memberId);
     const [after] = await tx
@@ -156,18 +140,15 @@ async function changeMember(
       .returning();
     const out = publicMember(after!);
     await audit(tx, {
-      actor: actorOf(ctx.actor),
+      actor: ctx.by,
       action,
       entity: 'member',
       entityId: memberId,
       before: publicMember(before),
       after: extra === undefined ? out : { ...out, ...extra },
     });
-    return out;
+    return { result: out, changed: { memberIds: [memberId] } };
   });
-  // The loop republishes this member's allow-lists: status, dates and e-mail may change access.
-  ctx.loop.changed({ memberIds: [memberId] });
-  return result;
 }
 
 /** Edits any of the member's fields (PATCH /members/{id}, the dashboard's edit form). */

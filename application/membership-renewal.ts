@@ -16,7 +16,7 @@ import { invalid } from './errors.ts';
 import { rowsOf } from './ledger-sql.ts';
 import { mustBeAdmin, parseInput } from './member-use-cases.ts';
 import { lastDay, parseLastDay } from './membership-dates.ts';
-import type { UseCaseContext } from './use-case.ts';
+import { runUseCase, type UseCaseContext } from './use-case.ts';
 
 export const MAX_RENEWALS = 5000;
 
@@ -61,7 +61,7 @@ export async function renewMemberships(ctx: UseCaseContext, raw: RenewInput): Pr
   if (until.getTime() <= ctx.now().getTime()) throw invalid('lastDay', 'this day is already past');
   const ids = [...new Set(input.memberIds)];
   const emails = [...new Set(input.emails)];
-  const result = await withTransaction(ctx.db, async (tx) => {
+  return runUseCase(ctx, async (tx) => {
     const match = [
       ...(ids.length > 0 ? [inArray(members.id, ids)] : []),
       ...(emails.length > 0 ? [inArray(sql`lower(${members.email})`, emails)] : []),
@@ -87,7 +87,7 @@ export async function renewMemberships(ctx: UseCaseContext, raw: RenewInput): Pr
         .set({ membershipValidUntil: until, status, updatedAt: ctx.now() })
         .where(sql`${members.id} = ${row.id}`);
       await audit(tx, {
-        actor: actorOf(ctx.actor),
+        actor: ctx.by,
         action: 'renew',
         entity: 'member',
         entityId: row.id,
@@ -97,10 +97,11 @@ export async function renewMemberships(ctx: UseCaseContext, raw: RenewInput): Pr
       renewed.push(who);
     }
     const unknown = [...ids, ...emails].filter((x) => !found.has(x));
-    return { until, lastDay: lastDay(until, ctx.labTimeZone), renewed, unchanged, unknown };
+    return {
+      result: { until, lastDay: lastDay(until, ctx.labTimeZone), renewed, unchanged, unknown },
+      changed: renewed.length > 0 ? { memberIds: renewed.map((m) => m.id) } : null,
+    };
   });
-  if (result.renewed.length > 0) ctx.loop.changed({ memberIds: result.renewed.map((m) => m.id) });
-  return result;
 }
 
 /**

@@ -176,6 +176,11 @@ export const helloassoSchema = z
     formSlug: z.string().min(1).max(200),
     /** a custom field of the form holding the member's e-mail or id, tried before the payer's e-mail */
     matchField: z.string().min(1).max(200),
+    /**
+     * issue #11: the machine-card item's name on the form; only its share goes on the card
+     * (without it: every item except donations and memberships)
+     */
+    itemName: z.string().min(1).max(200),
   })
   .partial()
   .strict();

@@ -13,6 +13,7 @@ import { HelloassoNotConfiguredError } from '../application/helloasso/sync.ts';
 import { DataDirInUseError, openDatabase } from '../db/client.ts';
 import { ConfigError, readEnv } from '../server/env.ts';
 import { backupCommand, restoreCommand, type StandaloneCommand } from './backup-commands.ts';
+import { adjustCommand, refundCommand, topUpCommand } from './card-commands.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { membersCommand } from './member-commands.ts';
@@ -29,6 +30,9 @@ import {
 const COMMANDS: (Command | StandaloneCommand)[] = [
   importMembersCommand,
   membersCommand,
+  topUpCommand,
+  refundCommand,
+  adjustCommand,
   exportCommand,
   closeMonthCommand,
   gdprExportCommand,

@@ -4,45 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import type { Principal } from '../application/auth.ts';
-import { noDeviceConnections } from '../application/devices.ts';
 import { rowsOf } from '../application/ledger-sql.ts';
 import { reactivateMember, suspendMember } from '../application/member-use-cases.ts';
 import { renewMemberships } from '../application/membership-renewal.ts';
-import { noMachineLoop } from '../application/ports/machine-loop.ts';
 import { loadSiteKeys } from '../application/site-keys.ts';
-import type { UseCaseContext } from '../application/use-case.ts';
-import { createLogger } from '../logging/logger.ts';
+import { cliContext, type UseCaseContext } from '../application/use-case.ts';
 import { type CliContext, type Command, need, UsageError } from './command.ts';
 
-/** Whoever runs the CLI on the server's database acts as an admin, audited as `staff:cli`. */
-export const CLI_OPERATOR: Principal = {
-  kind: 'staff',
-  id: 'cli',
-  name: 'CLI',
-  email: '',
-  roles: ['admin'],
-  trainerOf: [],
-  memberId: null,
-  tokenId: '',
-};
-
-/**
- * The use-case context of a CLI command. The machine loop runs in the server process: until
- * changes reach it from another process, the running server republishes allow-lists on its
- * own schedule (see docs/mqtt.md).
- */
+/** The use-case context of a CLI command (application/use-case.ts cliContext: audited as `cli`). */
 export async function cliUseCaseContext(ctx: CliContext): Promise<UseCaseContext> {
-  return {
+  return cliContext({
     db: ctx.db,
     keys: await loadSiteKeys(ctx.db),
-    loop: noMachineLoop,
-    now: () => ctx.now,
-    log: createLogger('error'),
+    now: ctx.now,
     labTimeZone: ctx.env.LAB_TIMEZONE,
-    devices: noDeviceConnections,
-    actor: CLI_OPERATOR,
-  };
+  });
 }
 
 /** A member by id, or by e-mail when it has an @. */

@@ -6,12 +6,12 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../application/auth.ts';
 import { revokeBadge } from '../../application/badges.ts';
 import { revokeCertification } from '../../application/certifications.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { memberDetail } from '../../application/members.ts';
 import { listQualifications } from '../../application/qualifications.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires, TRAINERS } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -80,15 +80,15 @@ export function registerMemberCutOffs(app: Hono<DashEnv>): void {
 
   app.post('/members/:id/badges/:badgeId/:kind{lost|revoke}', requires(ADMIN), async (c) => {
     const { t } = c.var;
-    const { db, now, loop } = c.var.deps;
     const { id, badgeId } = c.req.param();
     const kind = c.req.param('kind') as (typeof KINDS)[number];
     const found = await badgeOf(c, id, badgeId);
     if (found === null) return notFoundPage(c);
     try {
-      // TODO(use-cases): their revokeBadge use case once landed (it notifies the loop itself).
-      await revokeBadge(db, actorOf(userOf(c)), badgeId, kind === 'lost' ? 'lost' : 'revoked', now());
-      loop.changed({ memberIds: [id] });
+      await revokeBadge(useCaseContext(c.var.deps, userOf(c)), {
+        badgeId,
+        status: kind === 'lost' ? 'lost' : 'revoked',
+      });
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'conflict')
         return redirectWith(c, memberPath(id), 'error', t.badgeNotActive);
@@ -145,7 +145,6 @@ export function registerMemberCutOffs(app: Hono<DashEnv>): void {
 
   app.post('/members/:id/certifications/:certId/revoke', requires(TRAINERS), async (c) => {
     const { t } = c.var;
-    const { db, now, loop } = c.var.deps;
     const { id, certId } = c.req.param();
     const found = await certOf(c, id, certId);
     if (found === null) return notFoundPage(c);
@@ -153,11 +152,11 @@ export function registerMemberCutOffs(app: Hono<DashEnv>): void {
     const form = await parseForm(c, z.object({ reason: z.string().trim().min(1).max(500) }));
     const back = `${memberPath(id)}/certifications/${encodeURIComponent(certId)}/revoke`;
     if (!form.ok) return redirectWith(c, back, 'error', t.fieldErrors.reason);
-    const user = userOf(c);
     try {
-      // TODO(use-cases): their revokeCertification use case once landed.
-      await revokeCertification(db, user, actorOf(user), certId, form.data.reason, now());
-      loop.changed({ memberIds: [id] });
+      await revokeCertification(useCaseContext(c.var.deps, userOf(c)), {
+        certificationId: certId,
+        reason: form.data.reason,
+      });
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'conflict')
         return redirectWith(c, memberPath(id), 'error', t.certAlreadyRevoked);

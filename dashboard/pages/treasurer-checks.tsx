@@ -30,6 +30,11 @@ export function TreasuryNav(props: { c: DashContext }) {
       current: path.startsWith('/treasurer/helloasso'),
     },
     { href: '/treasurer/offline', label: t.treasuryOffline, current: path.startsWith('/treasurer/offline') },
+    {
+      href: '/treasurer/accounting',
+      label: t.treasuryAccounting,
+      current: path.startsWith('/treasurer/accounting'),
+    },
   ];
   return (
     <nav aria-label={t.treasuryNav} class="subnav">
