@@ -11,7 +11,6 @@ export const membersEn: typeof membersFr = {
   categoryNone: 'Not given',
   membershipLastDay: 'Membership until (inclusive)',
   membershipLastDayHint: 'The last day of the membership. Empty: no end date.',
-  save: 'Save',
   memberSaved: (name) => `${name}'s details are saved.`,
   fixErrors: 'Fix the fields marked below: nothing was saved.',
   fieldErrors: {
@@ -46,7 +45,7 @@ export const membersEn: typeof membersFr = {
   confirmSuspend: 'Confirm the suspension',
   suspended: (name) => `${name} is suspended: their badges are refused.`,
   alreadySuspended: 'This member is already suspended.',
-  reactivate: 'Reactivate',
+  reactivateMember: 'Reactivate',
   reactivateReasonHint: 'E.g. membership fee paid.',
   reactivated: (name) => `${name} is reactivated.`,
   alreadyActive: 'This member is already active.',

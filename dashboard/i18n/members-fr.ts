@@ -15,7 +15,6 @@ export const membersFr = {
   categoryNone: 'Non renseignée',
   membershipLastDay: 'Adhésion jusqu’au (inclus)',
   membershipLastDayHint: 'Le dernier jour de l’adhésion. Vide : sans date de fin.',
-  save: 'Enregistrer',
   memberSaved: (name: string) => `La fiche de ${name} est enregistrée.`,
   fixErrors: 'Corrigez les champs signalés : rien n’a été enregistré.',
   fieldErrors: {
@@ -52,7 +51,7 @@ export const membersFr = {
   confirmSuspend: 'Confirmer la suspension',
   suspended: (name: string) => `${name} est suspendu·e : ses badges sont refusés.`,
   alreadySuspended: 'Ce membre est déjà suspendu.',
-  reactivate: 'Réactiver',
+  reactivateMember: 'Réactiver',
   reactivateReasonHint: 'Par exemple : cotisation réglée.',
   reactivated: (name: string) => `${name} est réactivé·e.`,
   alreadyActive: 'Ce membre est déjà actif.',

@@ -46,7 +46,7 @@ export function MemberActions(props: {
                 autocomplete="off"
                 hint={t.reactivateReasonHint}
               />
-              <button type="submit">{t.reactivate}</button>
+              <button type="submit">{t.reactivateMember}</button>
             </form>
           ) : (
             <p>

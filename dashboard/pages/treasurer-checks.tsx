@@ -6,6 +6,7 @@
  */
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Hono } from 'hono';
+import { helloassoSummary } from '../../application/helloasso/queue.ts';
 import { type CardReport, cardReport } from '../../application/reports.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import { ledgerEntries, ledgerTransactions } from '../../db/schema.ts';
@@ -14,6 +15,7 @@ import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
+import { HelloassoReconciliation } from './helloasso-summary.tsx';
 import { invalidPeriodPage, PeriodForm, rangeOf } from './treasurer.tsx';
 
 /** The treasurer section's sub-navigation. */
@@ -116,6 +118,7 @@ export function ChecksView(props: { c: DashContext; report: CardReport; entries:
         {line(checks.balanced, t.checkBalanced, 'check-balanced')}
         {line(checks.liabilityMatchesBalances, t.checkLiability, 'check-liability')}
         {line(checks.sessionsMatchDebits, t.checkSessions, 'check-sessions')}
+        {line(checks.materialsMatchSales, t.checkMaterials, 'check-materials')}
       </ul>
       {checks.discrepancies.length === 0 ? (
         <p>{t.noDiscrepancies}</p>
@@ -175,6 +178,8 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
     if (period.range === null) return invalidPeriodPage(c, t.checksTitle, form, period.error);
     const report = await cardReport(db, period.range);
     const entries = await entriesBehind(db, report);
+    // Issue #11: HelloAsso's tips and other items, kept off the cards, reported here too.
+    const helloasso = await helloassoSummary(db, period.range);
     return page(
       c,
       t.checksTitle,
@@ -189,8 +194,8 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
           ) : (
             <Table
               caption={t.usageByMachineKind}
-              head={[t.machineKind, t.machinesCount, t.sessions, t.runTime, t.usage]}
-              numeric={[1, 2, 3, 4]}
+              head={[t.machineKind, t.machinesCount, t.sessions, t.runTime, t.usage, t.materialsSold]}
+              numeric={[1, 2, 3, 4, 5]}
             >
               {report.byMachineKind.map((k) => (
                 <tr>
@@ -199,6 +204,7 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
                   <td class="num">{fmt.number(k.sessions)}</td>
                   <td class="num">{fmt.duration(k.runningSeconds)}</td>
                   <td class="num">{fmt.money(k.usageCents)}</td>
+                  <td class="num">{fmt.money(k.materialsCents)}</td>
                 </tr>
               ))}
             </Table>
@@ -220,6 +226,7 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
             </Table>
           )}
         </section>
+        <HelloassoReconciliation c={c} s={helloasso} />
       </>,
     );
   });
