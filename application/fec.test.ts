@@ -110,7 +110,9 @@ describe('fecExport', () => {
   });
 
   it('writes a cash top-up as the accountant expects', async () => {
-    const { content } = await fecExport(db, march);
+    // March is not closed: ValidDate is the export date (see fec.ts).
+    const { content, provisional } = await fecExport(db, march, { now: at('2026-04-02T10:00:00Z') });
+    expect(provisional).toBe(true);
     const { raw } = parse(content);
     expect(raw[1]).toBe(
       [
@@ -129,7 +131,7 @@ describe('fecExport', () => {
         '0,00',
         '',
         '',
-        '20260301',
+        '20260402',
         '',
         '',
       ].join('\t'),
@@ -151,7 +153,7 @@ describe('fecExport', () => {
         '12,50',
         '',
         '',
-        '20260301',
+        '20260402',
         '',
         '',
       ].join('\t'),
@@ -174,28 +176,36 @@ describe('fecExport', () => {
     expect([...byEcriture.values()].every((v) => v === 0)).toBe(true);
   });
 
-  it('numbers écritures 1, 2, 3… within each journal, in ledger order', async () => {
+  // Issue #11 item 5: one sequence over the file, so tools that group by EcritureNum alone
+  // (Paheko's FEC import) never merge écritures of different journals.
+  it('numbers écritures 1, 2, 3… across the whole file, in ledger order', async () => {
     const { lines } = parse((await fecExport(db, march)).content);
-    const seen = new Map<string, string[]>();
-    let previous = '';
+    const order: string[] = [];
+    const journalOfNum = new Map<string, string>();
     for (const l of lines) {
-      const key = `${l.JournalCode}-${l.EcritureNum}`;
-      if (key !== previous) {
-        const list = seen.get(l.JournalCode) ?? [];
+      if (order.at(-1) !== l.EcritureNum) {
         // an écriture's lines are contiguous
-        expect(list).not.toContain(l.EcritureNum);
-        list.push(l.EcritureNum);
-        seen.set(l.JournalCode, list);
+        expect(order).not.toContain(l.EcritureNum);
+        order.push(l.EcritureNum);
       }
-      previous = key;
+      // one journal per number
+      expect(journalOfNum.get(l.EcritureNum) ?? l.JournalCode).toBe(l.JournalCode);
+      journalOfNum.set(l.EcritureNum, l.JournalCode);
     }
-    expect(Object.fromEntries(seen)).toEqual({
-      CA: ['1', '2'],
-      BQ: ['1', '2'],
-      HA: ['1'],
-      VT: ['1', '2', '3'],
-      OD: ['1', '2', '3'],
-    });
+    expect(order).toEqual(Array.from({ length: 11 }, (_, i) => String(i + 1)));
+    expect(order.map((n) => journalOfNum.get(n))).toEqual([
+      'CA',
+      'BQ',
+      'HA',
+      'VT',
+      'VT',
+      'BQ',
+      'OD',
+      'OD',
+      'CA',
+      'OD',
+      'VT',
+    ]);
     const journals = Object.fromEntries(lines.map((l) => [l.JournalCode, l.JournalLib]));
     expect(journals).toEqual({
       CA: 'Caisse',
@@ -207,11 +217,11 @@ describe('fecExport', () => {
   });
 
   it('dates in the lab zone as AAAAMMJJ, amounts with a comma and two decimals', async () => {
-    const { lines } = parse((await fecExport(db, march)).content);
+    const { lines } = parse((await fecExport(db, march, { now: at('2026-04-15T10:00:00Z') })).content);
     for (const l of lines) {
       expect(l.EcritureDate).toMatch(/^202603(0[1-9]|[12]\d|3[01])$/);
       expect(l.PieceDate).toBe(l.EcritureDate);
-      expect(l.ValidDate).toBe(l.EcritureDate);
+      expect(l.ValidDate).toBe('20260415');
       expect(l.Debit).toMatch(/^\d+,\d\d$/);
       expect(l.Credit).toMatch(/^\d+,\d\d$/);
       expect([l.EcritureLet, l.DateLet, l.Montantdevise, l.Idevise]).toEqual(['', '', '', '']);
