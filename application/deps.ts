@@ -62,6 +62,8 @@ export interface AppDeps {
 export interface RouteDeps extends Required<Omit<AppDeps, 'health' | 'helloasso' | 'backup'>> {
   health?: AppDeps['health'];
   backup?: AppDeps['backup'];
+  /** issue #12: the dashboard's HelloAsso settings page tests the connection with these too */
+  helloasso?: AppDeps['helloasso'];
 }
 
 /** AppDeps with the defaults filled in. */
@@ -80,5 +82,6 @@ export function resolveDeps(deps: AppDeps): RouteDeps {
     signInThrottle: deps.signInThrottle ?? new SignInThrottle(),
     ...(deps.health ? { health: deps.health } : {}),
     ...(deps.backup ? { backup: deps.backup } : {}),
+    ...(deps.helloasso ? { helloasso: deps.helloasso } : {}),
   };
 }

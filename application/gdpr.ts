@@ -7,7 +7,7 @@
  *
  * Erasure pseudonymises instead of deleting, because the association must keep its accounts
  * (10 years, art. L123-22 Code de commerce): the name becomes "Membre effacé #xxxx", the e-mail
- * a unique placeholder, category and birth year are cleared, badges revoked (their hashes
+ * a unique placeholder, category, birth year, gender and residence (issue #11) are cleared, badges revoked (their hashes
  * removed), tokens revoked, password removed, `erased_at` set, HelloAsso payer details cleared
  * and raw badge events made anonymous. Ledger entries, sessions and the audit trail stay (the audit keeps
  * who did what to which id; the erasure itself is audited without the old identity).
@@ -118,6 +118,9 @@ export async function exportMemberData(db: DbOrTx, memberId: string, now: Date) 
       membershipValidUntil: m.membershipValidUntil,
       category: m.category,
       birthYear: m.birthYear,
+      gender: m.gender,
+      residenceCommune: m.residenceCommune,
+      residenceArea: m.residenceArea,
       balanceCents: m.balanceCents,
       hasPassword: m.passwordHash !== null,
       erasedAt: m.erasedAt,
@@ -160,6 +163,10 @@ export async function eraseMember(db: Db, actor: Actor, memberId: string, now: D
         status: 'expired',
         category: null,
         birthYear: null,
+        // Issue #11: gender and residence are personal data like the birth year.
+        gender: null,
+        residenceCommune: null,
+        residenceArea: null,
         passwordHash: null,
         erasedAt: now,
         updatedAt: now,

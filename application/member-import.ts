@@ -8,7 +8,15 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CsvError, headerKey, parseCsv } from '../core/csv.ts';
-import { MEMBER_CATEGORIES, type MemberCategory, parseCategory } from '../core/member-categories.ts';
+import {
+  type Gender,
+  MEMBER_CATEGORIES,
+  type MemberCategory,
+  parseCategory,
+  parseGender,
+  parseResidenceArea,
+  type ResidenceArea,
+} from '../core/member-categories.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { members } from '../db/schema.ts';
 import { type Actor, audit } from './audit.ts';
@@ -24,6 +32,10 @@ const HEADERS: Record<string, readonly string[]> = {
   email: ['email', 'mail', 'courriel', 'adresseemail', 'adressemail', 'adressecourriel'],
   category: ['categorie', 'category', 'statut', 'situation'],
   birthYear: ['anneedenaissance', 'naissance', 'birthyear', 'anneenaissance'],
+  // Issue #11 (attendance for funders): optional columns.
+  gender: ['genre', 'sexe', 'gender', 'sex'],
+  residenceCommune: ['commune', 'communederesidence', 'ville', 'codeinsee', 'insee', 'city', 'town'],
+  residenceArea: ['agglomeration', 'danslagglomeration', 'agglo', 'residence', 'area', 'residencearea'],
   validUntil: [
     'adhesionjusquau',
     'adhesionjusqua',
@@ -48,6 +60,9 @@ export interface ImportedMember {
   email: string;
   category: MemberCategory | null;
   birthYear: number | null;
+  gender: Gender | null;
+  residenceCommune: string | null;
+  residenceArea: ResidenceArea | null;
   membershipValidUntil: string | null;
 }
 
@@ -174,6 +189,18 @@ export function parseMemberCsv(
       if (!(birthYear >= 1900 && birthYear <= year))
         err('Année de naissance', `"${rawYear}" is not a year between 1900 and ${year}`);
     }
+    const rawGender = cell(row.fields, 'gender');
+    const parsedGender = rawGender === '' ? 'unspecified' : parseGender(rawGender);
+    if (parsedGender === null)
+      err('Genre', `"${rawGender}" is not a gender (femme, homme, autre, non précisé, or empty)`);
+    const gender = parsedGender === 'unspecified' || parsedGender === null ? null : parsedGender;
+    const residenceCommune = cell(row.fields, 'residenceCommune') || null;
+    if (residenceCommune !== null && residenceCommune.length > 100)
+      err('Commune', 'the commune is longer than 100 characters');
+    const rawArea = cell(row.fields, 'residenceArea');
+    const residenceArea = rawArea === '' ? null : parseResidenceArea(rawArea);
+    if (rawArea !== '' && residenceArea === null)
+      err('Agglomération', `"${rawArea}" is not "dans l'agglomération" or "hors agglomération" (or oui/non)`);
     const rawUntil = cell(row.fields, 'validUntil');
     const until = rawUntil === '' ? null : parseFrenchDate(rawUntil, options.timeZone);
     if (rawUntil !== '' && until === null)
@@ -186,6 +213,9 @@ export function parseMemberCsv(
         email,
         category,
         birthYear,
+        gender,
+        residenceCommune,
+        residenceArea,
         membershipValidUntil: until?.toISOString() ?? null,
       });
   }
@@ -260,6 +290,9 @@ export async function commitImport(
         email: m.email,
         category: m.category,
         birthYear: m.birthYear,
+        gender: m.gender,
+        residenceCommune: m.residenceCommune,
+        residenceArea: m.residenceArea,
         membershipValidUntil: m.membershipValidUntil === null ? null : new Date(m.membershipValidUntil),
       });
     }

@@ -1,6 +1,7 @@
 /** Members: the people holding machine cards (SPEC §3 /members). */
 import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import { effectiveExpiry, isCertificationValid, lapseDate, type MemberStatus } from '../core/domain.ts';
+import type { Gender, ResidenceArea } from '../core/member-categories.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { badges, certifications, members, qualifications } from '../db/schema.ts';
 import { type Actor, audit } from './audit.ts';
@@ -14,6 +15,10 @@ export interface MemberInput {
   membershipValidUntil?: Date | null | undefined;
   category?: string | null | undefined;
   birthYear?: number | null | undefined;
+  /** issue #11, for funders' attendance figures; optional personal data */
+  gender?: Gender | null | undefined;
+  residenceCommune?: string | null | undefined;
+  residenceArea?: ResidenceArea | null | undefined;
 }
 
 type MemberRow = typeof members.$inferSelect;
@@ -28,6 +33,9 @@ export function publicMember(m: MemberRow) {
     membershipValidUntil: m.membershipValidUntil,
     category: m.category,
     birthYear: m.birthYear,
+    gender: m.gender,
+    residenceCommune: m.residenceCommune,
+    residenceArea: m.residenceArea,
     balanceCents: m.balanceCents,
     hasPassword: m.passwordHash !== null,
     createdAt: m.createdAt,
@@ -54,6 +62,9 @@ export async function createMember(db: Db, actor: Actor, input: MemberInput) {
           membershipValidUntil: input.membershipValidUntil ?? null,
           category: input.category ?? null,
           birthYear: input.birthYear ?? null,
+          gender: input.gender ?? null,
+          residenceCommune: input.residenceCommune ?? null,
+          residenceArea: input.residenceArea ?? null,
         })
         .returning();
       const member = publicMember(row!);

@@ -1,27 +1,38 @@
 /**
- * Paheko "simplifié" CSV import (issue #5): one line per double entry, a debit account and a
- * credit account, the way Paheko (free accounting software of French associations) imports
- * transactions under Comptabilité › Import › « Format simplifié ».
+ * Paheko "simplifié" CSV import (issues #5, #11): the way Paheko (free accounting software of
+ * French associations) imports transactions under Comptabilité › Import › « Simplifié ».
  *
- * Format, from Paheko's import code (columns matched by header name):
+ * Format, from Paheko's code (github.com/paheko/paheko, src/include/lib/Paheko/Accounting/
+ * Export.php COLUMNS[SIMPLE] and Import.php import()):
  *   Numéro d'écriture;Date;Type;Compte de débit;Compte de crédit;Montant;Libellé;
  *   Numéro pièce comptable;Référence paiement;Remarques
- * - ';' separated, UTF-8 with BOM, CRLF; dates DD/MM/YYYY in the lab's time zone; amounts
- *   in euros with a decimal comma and no thousands separator, always positive.
- * - "Numéro d'écriture" is left EMPTY: Paheko reads a number there as "update that existing
- *   transaction" and refuses unknown ones. Our transaction id goes in "Numéro pièce comptable".
- * - Type is "Avancé" (Paheko's free form): Paheko's "Recette/Dépense/Virement" types constrain
- *   which account classes may be used, and card top-ups (512 → 4191) are none of those.
- * - The VAT code of a machine's use (exempt by default) is written in Remarques.
- * A ledger transaction has one debit and one credit entry (core/ledger.ts builders); one with
- * more is paired greedily into several lines sharing its Numéro pièce comptable.
+ * - columns matched by header name; ';' separated, UTF-8 with BOM, CRLF; dates DD/MM/YYYY in
+ *   the lab's time zone; amounts in euros with a decimal comma, always positive (Line.php reads
+ *   them with Utils::moneyToInteger, "Exemple de format accepté : 142,02").
+ * - each CSV line is one Paheko transaction of two lines, debit and credit (Import.php saves
+ *   after every line of the simple format).
+ * - "Numéro d'écriture" is left EMPTY: Import.php reads a number there as "update that existing
+ *   transaction" (`l'écriture #%d est introuvable` otherwise). The entry's own reference (the
+ *   session, or the ledger transaction) goes in "Numéro pièce comptable".
+ * - Type is "Avancé" (Transaction::TYPES_NAMES[0], the free form): "Recette/Dépense/Virement"
+ *   constrain which account types may be used, and card top-ups (530 → 4191) are none of those.
+ * - every account must exist in the association's Paheko chart: Import.php
+ *   getOrCreateAccountId refuses `le compte "…" n'existe pas dans le plan comptable` unless
+ *   accounts are created on the fly, which we never rely on (settings are checked against the
+ *   chart: application/accounting-settings.ts).
+ * - the VAT code of a machine's use (exempt by default) is written in Remarques.
+ * Entries are those of core/journal-entries.ts: one per session (its minute debits summed),
+ * top-up, refund, adjustment, reversal; `detail: 'minute'` writes one per ledger transaction.
+ * An entry with more than one debit or credit account (a session with materials) is paired
+ * into several lines sharing its Numéro pièce comptable.
  */
-import { sql } from 'drizzle-orm';
+import { bookAccount, machineKindOf } from '../core/book-accounts.ts';
 import { formatCsv, frenchAmount } from '../core/csv.ts';
-import { MACHINE_KINDS, type MachineKind } from '../core/domain.ts';
+import type { MachineKind, TopupMethod } from '../core/domain.ts';
+import { type EntryDetail, type JournalEntry, pairLines } from '../core/journal-entries.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { asDate, frenchDate, rangeSlug } from './export-format.ts';
-import { num, rowsOf, ts } from './ledger-sql.ts';
+import { frenchDate, rangeSlug } from './export-format.ts';
+import { journal } from './journal.ts';
 import type { ReportRange } from './report-range.ts';
 import { type AccountingSettings, accountingSettings } from './treasury-settings.ts';
 
@@ -46,156 +57,103 @@ export const VAT_LABELS: Record<string, string> = {
   'tva-5.5': 'TVA : 5,5 %',
 };
 
-export interface LedgerRow {
-  tx_id: unknown;
-  kind: string;
-  method: string | null;
-  reference: string | null;
-  reason: string | null;
-  reverses_id: unknown;
-  created_at: unknown;
-  account: string;
-  amount_cents: unknown;
-  member_id: string | null;
-  member_name: string | null;
-  machine_id: string | null;
-  machine_kind: string | null;
-}
-
-/** Every entry of the transactions dated in the range, in ledger order. */
-export async function ledgerRows(db: DbOrTx, range: ReportRange): Promise<LedgerRow[]> {
-  return rowsOf<LedgerRow>(
-    db,
-    sql`select t.id as tx_id, t.kind, t.method, t.reference, t.reason, t.reverses_id, t.created_at,
-          e.account, e.amount_cents, e.member_id, mb.name as member_name,
-          e.machine_id, coalesce(e.machine_kind, mc.kind) as machine_kind
-        from ledger_transactions t
-          join ledger_entries e on e.transaction_id = t.id
-          left join members mb on mb.id = e.member_id
-          left join machines mc on mc.id = e.machine_id
-        where t.created_at >= ${ts(range.from)} and t.created_at < ${ts(range.to)}
-        order by t.created_at, t.id, e.id`,
-  );
-}
-
-export function* byTransaction(rows: readonly LedgerRow[]): Generator<LedgerRow[]> {
-  let current: LedgerRow[] = [];
-  for (const row of rows) {
-    if (current.length > 0 && String(current[0]!.tx_id) !== String(row.tx_id)) {
-      yield current;
-      current = [];
-    }
-    current.push(row);
-  }
-  if (current.length > 0) yield current;
-}
-
+/** A machine kind from a stored value (unknown kinds count as `other`). */
 export function kindOf(value: string | null): MachineKind {
-  return (MACHINE_KINDS as readonly string[]).includes(value ?? '') ? (value as MachineKind) : 'other';
+  return machineKindOf(value);
 }
 
-export function accountNumber(row: LedgerRow, amount: number, accounts: AccountingSettings): string {
-  switch (row.account) {
-    case 'member_cards':
-      return accounts.memberCards;
-    case 'machine_revenue':
-      return accounts.machineRevenue[kindOf(row.machine_kind)];
-    case 'bank':
-      return accounts.bank;
-    case 'cash':
-      return accounts.cash;
-    case 'online':
-      return accounts.online;
-    case 'material_revenue':
-      return accounts.materials;
-    default:
-      return amount > 0 ? accounts.adjustmentsDebit : accounts.adjustmentsCredit;
-  }
-}
+const METHOD_LABELS: Record<TopupMethod, string> = {
+  cash: 'espèces',
+  card: 'carte bancaire',
+  transfer: 'virement',
+  check: 'chèque',
+  helloasso: 'HelloAsso',
+  other: 'autre moyen',
+};
 
 const KIND_LABELS: Record<string, string> = {
   topup: 'Recharge carte machine',
-  usage: 'Utilisation machine',
+  usage: 'Utilisation',
+  material: 'Matières',
   refund: 'Remboursement carte machine',
   adjustment: 'Régularisation carte machine',
   reversal: 'Annulation',
 };
 
-function label(entries: readonly LedgerRow[]): string {
-  const head = entries[0]!;
-  const who = entries.find((e) => e.member_name)?.member_name;
-  const machine = entries.find((e) => e.account === 'machine_revenue')?.machine_id;
-  let text = KIND_LABELS[head.kind] ?? head.kind;
-  if (head.kind === 'reversal' && head.reverses_id !== null)
-    text += ` de l'opération ${String(head.reverses_id)}`;
-  if (machine) text += ` ${machine}`;
+function methodLabel(method: string | null): string | undefined {
+  return method !== null && Object.hasOwn(METHOD_LABELS, method)
+    ? METHOD_LABELS[method as TopupMethod]
+    : undefined;
+}
+
+/** Words, not ids (issue #11 item 4): the machine's and the member's names. */
+export function entryLabel(entry: JournalEntry): string {
+  const who = entry.lines.find((l) => l.memberName)?.memberName;
+  const machineLine = entry.lines.find(
+    (l) => l.account === 'machine_revenue' || l.account === 'material_revenue',
+  );
+  const machine = machineLine?.machineName ?? machineLine?.machineId ?? undefined;
+  let text = Object.hasOwn(KIND_LABELS, entry.kind) ? KIND_LABELS[entry.kind]! : entry.kind;
+  if (entry.kind === 'usage' || entry.kind === 'material') {
+    const withMaterials = entry.lines.some((l) => l.account === 'material_revenue');
+    const withUse = entry.lines.some((l) => l.account === 'machine_revenue');
+    text = withUse ? (withMaterials ? 'Utilisation et matières' : 'Utilisation') : 'Matières';
+    text += machine ? ` ${machine}` : ' machine';
+  } else if (entry.kind === 'topup' || entry.kind === 'refund') {
+    const method = methodLabel(entry.method);
+    if (method) text += ` (${method})`;
+  } else if (entry.kind === 'reversal') {
+    const original = entry.reversesKind && KIND_LABELS[entry.reversesKind];
+    if (original) text += ` : ${original.toLowerCase()}`;
+    if (entry.reversesId !== null) text += ` (opération ${entry.reversesId})`;
+  }
   if (who) text += ` — ${who}`;
   return text;
 }
 
-function remarks(entries: readonly LedgerRow[], accounts: AccountingSettings): string {
-  const head = entries[0]!;
+function remarks(entry: JournalEntry, accounts: AccountingSettings): string {
   const parts: string[] = [];
-  const revenue = entries.find((e) => e.account === 'machine_revenue');
-  if (revenue) parts.push(VAT_LABELS[accounts.vat[kindOf(revenue.machine_kind)]] ?? '');
-  if (head.reason) parts.push(head.reason);
+  const revenue = entry.lines.find((l) => l.account === 'machine_revenue');
+  if (revenue) parts.push(VAT_LABELS[accounts.vat[machineKindOf(revenue.machineKind)]] ?? '');
+  if (entry.transactionIds.length > 1)
+    parts.push(`${entry.transactionIds.length} débits au fil de la session`);
+  if (entry.reason) parts.push(entry.reason);
   return parts.filter(Boolean).join(' — ');
 }
 
-/** Pairs a transaction's debits with its credits: one line per pair, amounts positive. */
-export function pairEntries(
-  entries: readonly LedgerRow[],
-): { debit: LedgerRow; credit: LedgerRow; amountCents: number }[] {
-  const debits = entries
-    .filter((e) => num(e.amount_cents) > 0)
-    .map((e) => ({ e, left: num(e.amount_cents) }));
-  const credits = entries
-    .filter((e) => num(e.amount_cents) < 0)
-    .map((e) => ({ e, left: -num(e.amount_cents) }));
-  const out: { debit: LedgerRow; credit: LedgerRow; amountCents: number }[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < debits.length && j < credits.length) {
-    const d = debits[i]!;
-    const c = credits[j]!;
-    const amount = Math.min(d.left, c.left);
-    out.push({ debit: d.e, credit: c.e, amountCents: amount });
-    d.left -= amount;
-    c.left -= amount;
-    if (d.left === 0) i++;
-    if (c.left === 0) j++;
-  }
-  return out;
+/** The entry's piece reference: its session, else its ledger transaction. */
+function pieceRef(entry: JournalEntry): string {
+  return entry.key.startsWith('session:') ? `session ${entry.sessionId}` : entry.transactionIds[0]!;
 }
 
 export async function pahekoExport(
   db: DbOrTx,
   range: ReportRange,
-  options: { timeZone: string; accounts?: AccountingSettings },
+  options: { timeZone: string; accounts?: AccountingSettings; detail?: EntryDetail },
 ): Promise<{ filename: string; content: string; lines: number }> {
   const accounts = options.accounts ?? (await accountingSettings(db));
-  const rows = await ledgerRows(db, range);
+  const entries = await journal(db, range, options.detail ?? 'event');
   const lines: string[][] = [];
-  for (const entries of byTransaction(rows)) {
-    const head = entries[0]!;
-    const date = frenchDate(asDate(head.created_at), options.timeZone);
-    for (const pair of pairEntries(entries)) {
+  for (const entry of entries) {
+    const date = frenchDate(new Date(entry.atMs), options.timeZone);
+    for (const pair of pairLines(entry.lines)) {
       lines.push([
         '',
         date,
         'Avancé',
-        accountNumber(pair.debit, num(pair.debit.amount_cents), accounts),
-        accountNumber(pair.credit, num(pair.credit.amount_cents), accounts),
+        bookAccount(pair.debit, entry.method, accounts),
+        bookAccount(pair.credit, entry.method, accounts),
         frenchAmount(pair.amountCents),
-        label(entries),
-        String(head.tx_id),
-        head.reference ?? '',
-        remarks(entries, accounts),
+        entryLabel(entry),
+        pieceRef(entry),
+        entry.reference ?? '',
+        remarks(entry, accounts),
       ]);
     }
   }
+  const suffix = options.detail === 'minute' ? '-detail' : '';
   return {
-    filename: `paheko-${rangeSlug(range, options.timeZone)}.csv`,
+    filename: `paheko-${rangeSlug(range, options.timeZone)}${suffix}.csv`,
     content: formatCsv(PAHEKO_COLUMNS, lines),
     lines: lines.length,
   };

@@ -13,12 +13,10 @@ import {
   usage,
 } from '../tests/support/ledger-fixtures.ts';
 import { sessionsCsv, topupsCsv } from './csv-exports.ts';
-import { PAHEKO_COLUMNS, pahekoExport } from './paheko.ts';
 import { PeriodClosedError } from './period-guard.ts';
 import { ChecksFailedError, closePeriod, listClosedPeriods, monthBounds } from './periods.ts';
 import { parseReportRange } from './report-range.ts';
 import { cardReport } from './reports.ts';
-import { accountingSettings, updateAccountingSettings } from './treasury-settings.ts';
 
 const PARIS = 'Europe/Paris';
 const at = (iso: string) => new Date(iso);
@@ -65,63 +63,6 @@ describe('cardReport by machine kind', () => {
     expect(r.byMachineKind).toEqual([
       { machineKind: 'laser', usageCents: 500, runningSeconds: 600, sessions: 1, machines: 1 },
     ]);
-  });
-});
-
-describe('pahekoExport', () => {
-  it('writes one debit/credit line per transaction in the simple format', async () => {
-    const file = await pahekoExport(db, march, { timeZone: PARIS });
-    expect(file.filename).toBe('paheko-2026-03-01_2026-03-31.csv');
-    expect(file.content.startsWith('\uFEFF')).toBe(true);
-    const rows = parseCsv(file.content);
-    expect(rows[0]!.fields).toEqual([...PAHEKO_COLUMNS]);
-    const lines = rows.slice(1).map((r) => r.fields);
-    expect(lines).toHaveLength(6);
-    const [cash, online, use, refundLine, check, reversed] = lines;
-    expect(cash).toEqual([
-      '',
-      '02/03/2026',
-      'Avancé',
-      '530',
-      '4191',
-      '50,00',
-      'Recharge carte machine — Alice Durand',
-      expect.any(String),
-      'reçu 12',
-      '',
-    ]);
-    expect(online!.slice(3, 6)).toEqual(['467', '4191', '20,00']);
-    expect(use!.slice(3, 6)).toEqual(['4191', '7061', '5,00']);
-    expect(use![7]).toBe(String(usageTx));
-    expect(use![9]).toMatch(/exonérée/);
-    expect(refundLine!.slice(3, 6)).toEqual(['4191', '467', '3,00']);
-    expect(check!.slice(3, 6)).toEqual(['512', '4191', '9,99']);
-    expect(reversed!.slice(3, 6)).toEqual(['4191', '512', '9,99']);
-    expect(lines.every((l) => l[0] === '')).toBe(true);
-  });
-
-  it('uses the configured account numbers and VAT codes', async () => {
-    const database2 = await testDatabase();
-    try {
-      const db2 = database2.db;
-      const m = await insertMember(db2);
-      await insertMachine(db2, 'laser-2', 'laser');
-      await topup(db2, m, 1000, 'cash', at('2026-03-02T10:00:00Z'));
-      await usage(db2, m, { id: 'laser-2', kind: 'laser' }, 200, at('2026-03-02T11:00:00Z'));
-      await updateAccountingSettings(db2, {
-        cash: '5310',
-        machineRevenue: { laser: '706100' },
-        vat: { laser: 'tva-20' },
-      });
-      expect((await accountingSettings(db2)).bank).toBe('512');
-      const lines = parseCsv((await pahekoExport(db2, march, { timeZone: PARIS })).content).slice(1);
-      expect(lines[0]!.fields[3]).toBe('5310');
-      expect(lines[1]!.fields[4]).toBe('706100');
-      expect(lines[1]!.fields[9]).toBe('TVA : 20 %');
-      await expect(updateAccountingSettings(db2, { bank: 'not a number!' })).rejects.toThrow();
-    } finally {
-      await database2.drop();
-    }
   });
 });
 

@@ -1,21 +1,30 @@
 /**
  * The treasurer's and integrations' settings (issue #5), stored as JSON in the `settings`
- * table so every server process and the CLI share them: chart-of-accounts numbers and VAT
- * codes for the exports, HelloAsso credentials and matching, the badge-event retention.
+ * table so every server process and the CLI share them: the chart of accounts and account
+ * numbers of the exports (issue #11: checked against the chart when written), VAT codes,
+ * HelloAsso credentials and matching, the badge-event retention.
  * Each is validated with zod when written and again when read (a bad stored value falls
  * back to the defaults rather than breaking an export).
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { type BookAccounts, DEFAULT_BOOK_ACCOUNTS } from '../core/book-accounts.ts';
+import {
+  ACCOUNT_NUMBER,
+  CHART_IDS,
+  type ChartId,
+  DEFAULT_CHART,
+  type SubAccount,
+} from '../core/charts/charts.ts';
 import { MACHINE_KINDS, type MachineKind } from '../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { settings } from '../db/schema.ts';
-import { DEFAULT_FEC_ACCOUNTS, type FecAccounts } from './fec.ts';
 import { DEFAULT_YEAR_START, isYearStart } from './financial-year.ts';
 
+/** Paheko's rule for an account number (Entities/Accounting/Account.php): letters, digits, _. */
 const accountNumber = z
   .string()
-  .regex(/^[0-9A-Za-z]{1,20}$/, 'an account number is 1 to 20 letters or digits');
+  .regex(ACCOUNT_NUMBER, "an account number is 1 to 20 letters, digits or _ (Paheko's rule)");
 const kindRecord = <T extends z.ZodType>(value: T) =>
   z
     .object(
@@ -30,15 +39,25 @@ const kindRecord = <T extends z.ZodType>(value: T) =>
 export const VAT_CODES = ['exonere', 'tva-20', 'tva-10', 'tva-5.5', 'hors-champ'] as const;
 export type VatCode = (typeof VAT_CODES)[number];
 
+export const subAccountSchema = z
+  .object({ number: accountNumber, label: z.string().trim().min(1).max(200) })
+  .strict();
+
 export const accountingSchema = z
   .object({
+    /** the chart the association keeps its books in (Paheko's, issue #11 item 1) */
+    chart: z.enum(CHART_IDS),
     memberCards: accountNumber,
-    bank: accountNumber,
+    machineUse: accountNumber,
+    materials: accountNumber,
     cash: accountNumber,
+    check: accountNumber,
+    card: accountNumber,
+    bank: accountNumber,
     online: accountNumber,
     adjustmentsDebit: accountNumber,
     adjustmentsCredit: accountNumber,
-    materials: accountNumber,
+    memberDebts: accountNumber,
     /** the association's SIREN, for the FEC file name */
     siren: z.string().regex(/^\d{9}$/, 'a SIREN is 9 digits'),
     /**
@@ -48,7 +67,10 @@ export const accountingSchema = z
     yearStart: z
       .string()
       .refine(isYearStart, 'the financial year start is a day written MM-DD, such as 09-01 (not 02-29)'),
-    machineRevenue: kindRecord(accountNumber),
+    /** a machine kind's own sub-account of machine use; null removes it (back to machineUse) */
+    machineRevenue: kindRecord(accountNumber.nullable()),
+    /** sub-accounts the treasurer created in the association's books (not in the chart) */
+    subAccounts: z.array(subAccountSchema).max(50),
     /** the VAT code of each product (a machine kind's use) */
     vat: kindRecord(z.enum(VAT_CODES)),
   })
@@ -56,7 +78,9 @@ export const accountingSchema = z
   .strict();
 export type AccountingInput = z.infer<typeof accountingSchema>;
 
-export interface AccountingSettings extends FecAccounts {
+export interface AccountingSettings extends BookAccounts {
+  chart: ChartId;
+  subAccounts: SubAccount[];
   vat: Record<MachineKind, VatCode>;
   siren?: string;
   /** MM-DD the financial year opens on (issue #11 item 6) */
@@ -64,20 +88,28 @@ export interface AccountingSettings extends FecAccounts {
 }
 
 export const DEFAULT_ACCOUNTING: AccountingSettings = {
-  ...DEFAULT_FEC_ACCOUNTS,
-  machineRevenue: { ...DEFAULT_FEC_ACCOUNTS.machineRevenue },
+  ...DEFAULT_BOOK_ACCOUNTS,
+  chart: DEFAULT_CHART,
+  machineRevenue: {},
+  subAccounts: [],
   yearStart: DEFAULT_YEAR_START,
   vat: Object.fromEntries(MACHINE_KINDS.map((k) => [k, 'exonere'])) as Record<MachineKind, VatCode>,
 };
 
-function merge(input: AccountingInput): AccountingSettings {
-  const { machineRevenue, vat, ...flat } = input;
-  const defined = <T>(o: Record<string, T | undefined> | undefined) =>
-    Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Record<string, T>;
+function defined<T>(o: Record<string, T | null | undefined> | undefined): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null),
+  ) as Record<string, T>;
+}
+
+/** The stored settings over the defaults. */
+export function mergeAccounting(input: AccountingInput): AccountingSettings {
+  const { machineRevenue, vat, subAccounts, ...flat } = input;
   return {
     ...DEFAULT_ACCOUNTING,
     ...defined(flat),
-    machineRevenue: { ...DEFAULT_ACCOUNTING.machineRevenue, ...defined(machineRevenue) },
+    machineRevenue: defined(machineRevenue),
+    subAccounts: subAccounts ?? [],
     vat: { ...DEFAULT_ACCOUNTING.vat, ...defined(vat) },
   };
 }
@@ -104,24 +136,30 @@ const ACCOUNTING_KEY = 'accounting';
 
 export async function accountingSettings(db: DbOrTx): Promise<AccountingSettings> {
   const parsed = accountingSchema.safeParse(await readJson(db, ACCOUNTING_KEY));
-  return merge(parsed.success ? parsed.data : {});
+  return mergeAccounting(parsed.success ? parsed.data : {});
 }
 
-/** Changes some account numbers or VAT codes; the others keep their value. */
-export async function updateAccountingSettings(
-  db: DbOrTx,
-  patch: AccountingInput,
-): Promise<AccountingSettings> {
+/**
+ * The stored settings with `patch` applied (the fields it leaves out keep their value;
+ * `machineRevenue.<kind>: null` removes a kind's own account), not yet written.
+ */
+export async function patchedAccounting(db: DbOrTx, patch: AccountingInput): Promise<AccountingInput> {
   const current = accountingSchema.safeParse(await readJson(db, ACCOUNTING_KEY));
   const base = current.success ? current.data : {};
-  const next: AccountingInput = {
+  const machineRevenue = { ...base.machineRevenue, ...patch.machineRevenue };
+  for (const k of MACHINE_KINDS) if (machineRevenue[k] === null) delete machineRevenue[k];
+  return accountingSchema.parse({
     ...base,
     ...patch,
-    machineRevenue: { ...base.machineRevenue, ...patch.machineRevenue },
+    machineRevenue,
     vat: { ...base.vat, ...patch.vat },
-  };
+  });
+}
+
+/** Writes settings made by patchedAccounting (and checked by the caller against the chart). */
+export async function writeAccounting(db: DbOrTx, next: AccountingInput): Promise<AccountingSettings> {
   await writeJson(db, ACCOUNTING_KEY, accountingSchema.parse(next));
-  return merge(next);
+  return mergeAccounting(next);
 }
 
 export const helloassoSchema = z
@@ -138,6 +176,11 @@ export const helloassoSchema = z
     formSlug: z.string().min(1).max(200),
     /** a custom field of the form holding the member's e-mail or id, tried before the payer's e-mail */
     matchField: z.string().min(1).max(200),
+    /**
+     * issue #11: the machine-card item's name on the form; only its share goes on the card
+     * (without it: every item except donations and memberships)
+     */
+    itemName: z.string().min(1).max(200),
   })
   .partial()
   .strict();

@@ -130,16 +130,24 @@ export const closeMonthCommand: Command = {
 export const helloassoSyncCommand: Command = {
   name: 'helloasso-sync',
   usage: 'helloasso-sync --from 2026-03-01 --to 2026-04-01',
-  summary: 'Fetch the machine-card form’s HelloAsso payments over a period and credit the missed ones',
+  summary:
+    'Fetch the machine-card form’s HelloAsso payments updated over a period and apply what was missed (credits, refunds, chargebacks)',
   options: { from: rangeOptions.from, to: rangeOptions.to },
   async run(ctx, _positionals, values) {
     const r = range(ctx, values);
     const settings = await helloassoSettings(ctx.db, helloassoEnv(ctx.env));
-    const result = await syncPayments(ctx.db, clientFor(settings), settings, r, ctx.now, (seen) => {
-      if (seen % 20 === 0) ctx.say(`… ${seen} payments looked at`);
-    });
+    const { memberIds: _moved, ...result } = await syncPayments(
+      ctx.db,
+      clientFor(settings),
+      settings,
+      r,
+      ctx.now,
+      (seen) => {
+        if (seen % 20 === 0) ctx.say(`… ${seen} payments looked at`);
+      },
+    );
     ctx.say(
-      `${result.seen} payments: ${result.credited} credited, ${result.refunded} refunded, ${result.unmatched} waiting for the treasurer, ${result.unchanged} unchanged`,
+      `${result.seen} payments: ${result.credited} credited, ${result.refunded} refunded, ${result.contested} contested, ${result.reversed} with credit taken back, ${result.unmatched} waiting for the treasurer, ${result.unchanged} unchanged`,
     );
     ctx.out(JSON.stringify(result));
   },

@@ -18,10 +18,20 @@ export const ACCOUNTS = [
   'adjustments',
   /** sales of consumables (filament, resin, sheets) used in sessions (issue #6) */
   'material_revenue',
+  /**
+   * receivable (sub-ledger per member, issue #11): credit already spent that a HelloAsso
+   * refund or chargeback took back; the card stops at its floor and the member owes the rest
+   */
+  'member_debts',
 ] as const;
 export type Account = (typeof ACCOUNTS)[number];
 
-export const TRANSACTION_KINDS = ['topup', 'usage', 'refund', 'adjustment', 'reversal'] as const;
+/**
+ * `material`: consumables sold in a session (issue #11): their own flow, apart from machine
+ * use. Before it existed they were posted as `usage` with a `material_revenue` entry; the
+ * reports recognise those by that entry (application/ledger-sql.ts).
+ */
+export const TRANSACTION_KINDS = ['topup', 'usage', 'material', 'refund', 'adjustment', 'reversal'] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 export interface Posting {
@@ -97,6 +107,33 @@ export function refundPostings(memberId: string, amountCents: number, method: To
     { account: 'member_cards', amountCents, memberId },
     { account: paymentAccount(method), amountCents: -amountCents },
   ];
+}
+
+/**
+ * Money HelloAsso gave back to the payer (refund or chargeback) out of a card top-up (issue
+ * #11): the card gives back what it holds (`cardCents`), the rest (`debtCents`) was already
+ * spent on machines, so it becomes what the member owes; the clearing account gives it all.
+ */
+export function takeBackPostings(
+  memberId: string,
+  cardCents: number,
+  debtCents: number,
+  method: TopupMethod,
+): Posting[] {
+  if (
+    !Number.isSafeInteger(cardCents) ||
+    !Number.isSafeInteger(debtCents) ||
+    cardCents < 0 ||
+    debtCents < 0
+  ) {
+    throw new LedgerError('amounts taken back are whole numbers of cents, zero or more');
+  }
+  positive(cardCents + debtCents);
+  const out: Posting[] = [];
+  if (cardCents > 0) out.push({ account: 'member_cards', amountCents: cardCents, memberId });
+  if (debtCents > 0) out.push({ account: 'member_debts', amountCents: debtCents, memberId });
+  out.push({ account: paymentAccount(method), amountCents: -(cardCents + debtCents) });
+  return out;
 }
 
 /** A signed correction of a member's credit (positive adds credit). */

@@ -83,3 +83,53 @@ export function ageBand(birthYear: number | null, year: number): AgeBand {
   if (age <= 25) return '18-25';
   return 'over-25';
 }
+
+/**
+ * Gender as French funders ask for it (issue #11): femme, homme, autre; not given = "non
+ * précisé" (null). Optional personal data: never required, erased with the member.
+ */
+export const GENDERS = ['woman', 'man', 'other'] as const;
+export type Gender = (typeof GENDERS)[number];
+
+export const GENDER_LABELS_FR: Record<Gender, string> = { woman: 'Femme', man: 'Homme', other: 'Autre' };
+
+const GENDER_ALIASES: Record<string, Gender | 'unspecified'> = {};
+for (const [gender, words] of Object.entries({
+  woman: ['woman', 'female', 'f', 'femme', 'w'],
+  man: ['man', 'male', 'm', 'homme', 'h'],
+  other: ['other', 'autre', 'non binaire', 'non-binary', 'nonbinary'],
+  unspecified: ['non precise', 'non precisee', 'unspecified', 'not specified', 'nc', 'ne se prononce pas'],
+})) {
+  for (const w of words) GENDER_ALIASES[headerKey(w)] = gender as Gender | 'unspecified';
+}
+
+/** The gender a spreadsheet cell names: a gender, `unspecified` (stored as null), or null if unreadable. */
+export function parseGender(text: string): Gender | 'unspecified' | null {
+  return GENDER_ALIASES[headerKey(text)] ?? null;
+}
+
+/** Residence relative to the lab's agglomeration (its name is the `attendance` setting). */
+export const RESIDENCE_AREAS = ['inside', 'outside'] as const;
+export type ResidenceArea = (typeof RESIDENCE_AREAS)[number];
+
+const AREA_ALIASES: Record<string, ResidenceArea> = {};
+for (const [area, words] of Object.entries({
+  inside: [
+    'inside',
+    'in',
+    'dans',
+    'oui',
+    'yes',
+    'agglomeration',
+    'dans l agglomeration',
+    'dans l agglo',
+    'agglo',
+  ],
+  outside: ['outside', 'out', 'hors', 'non', 'no', 'hors agglomeration', 'hors agglo', 'exterieur'],
+})) {
+  for (const w of words) AREA_ALIASES[headerKey(w)] = area as ResidenceArea;
+}
+
+export function parseResidenceArea(text: string): ResidenceArea | null {
+  return AREA_ALIASES[headerKey(text)] ?? null;
+}

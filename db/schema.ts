@@ -38,6 +38,12 @@ export const members = pgTable(
     membershipValidUntil: ts('membership_valid_until'),
     category: text('category'),
     birthYear: integer('birth_year'),
+    /** issue #11 attendance for funders: optional, personal data (exported and erased by gdpr.ts) */
+    gender: text('gender', { enum: ['woman', 'man', 'other'] }),
+    /** commune of residence, free text or INSEE code (issue #11) */
+    residenceCommune: text('residence_commune'),
+    /** inside or outside the lab's agglomeration (its name is a setting; issue #11) */
+    residenceArea: text('residence_area', { enum: ['inside', 'outside'] }),
     /** cached credit; always equals -Σ member_cards entries (checked by tests and reports) */
     balanceCents: bigint('balance_cents', { mode: 'number' }).notNull().default(0),
     passwordHash: text('password_hash'),
@@ -311,7 +317,9 @@ export const ledgerTransactions = pgTable(
   'ledger_transactions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['topup', 'usage', 'refund', 'adjustment', 'reversal'] }).notNull(),
+    kind: text('kind', {
+      enum: ['topup', 'usage', 'material', 'refund', 'adjustment', 'reversal'],
+    }).notNull(),
     memberId: text('member_id').references(() => members.id),
     sessionId: text('session_id').references(() => machineSessions.id),
     method: text('method'),
@@ -336,7 +344,16 @@ export const ledgerEntries = pgTable(
       .notNull()
       .references(() => ledgerTransactions.id),
     account: text('account', {
-      enum: ['member_cards', 'machine_revenue', 'cash', 'bank', 'online', 'adjustments', 'material_revenue'],
+      enum: [
+        'member_cards',
+        'machine_revenue',
+        'cash',
+        'bank',
+        'online',
+        'adjustments',
+        'material_revenue',
+        'member_debts',
+      ],
     }).notNull(),
     amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
     memberId: text('member_id'),
@@ -418,18 +435,70 @@ export const helloassoPayments = pgTable(
     payerName: text('payer_name'),
     /** the answer to the configured custom field, if any */
     matchValue: text('match_value'),
-    status: text('status', { enum: ['credited', 'unmatched', 'refunded', 'ignored'] }).notNull(),
+    status: text('status', {
+      enum: ['credited', 'unmatched', 'refunded', 'ignored', 'contested', 'canceled'],
+    }).notNull(),
     memberId: text('member_id').references(() => members.id),
     topupTransactionId: bigint('topup_transaction_id', { mode: 'number' }),
     refundTransactionId: bigint('refund_transaction_id', { mode: 'number' }),
     note: text('note'),
     receivedAt: ts('received_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** issue #11: the machine-card item's share of this payment, the only part put on the card */
+    cardCents: bigint('card_cents', { mode: 'number' }).notNull().default(0),
+    /** HelloAsso's own voluntary contribution (amountTip): never the association's money */
+    tipCents: bigint('tip_cents', { mode: 'number' }).notNull().default(0),
+    /** other items and options paid with it (membership, donation…): reported, not on the card */
+    otherCents: bigint('other_cents', { mode: 'number' }).notNull().default(0),
+    /** [{ name, type, cents }] of those other items, for the treasurer */
+    otherItems: jsonb('other_items'),
+    /** card credit taken back so far by refunds, a chargeback or a cancellation */
+    reversedCents: bigint('reversed_cents', { mode: 'number' }).notNull().default(0),
+    /** what the member owes because credit already spent was taken back (ledger member_debts) */
+    debtCents: bigint('debt_cents', { mode: 'number' }).notNull().default(0),
+    /** set for the treasurer: 'chargeback', 'canceled_after_credit', 'refund_of_spent_credit' */
+    flag: text('flag'),
+    /** when the booking date moved out of a closed month, what was done */
+    bookingNote: text('booking_note'),
+    /** HelloAsso's meta.updatedAt as last fetched */
+    helloassoUpdatedAt: ts('helloasso_updated_at'),
   },
   (t) => [
     index('helloasso_payments_status_idx').on(t.status),
     index('helloasso_payments_member_idx').on(t.memberId),
   ],
+);
+
+/**
+ * Each card movement taken back from a HelloAsso payment (issue #11), once: a processed
+ * refund operation (`op:<id>`), what remained at `Refunded` (`remainder:<paymentId>`), a
+ * chargeback (`contested:<paymentId>`) or a cancellation (`canceled:<paymentId>`).
+ */
+export const helloassoReversals = pgTable(
+  'helloasso_reversals',
+  {
+    key: text('key').primaryKey(),
+    paymentId: text('payment_id')
+      .notNull()
+      .references(() => helloassoPayments.paymentId),
+    kind: text('kind', { enum: ['refund', 'remainder', 'chargeback', 'canceled'] }).notNull(),
+    /** HelloAsso's amount for this operation (with the tip when it carries one) */
+    amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
+    /** taken from the card */
+    cardCents: bigint('card_cents', { mode: 'number' }).notNull(),
+    /** beyond what the card held: the member owes it (member_debts) */
+    debtCents: bigint('debt_cents', { mode: 'number' }).notNull(),
+    /** the part that was not card credit (tip, other items): reported only */
+    otherCents: bigint('other_cents', { mode: 'number' }).notNull(),
+    /** HelloAsso's date of the operation */
+    occurredAt: ts('occurred_at').notNull(),
+    /** the ledger date: occurredAt, or the first open instant when its month is closed */
+    bookedAt: ts('booked_at').notNull(),
+    transactionId: bigint('transaction_id', { mode: 'number' }),
+    note: text('note'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('helloasso_reversals_payment_idx').on(t.paymentId)],
 );
 
 /**

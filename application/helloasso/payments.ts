@@ -1,53 +1,45 @@
 /**
- * HelloAsso payments become machine-card credit (issue #5), exactly once per HelloAsso payment
- * id whatever the webhook does: the payment is always re-fetched from HelloAsso's API (their
- * webhooks are not signed, so a body is only a hint), and its row in helloasso_payments is
- * claimed and locked before anything is posted, so duplicates and concurrent deliveries see
- * the first one's result.
+ * HelloAsso payments become machine-card credit (issues #5, #11), exactly once per HelloAsso
+ * payment id and once per refund operation, whatever the webhook does: the payment is always
+ * re-fetched from HelloAsso's API (their notifications are not signed, so a body is only a
+ * hint), and its row in helloasso_payments is claimed and locked before anything is posted.
  *
- * States: `Authorized` → top-up (method helloasso, reference `helloasso:<id>`) of the member
- * matched by the configured custom field or the payer's e-mail, else queued as `unmatched` for
- * the treasurer; `Refunded` → one refund posting if it had been credited. Other states (pending,
- * refused…) are recorded as `ignored` and looked at again on the next notification.
+ * What is credited: the machine-card item's share only (shares.ts); the tip and other items
+ * are recorded on the row and reported. Dates: HelloAsso's (booking.ts).
+ *
+ * States (Enums.PaymentState of HelloAsso's OpenAPI):
+ * - `Authorized` → top-up of the member matched by the configured custom field or the payer's
+ *   e-mail, else queued as `unmatched` for the treasurer.
+ * - processed `refundOperations` → each taken back once (partial refunds), at its date.
+ * - `Refunded` → what is left of the card share after those operations is taken back.
+ * - `Contested` (chargeback) → what is left is taken back and the payment is flagged.
+ * - `Canceled` (an installment that will not be collected) → nothing if never credited; what
+ *   is left is taken back and flagged if it had been.
+ * - `Refunding` → nothing yet (the refund operation, once processed, or `Refunded` will post).
+ * - anything else (Pending, Waiting, Refused…) → recorded as `ignored`, looked at again.
  */
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { refundPostings, topupPostings } from '../../core/ledger.ts';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { helloassoPayments, members } from '../../db/schema.ts';
-import { type Actor, audit } from '../audit.ts';
-import { conflict, invalid, notFound } from '../errors.ts';
-import { postTransaction } from '../ledger.ts';
+import { helloassoPayments, helloassoReversals, members } from '../../db/schema.ts';
+import { audit } from '../audit.ts';
 import type { HelloassoSettings } from '../treasury-settings.ts';
-import type { HelloassoClient, HelloassoOrder, HelloassoPayment } from './client.ts';
+import { type Booking, bookingDate, postCredit, postTakeBack } from './booking.ts';
+import { dateOf, type HelloassoClient, type HelloassoOrder, type HelloassoPayment } from './client.ts';
+import { type PaymentOutcome, publicPayment, type Row } from './public.ts';
+import { paymentShares, refundSplit } from './shares.ts';
+
+export { type PaymentOutcome, publicPayment } from './public.ts';
+export { assignPayment, listPayments } from './queue.ts';
 
 export const PAID_STATES = new Set(['Authorized']);
-export const REFUNDED_STATES = new Set(['Refunded']);
-
-type Row = typeof helloassoPayments.$inferSelect;
-
-export function publicPayment(r: Row) {
-  return {
-    paymentId: r.paymentId,
-    orderId: r.orderId,
-    formType: r.formType,
-    formSlug: r.formSlug,
-    state: r.state,
-    amountCents: r.amountCents,
-    paidAt: r.paidAt,
-    payerEmail: r.payerEmail,
-    payerName: r.payerName,
-    matchValue: r.matchValue,
-    status: r.status,
-    memberId: r.memberId,
-    topupTransactionId: r.topupTransactionId === null ? null : String(r.topupTransactionId),
-    refundTransactionId: r.refundTransactionId === null ? null : String(r.refundTransactionId),
-    note: r.note,
-    receivedAt: r.receivedAt,
-    updatedAt: r.updatedAt,
-  };
-}
-
-export type PaymentOutcome = ReturnType<typeof publicPayment> & { changed: boolean };
+const TAKE_BACK: Record<
+  string,
+  { key: string; kind: 'remainder' | 'chargeback' | 'canceled'; status: Row['status'] }
+> = {
+  Refunded: { key: 'remainder', kind: 'remainder', status: 'refunded' },
+  Contested: { key: 'contested', kind: 'chargeback', status: 'contested' },
+  Canceled: { key: 'canceled', kind: 'canceled', status: 'canceled' },
+};
 
 /** The answer to the configured custom field in the payment's order, if any. */
 export function customFieldAnswer(order: HelloassoOrder | null, field: string | undefined): string | null {
@@ -59,12 +51,6 @@ export function customFieldAnswer(order: HelloassoOrder | null, field: string | 
     }
   }
   return null;
-}
-
-function dateOf(text: string | undefined): Date | null {
-  if (!text) return null;
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 async function findMember(tx: Tx, hint: string | null | undefined): Promise<string | null> {
@@ -95,9 +81,83 @@ function formMismatch(p: HelloassoPayment, s: HelloassoSettings): string | null 
   return null;
 }
 
+/** Records one reversal (idempotent by key) and posts its card part when the payment was credited. */
+async function takeBack(
+  tx: Tx,
+  row: Row,
+  r: {
+    key: string;
+    kind: 'refund' | 'remainder' | 'chargeback' | 'canceled';
+    amountCents: number;
+    cardCents: number;
+    otherCents: number;
+    occurredAt: Date | null;
+  },
+  now: Date,
+): Promise<{ cardCents: number; debtCents: number; booking: Booking; transactionId: number | null } | null> {
+  const claimed = await tx
+    .insert(helloassoReversals)
+    .values({
+      key: r.key,
+      paymentId: row.paymentId,
+      kind: r.kind,
+      amountCents: r.amountCents,
+      cardCents: 0,
+      debtCents: 0,
+      otherCents: r.otherCents,
+      occurredAt: r.occurredAt ?? now,
+      bookedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ key: helloassoReversals.key });
+  if (claimed.length === 0) return null;
+  const booking = await bookingDate(tx, r.occurredAt, now);
+  const reason = {
+    refund: 'remboursement partiel HelloAsso',
+    remainder: 'remboursement HelloAsso',
+    chargeback: 'contestation (chargeback) HelloAsso',
+    canceled: 'paiement HelloAsso annulé',
+  }[r.kind];
+  if (row.status !== 'credited' || row.memberId === null || r.cardCents <= 0) {
+    // Nothing on a card yet (unmatched): the queued credit shrinks instead.
+    await tx
+      .update(helloassoReversals)
+      .set({
+        cardCents: r.cardCents,
+        bookedAt: booking.at,
+        note: r.cardCents <= 0 ? 'no card credit in it: nothing posted' : 'not credited yet: nothing posted',
+      })
+      .where(eq(helloassoReversals.key, r.key));
+    return { cardCents: r.cardCents, debtCents: 0, booking, transactionId: null };
+  }
+  const posted = await postTakeBack(tx, {
+    paymentId: row.paymentId,
+    memberId: row.memberId,
+    wantCents: r.cardCents,
+    booking,
+    reason,
+  });
+  await tx
+    .update(helloassoReversals)
+    .set({
+      cardCents: posted.cardCents,
+      debtCents: posted.debtCents,
+      bookedAt: booking.at,
+      transactionId: posted.transactionId,
+      note: booking.note,
+    })
+    .where(eq(helloassoReversals.key, r.key));
+  return {
+    cardCents: r.cardCents,
+    debtCents: posted.debtCents,
+    booking,
+    transactionId: posted.transactionId,
+  };
+}
+
 /**
  * Applies the state of a payment fetched from HelloAsso. Idempotent: call it as often as
- * notifications arrive.
+ * notifications arrive. `order` is the payment's order when items or a custom field need it.
  */
 export async function applyPayment(
   db: Db,
@@ -105,8 +165,12 @@ export async function applyPayment(
   context: { settings: HelloassoSettings; order: HelloassoOrder | null; now: Date },
 ): Promise<PaymentOutcome> {
   const id = String(payment.id);
+  const { now, settings } = context;
   const payerName = [payment.payer?.firstName, payment.payer?.lastName].filter(Boolean).join(' ') || null;
-  const matchValue = customFieldAnswer(context.order, context.settings.matchField);
+  const matchValue = customFieldAnswer(context.order, settings.matchField);
+  const shares = paymentShares(payment, settings.itemName, context.order);
+  const paidAt = dateOf(payment.date);
+  const hUpdated = dateOf(payment.meta?.updatedAt);
   return db.transaction(async (tx) => {
     await tx
       .insert(helloassoPayments)
@@ -117,110 +181,170 @@ export async function applyPayment(
         formSlug: payment.order?.formSlug ?? null,
         state: payment.state,
         amountCents: payment.amount,
-        paidAt: dateOf(payment.date),
+        paidAt,
         payerEmail: payment.payer?.email ?? null,
         payerName,
         matchValue,
         status: 'ignored',
         note: 'received',
-        receivedAt: context.now,
-        updatedAt: context.now,
+        receivedAt: now,
+        updatedAt: now,
       })
       .onConflictDoNothing();
-    const [row] = await tx
+    const [locked] = await tx
       .select()
       .from(helloassoPayments)
       .where(eq(helloassoPayments.paymentId, id))
       .for('update');
-    const before = row!;
-    const patch: Partial<Row> = { state: payment.state, updatedAt: context.now };
-    const paidAt = dateOf(payment.date) ?? before.paidAt;
+    const before = locked!;
+    let row: Row = { ...before };
+    const patch: Partial<Row> = { state: payment.state, updatedAt: now, helloassoUpdatedAt: hUpdated };
+    const set = (p: Partial<Row>) => {
+      Object.assign(patch, p);
+      row = { ...row, ...p };
+    };
+    const memberIds = new Set<string>();
 
     if (before.status === 'ignored') {
       // Nothing was posted yet: the fetched payment is the truth (a forged body changes nothing).
-      Object.assign(patch, {
+      set({
         amountCents: payment.amount,
-        paidAt,
+        paidAt: paidAt ?? before.paidAt,
         payerEmail: payment.payer?.email ?? null,
         payerName,
         matchValue,
+        cardCents: shares.cardCents,
+        tipCents: shares.tipCents,
+        otherCents: shares.otherCents,
+        otherItems: shares.otherItems,
       });
-      const mismatch = formMismatch(payment, context.settings);
+      const mismatch = formMismatch(payment, settings);
       if (mismatch !== null) {
-        patch.note = mismatch;
-      } else if (PAID_STATES.has(payment.state) && payment.amount > 0) {
+        set({ note: mismatch });
+      } else if (PAID_STATES.has(payment.state) && shares.cardCents > 0) {
         const memberId = (await findMember(tx, matchValue)) ?? (await findMember(tx, payment.payer?.email));
         if (memberId === null) {
-          Object.assign(patch, {
-            status: 'unmatched',
-            note: 'no member has this e-mail or custom field answer',
-          });
+          set({ status: 'unmatched', note: 'no member has this e-mail or custom field answer' });
         } else {
-          const txId = await credit(tx, id, memberId, payment.amount, 'system:helloasso');
-          Object.assign(patch, { status: 'credited', memberId, topupTransactionId: txId, note: null });
+          const booking = await bookingDate(tx, paidAt, now);
+          const txId = await postCredit(tx, id, memberId, shares.cardCents, booking, 'system:helloasso');
+          memberIds.add(memberId);
+          set({
+            status: 'credited',
+            memberId,
+            topupTransactionId: txId,
+            note: null,
+            bookingNote: booking.note,
+          });
         }
-      } else if (REFUNDED_STATES.has(payment.state)) {
-        Object.assign(patch, { status: 'refunded', note: 'refunded before it was credited: nothing posted' });
+      } else if (PAID_STATES.has(payment.state)) {
+        set({ note: 'no machine-card item in this payment: nothing for a card' });
+      } else if (TAKE_BACK[payment.state]) {
+        set({
+          status: TAKE_BACK[payment.state]!.status,
+          note: `${payment.state} before it was credited: nothing posted`,
+        });
       } else {
-        patch.note = `state ${payment.state}: waiting for Authorized`;
-      }
-    } else if (REFUNDED_STATES.has(payment.state) && before.status !== 'refunded') {
-      if (before.status === 'credited' && before.memberId !== null) {
-        const posted = await postTransaction(
-          tx,
-          {
-            kind: 'refund',
-            memberId: before.memberId,
-            method: 'helloasso',
-            reference: `helloasso:${id}`,
-            reason: 'remboursement HelloAsso',
-            createdBy: 'system:helloasso',
-          },
-          // No floor: the money has gone back to the payer; if the card was used meanwhile the
-          // balance goes below zero and the treasurer sees it.
-          refundPostings(before.memberId, before.amountCents, 'helloasso'),
-        );
-        Object.assign(patch, { status: 'refunded', refundTransactionId: posted.transactionId, note: null });
-      } else {
-        Object.assign(patch, { status: 'refunded', note: 'refunded while unmatched: nothing posted' });
+        set({ note: `state ${payment.state}: waiting for Authorized` });
       }
     }
+
+    if (row.status === 'credited' || row.status === 'unmatched') {
+      // Partial refunds, each once, card share first (shares.ts refundSplit).
+      for (const op of payment.refundOperations ?? []) {
+        if (op.status !== 'Processed') continue;
+        const split = refundSplit(op, shares.tipInAmount, row.cardCents - row.reversedCents);
+        const done = await takeBack(
+          tx,
+          row,
+          {
+            key: `op:${op.id}`,
+            kind: 'refund',
+            ...split,
+            occurredAt: dateOf(op.meta?.createdAt) ?? hUpdated,
+          },
+          now,
+        );
+        if (done === null) continue;
+        if (row.memberId && row.status === 'credited') memberIds.add(row.memberId);
+        set({
+          reversedCents: row.reversedCents + done.cardCents,
+          debtCents: row.debtCents + done.debtCents,
+          ...(done.transactionId !== null ? { refundTransactionId: done.transactionId } : {}),
+          ...(done.booking.note ? { bookingNote: done.booking.note } : {}),
+          ...(done.debtCents > 0 ? { flag: row.flag ?? 'refund_of_spent_credit' } : {}),
+        });
+      }
+      const rule = TAKE_BACK[payment.state];
+      if (rule !== undefined) {
+        const left = row.cardCents - row.reversedCents;
+        if (left > 0) {
+          const done = await takeBack(
+            tx,
+            row,
+            {
+              key: `${rule.key}:${id}`,
+              kind: rule.kind,
+              amountCents: left,
+              cardCents: left,
+              otherCents: 0,
+              occurredAt: hUpdated,
+            },
+            now,
+          );
+          if (done !== null) {
+            if (row.memberId && row.status === 'credited') memberIds.add(row.memberId);
+            set({
+              reversedCents: row.reversedCents + done.cardCents,
+              debtCents: row.debtCents + done.debtCents,
+              ...(done.transactionId !== null ? { refundTransactionId: done.transactionId } : {}),
+              ...(done.booking.note ? { bookingNote: done.booking.note } : {}),
+              ...(done.debtCents > 0 ? { flag: 'refund_of_spent_credit' } : {}),
+            });
+          }
+        }
+        const credited = row.status === 'credited';
+        set({
+          status: rule.status,
+          note: credited ? null : `${payment.state} while unmatched: nothing posted`,
+          ...(rule.kind === 'chargeback' ? { flag: 'chargeback' } : {}),
+          ...(rule.kind === 'canceled' && credited ? { flag: 'canceled_after_credit' } : {}),
+        });
+      } else if (payment.state === 'Refunding') {
+        set({ note: 'refund in progress at HelloAsso' });
+      } else if (row.status === 'credited' && row.note === 'refund in progress at HelloAsso') {
+        set({ note: null });
+      }
+    } else if (row.status === 'contested' && PAID_STATES.has(payment.state)) {
+      // HelloAsso settled the dispute for the association: the treasurer decides (no automatic re-credit).
+      set({ note: 'chargeback settled: the payment is Authorized again; credit it back by hand if due' });
+    }
+
     const [after] = await tx
       .update(helloassoPayments)
       .set(patch)
       .where(eq(helloassoPayments.paymentId, id))
       .returning();
-    const changed = after!.status !== before.status || before.note === 'received';
-    if (after!.status !== before.status) {
+    const changed =
+      after!.status !== before.status ||
+      before.note === 'received' ||
+      after!.reversedCents !== before.reversedCents;
+    if (changed) {
       await audit(tx, {
         actor: 'system:helloasso',
         action: `helloasso_${after!.status}`,
         entity: 'helloasso_payment',
         entityId: id,
-        before: { status: before.status },
+        before: { status: before.status, reversedCents: before.reversedCents },
         after: publicPayment(after!),
       });
     }
-    return { ...publicPayment(after!), changed };
+    const tookBack = after!.reversedCents !== before.reversedCents;
+    return { ...publicPayment(after!), changed, tookBack, memberIds: [...memberIds] };
   });
 }
 
-async function credit(
-  tx: Tx,
-  paymentId: string,
-  memberId: string,
-  amountCents: number,
-  actor: Actor,
-): Promise<number> {
-  const posted = await postTransaction(
-    tx,
-    { kind: 'topup', memberId, method: 'helloasso', reference: `helloasso:${paymentId}`, createdBy: actor },
-    topupPostings(memberId, amountCents, 'helloasso'),
-  );
-  return posted.transactionId;
-}
-
-/** Fetches a payment (and its order when a custom field is used) and applies it; null if HelloAsso does not know it. */
+/** Fetches a payment (and its order when items or a custom field need it) and applies it; null if unknown. */
 export async function refreshPayment(
   db: Db,
   client: HelloassoClient,
@@ -230,60 +354,16 @@ export async function refreshPayment(
 ): Promise<PaymentOutcome | null> {
   const payment = await client.payment(paymentId);
   if (payment === null) return null;
-  const order =
-    settings.matchField && payment.order?.id !== undefined ? await client.order(payment.order.id) : null;
-  return applyPayment(db, payment, { settings, order, now });
+  return applyPayment(db, payment, { settings, order: await orderFor(client, settings, payment), now });
 }
 
-export async function listPayments(db: Db, status: Row['status'] | undefined, limit: number, offset: number) {
-  const rows = await db
-    .select()
-    .from(helloassoPayments)
-    .where(status ? eq(helloassoPayments.status, status) : undefined)
-    .orderBy(desc(helloassoPayments.receivedAt), desc(helloassoPayments.paymentId))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(publicPayment);
-}
-
-/** The treasurer credits an unmatched payment to a member. */
-export async function assignPayment(db: Db, actor: Actor, paymentId: string, memberId: string, now: Date) {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(helloassoPayments)
-      .where(eq(helloassoPayments.paymentId, paymentId))
-      .for('update');
-    if (row === undefined) throw notFound('HelloAsso payment', paymentId);
-    if (row.status !== 'unmatched') {
-      throw conflict(`This payment is ${row.status}, not unmatched: only queued payments can be assigned.`);
-    }
-    const [m] = await tx
-      .select({ id: members.id, erasedAt: members.erasedAt })
-      .from(members)
-      .where(eq(members.id, memberId));
-    if (m === undefined || m.erasedAt !== null)
-      throw invalid('memberId', `no member has the id "${memberId}"`);
-    const txId = await credit(tx, paymentId, memberId, row.amountCents, actor);
-    const [after] = await tx
-      .update(helloassoPayments)
-      .set({
-        status: 'credited',
-        memberId,
-        topupTransactionId: txId,
-        note: `assigned by ${actor}`,
-        updatedAt: now,
-      })
-      .where(eq(helloassoPayments.paymentId, paymentId))
-      .returning();
-    const result = publicPayment(after!);
-    await audit(tx, {
-      actor,
-      action: 'helloasso_assign',
-      entity: 'helloasso_payment',
-      entityId: paymentId,
-      after: result,
-    });
-    return result;
-  });
+/** The order is fetched only when needed: a custom field to match, or item names missing. */
+export async function orderFor(
+  client: HelloassoClient,
+  settings: HelloassoSettings,
+  payment: HelloassoPayment,
+): Promise<HelloassoOrder | null> {
+  const needNames = Boolean(settings.itemName) && (payment.items ?? []).some((i) => !i.name);
+  if (payment.order?.id === undefined || (!settings.matchField && !needNames)) return null;
+  return client.order(payment.order.id);
 }

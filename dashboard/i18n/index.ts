@@ -9,18 +9,20 @@ import { backupEn } from './backup-en.ts';
 import { backupFr } from './backup-fr.ts';
 import { en } from './en.ts';
 import { type Dict as BaseDict, fr } from './fr.ts';
+import { helloassoEn } from './helloasso-en.ts';
+import { helloassoFr } from './helloasso-fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
-export type Dict = BaseDict & typeof practicesFr & typeof backupFr;
+export type Dict = BaseDict & typeof practicesFr & typeof backupFr & typeof helloassoFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr, ...backupFr },
-  en: { ...en, ...practicesEn, ...backupEn },
+  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr },
+  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';

@@ -201,6 +201,7 @@ describe('the treasurer’s and funders’ pages', () => {
       paymentId: '987654',
       state: 'Authorized',
       amountCents: 3000,
+      cardCents: 3000,
       paidAt: new Date(),
       payerEmail: 'autre-adresse@example.net',
       payerName: 'Claude Sans-Mail',

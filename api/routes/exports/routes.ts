@@ -30,12 +30,23 @@ const paheko = defineRoute(MONEY, {
   method: 'get',
   path: '/api/v1/exports/paheko',
   tags,
-  summary: 'Paheko "simplifié" CSV import file (one debit/credit line per transaction)',
+  summary: 'Paheko "simplifié" CSV import file (one entry per session, top-up, refund, adjustment)',
   description:
     "Columns: Numéro d'écriture (empty), Date (DD/MM/YYYY), Type (Avancé), Compte de débit, Compte de crédit, " +
-    'Montant (decimal comma), Libellé, Numéro pièce comptable (our transaction id), Référence paiement, Remarques ' +
-    '(VAT code of machine use). `;`-separated, UTF-8 with BOM. Account numbers: GET/PUT /api/v1/settings/accounting.',
-  request: { query: z.object(rangeQuery).strict() },
+    'Montant (decimal comma), Libellé (machine and member names), Numéro pièce comptable ("session <id>" or our ' +
+    'transaction id), Référence paiement, Remarques (VAT code of machine use). `;`-separated, UTF-8 with BOM. ' +
+    "A session's minute debits are summed into one entry (issue #11); `detail=minute` writes one line per " +
+    'ledger transaction instead, with the same totals. Account numbers: GET/PUT /api/v1/settings/accounting.',
+  request: {
+    query: z
+      .object({
+        ...rangeQuery,
+        detail: z.enum(['event', 'minute']).optional().openapi({
+          description: 'event (default): one entry per session; minute: one per ledger transaction',
+        }),
+      })
+      .strict(),
+  },
   responses: csvResponse('The CSV file, as an attachment'),
 });
 
@@ -118,7 +129,10 @@ export function registerExportRoutes(app: App): void {
   app.openapi(paheko, async (c) => {
     const { db, labTimeZone } = c.var.deps;
     const q = c.req.valid('query');
-    const file = await pahekoExport(db, queryRange(q.from, q.to, labTimeZone), { timeZone: labTimeZone });
+    const file = await pahekoExport(db, queryRange(q.from, q.to, labTimeZone), {
+      timeZone: labTimeZone,
+      ...(q.detail ? { detail: q.detail } : {}),
+    });
     return attachment(file.content, file.filename, CSV) as never;
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_CLIENT, FakeHelloasso } from '../../../tests/support/fake-helloasso.ts';
+import { FAKE_CLIENT, FakeHelloasso, ORG } from '../../../tests/support/fake-helloasso.ts';
 import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 const fake = new FakeHelloasso();
@@ -31,7 +31,7 @@ describe('HelloAsso routes', () => {
       body: {
         baseUrl: fake.url,
         ...FAKE_CLIENT,
-        organizationSlug: 'la-machinerie',
+        organizationSlug: ORG,
         formType: 'Shop',
         formSlug: 'carte-machine',
       },
@@ -39,8 +39,15 @@ describe('HelloAsso routes', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ clientId: FAKE_CLIENT.clientId, clientSecretSet: true });
     expect(r.text).not.toContain(FAKE_CLIENT.clientSecret);
+    // Issue #12: the treasurer manages HelloAsso too; a trainer does not.
     const treasurer = await t.staff(['treasurer']);
-    expect((await t.call('GET', '/api/v1/settings/helloasso', { token: treasurer.token })).status).toBe(403);
+    expect((await t.call('GET', '/api/v1/settings/helloasso', { token: treasurer.token })).status).toBe(200);
+    const trainer = await t.staff(['trainer']);
+    expect((await t.call('GET', '/api/v1/settings/helloasso', { token: trainer.token })).status).toBe(403);
+    expect(
+      (await t.call('PUT', '/api/v1/settings/helloasso', { token: trainer.token, body: { formSlug: 'x' } }))
+        .status,
+    ).toBe(403);
     expect((await t.call('PUT', '/api/v1/settings/helloasso', { body: { baseUrl: 'nope' } })).status).toBe(
       400,
     );
@@ -51,7 +58,7 @@ describe('HelloAsso routes', () => {
       body: { name: 'Camille', email: 'camille@example.org' },
     });
     const member = r0.body.id as string;
-    fake.payments.set(11, { id: 11, amount: 2000, state: 'Authorized', email: 'camille@example.org' });
+    fake.pay({ id: 11, card: 2000, email: 'camille@example.org' });
     const first = await notify(11, { amount: 99_999 });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ handled: 1, credited: 1, unknown: 0 });
@@ -68,7 +75,7 @@ describe('HelloAsso routes', () => {
   });
 
   it('queues unmatched payments for the treasurer, who assigns them', async () => {
-    fake.payments.set(12, { id: 12, amount: 1200, state: 'Authorized', email: 'nobody@example.org' });
+    fake.pay({ id: 12, card: 1200, email: 'nobody@example.org' });
     await notify(12);
     const treasurer = await t.staff(['treasurer']);
     const queue = await t.call('GET', '/api/v1/integrations/helloasso/payments?status=unmatched', {
@@ -98,13 +105,7 @@ describe('HelloAsso routes', () => {
 
   it('syncs missed payments over a period', async () => {
     const r0 = await t.call('POST', '/api/v1/members', { body: { name: 'Léa', email: 'lea@example.org' } });
-    fake.payments.set(13, {
-      id: 13,
-      amount: 500,
-      state: 'Authorized',
-      email: 'lea@example.org',
-      date: '2026-06-02T10:00:00Z',
-    });
+    fake.pay({ id: 13, card: 500, email: 'lea@example.org', date: '2026-06-02T10:00:00Z' });
     const r = await t.call('POST', '/api/v1/integrations/helloasso/sync', {
       body: { from: '2026-06-01', to: '2026-07-01' },
     });

@@ -6,17 +6,16 @@
  * The treasurer lists queued payments, assigns unmatched ones, and syncs missed notifications.
  */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
 import type { HelloassoDeps } from '../../../application/deps.ts';
 import { HelloassoError } from '../../../application/helloasso/client.ts';
-import { assignPayment, listPayments } from '../../../application/helloasso/payments.ts';
+import { listPayments } from '../../../application/helloasso/queue.ts';
+import { HelloassoNotConfiguredError } from '../../../application/helloasso/sync.ts';
 import {
-  clientFor,
-  HelloassoNotConfiguredError,
-  handleWebhook,
-  syncPayments,
-} from '../../../application/helloasso/sync.ts';
-import { type HelloassoSettings, helloassoSettings } from '../../../application/treasury-settings.ts';
+  assignHelloassoPayment,
+  receiveHelloassoNotification,
+  syncHelloasso,
+} from '../../../application/helloasso/use-cases.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
@@ -27,6 +26,7 @@ import { queryRange } from '../exports/range.ts';
 export type { HelloassoDeps } from '../../../application/deps.ts';
 
 const tags = ['helloasso'];
+const STATUSES = ['credited', 'unmatched', 'refunded', 'ignored', 'contested', 'canceled'] as const;
 
 const paymentSchema = z
   .object({
@@ -36,11 +36,34 @@ const paymentSchema = z
     formSlug: z.string().nullable(),
     state: z.string(),
     amountCents: z.number().int(),
+    cardCents: z.number().int().openapi({ description: 'the machine-card item’s share: what the card gets' }),
+    tipCents: z.number().int().openapi({
+      description: 'HelloAsso’s voluntary contribution (amountTip): not the association’s, never booked',
+    }),
+    otherCents: z.number().int().openapi({
+      description: 'other items and options of the payment: kept off the card, booked by the treasurer',
+    }),
+    otherItems: z.array(
+      z.object({ name: z.string().nullable(), type: z.string().nullable(), cents: z.number().int() }),
+    ),
+    reversedCents: z
+      .number()
+      .int()
+      .openapi({ description: 'card credit taken back (refunds, chargeback, cancellation)' }),
+    debtCents: z
+      .number()
+      .int()
+      .openapi({ description: 'credit already spent that was taken back: the member owes it' }),
+    flag: z.enum(['chargeback', 'canceled_after_credit', 'refund_of_spent_credit']).nullable(),
+    bookingNote: z
+      .string()
+      .nullable()
+      .openapi({ description: 'set when the booking moved out of a closed month' }),
     paidAt: z.string().nullable(),
     payerEmail: z.string().nullable(),
     payerName: z.string().nullable(),
     matchValue: z.string().nullable(),
-    status: z.enum(['credited', 'unmatched', 'refunded', 'ignored']),
+    status: z.enum(STATUSES),
     memberId: z.string().nullable(),
     topupTransactionId: z.string().nullable(),
     refundTransactionId: z.string().nullable(),
@@ -85,7 +108,11 @@ const list = defineRoute(MONEY, {
   summary: 'HelloAsso payments seen; `status=unmatched` is the treasurer’s queue',
   request: {
     query: z
-      .object({ status: z.enum(['credited', 'unmatched', 'refunded', 'ignored']).optional(), ...pagination })
+      .object({
+        status: z.enum(STATUSES).optional(),
+        flagged: z.enum(['true', 'false']).optional(),
+        ...pagination,
+      })
       .strict(),
   },
   responses: { 200: jsonResponse('Payments, latest first', z.object({ items: z.array(paymentSchema) })) },
@@ -112,7 +139,10 @@ const sync = defineRoute(MONEY, {
   method: 'post',
   path: '/api/v1/integrations/helloasso/sync',
   tags,
-  summary: 'Fetch the machine-card form’s payments over a period and apply the missed ones',
+  summary: 'Fetch the machine-card form’s payments updated over a period and apply what was missed',
+  description:
+    'Walks the form’s payments by update date (HelloAsso sortField=UpdateDate), so a refund or chargeback of an ' +
+    'older payment is found; stops at the last page (a null continuationToken).',
   request: {
     body: jsonBody(
       z
@@ -128,8 +158,10 @@ const sync = defineRoute(MONEY, {
         seen: z.number().int(),
         credited: z.number().int(),
         refunded: z.number().int(),
+        contested: z.number().int(),
         unmatched: z.number().int(),
         unchanged: z.number().int(),
+        reversed: z.number().int(),
       }),
     ),
   },
@@ -151,30 +183,10 @@ function unavailable(e: unknown): never {
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export function registerHelloassoRoutes(app: App, deps: HelloassoDeps = {}): void {
-  const configured = async (db: Parameters<typeof helloassoSettings>[0]) => {
-    const settings = await helloassoSettings(db, deps.env ?? {});
-    try {
-      return { settings, client: clientFor(settings, deps.fetch) };
-    } catch (e) {
-      return unavailable(e);
-    }
-  };
-
   app.openapi(webhook, async (c) => {
-    const { db, now } = c.var.deps;
-    const { settings, client } = await configured(db);
     try {
-      const r = await handleWebhook(db, client, settings, c.req.valid('json'), now());
-      const memberIds = r.payments.flatMap((p) => (p.changed && p.memberId ? [p.memberId] : []));
-      if (memberIds.length > 0) c.var.deps.loop.changed({ memberIds });
-      return c.json(
-        {
-          handled: r.payments.length,
-          credited: r.payments.filter((p) => p.changed && p.status === 'credited').length,
-          unknown: r.unknown.length,
-        },
-        200,
-      );
+      // Public and unsigned: no actor; everything applied comes from HelloAsso's API.
+      return c.json(await receiveHelloassoNotification(c.var.deps, c.req.valid('json'), deps), 200);
     } catch (e) {
       return unavailable(e);
     }
@@ -182,26 +194,23 @@ export function registerHelloassoRoutes(app: App, deps: HelloassoDeps = {}): voi
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const items = await listPayments(c.var.deps.db, q.status, q.limit, q.offset);
+    const items = await listPayments(c.var.deps.db, q.status, q.limit, q.offset, {
+      flagged: q.flagged === 'true',
+    });
     return c.json({ items: json(items) }, 200);
   });
 
   app.openapi(assign, async (c) => {
-    const { db, now } = c.var.deps;
-    const { paymentId } = c.req.valid('param');
-    const { memberId } = c.req.valid('json');
-    const result = await assignPayment(db, actorOf(c.var.principal), paymentId, memberId, now());
-    c.var.deps.loop.changed({ memberIds: [memberId] });
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const result = await assignHelloassoPayment(ctx, { ...c.req.valid('param'), ...c.req.valid('json') });
     return c.json(json(result), 200);
   });
 
   app.openapi(sync, async (c) => {
-    const { db, now, labTimeZone } = c.var.deps;
     const body = c.req.valid('json');
-    const range = queryRange(body.from, body.to, labTimeZone);
-    const { settings, client } = await configured(db);
+    const range = queryRange(body.from, body.to, c.var.deps.labTimeZone);
     try {
-      return c.json(await syncPayments(db, client, settings, range, now()), 200);
+      return c.json(await syncHelloasso(useCaseContext(c.var.deps, c.var.principal), range, deps), 200);
     } catch (e) {
       return unavailable(e);
     }

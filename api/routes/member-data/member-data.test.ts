@@ -86,7 +86,12 @@ describe('accounting settings', () => {
     const before = await t.call('GET', '/api/v1/settings/accounting');
     expect(before.body).toMatchObject({ memberCards: '4191', bank: '512', vat: { laser: 'exonere' } });
     const r = await t.call('PUT', '/api/v1/settings/accounting', {
-      body: { memberCards: '419100', vat: { cnc: 'tva-20' } },
+      // issue #11: an account outside the chart is a sub-account the treasurer declares
+      body: {
+        memberCards: '419100',
+        subAccounts: [{ number: '419100', label: 'Cartes machines' }],
+        vat: { cnc: 'tva-20' },
+      },
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({

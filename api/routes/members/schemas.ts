@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { BADGE_STATUSES, MEMBER_STATUSES } from '../../../core/domain.ts';
+import { GENDERS, RESIDENCE_AREAS } from '../../../core/member-categories.ts';
 
 export const name = z.string().trim().min(1, 'a name is required').max(200);
 export const email = z.email('must be an email address').max(320);
@@ -12,11 +13,35 @@ const memberFields = {
     .openapi({ description: 'null: no end date' }),
   category: z.string().trim().min(1).max(100).nullable(),
   birthYear: z.number().int().min(1900).max(2100).nullable(),
+  // Issue #11: optional, for funders' attendance figures (counted with small-count suppression).
+  gender: z
+    .enum(GENDERS)
+    .nullable()
+    .openapi({ description: 'woman (femme), man (homme), other (autre); null: not specified (non précisé)' }),
+  residenceCommune: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+    .nullable()
+    .openapi({ description: 'commune of residence: its name or INSEE code (e.g. "Amiens" or "80021")' }),
+  residenceArea: z.enum(RESIDENCE_AREAS).nullable().openapi({
+    description: "inside or outside the lab's agglomeration (named in PUT /settings/attendance)",
+  }),
 };
 
 export const createMemberBody = z
   .object({ name, email, ...memberFields })
-  .partial({ status: true, membershipValidUntil: true, category: true, birthYear: true })
+  .partial({
+    status: true,
+    membershipValidUntil: true,
+    category: true,
+    birthYear: true,
+    gender: true,
+    residenceCommune: true,
+    residenceArea: true,
+  })
   .strict()
   .openapi('CreateMember');
 
@@ -35,6 +60,9 @@ export const memberSchema = z
     membershipValidUntil: z.string().nullable(),
     category: z.string().nullable(),
     birthYear: z.number().int().nullable(),
+    gender: z.enum(GENDERS).nullable(),
+    residenceCommune: z.string().nullable(),
+    residenceArea: z.enum(RESIDENCE_AREAS).nullable(),
     balanceCents: z.number().int(),
     hasPassword: z.boolean(),
     createdAt: z.string(),

@@ -4,20 +4,21 @@
  * and matching (admin; the client secret is write-only), badge-event retention (admin).
  */
 import { z } from '@hono/zod-openapi';
+import { readAccounting, updateAccounting } from '../../../application/accounting-settings.ts';
 import { audit } from '../../../application/audit.ts';
 import { actorOf } from '../../../application/auth.ts';
 import {
   accountingSchema,
-  accountingSettings,
   helloassoSchema,
   helloassoSettings,
   publicHelloasso,
   retentionDays,
   setRetentionDays,
-  updateAccountingSettings,
   updateHelloassoSettings,
   VAT_CODES,
 } from '../../../application/treasury-settings.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
+import { CHART_IDS } from '../../../core/charts/charts.ts';
 import { MACHINE_KINDS } from '../../../core/domain.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, MONEY } from '../../http/guard.ts';
@@ -30,13 +31,25 @@ const kinds = <T extends z.ZodType>(v: T) => z.object(Object.fromEntries(MACHINE
 
 const accountingAnswer = z
   .object({
+    chart: z.enum(CHART_IDS),
+    chartName: z.string(),
     memberCards: account,
-    bank: account,
+    machineUse: account,
+    materials: account,
     cash: account,
+    check: account,
+    card: account,
+    bank: account,
     online: account,
     adjustmentsDebit: account,
     adjustmentsCredit: account,
-    machineRevenue: kinds(account),
+    memberDebts: account,
+    machineRevenue: z.object(Object.fromEntries(MACHINE_KINDS.map((k) => [k, account.optional()]))),
+    subAccounts: z.array(z.object({ number: account, label: z.string() })),
+    labels: z
+      .record(z.string(), z.string())
+      .openapi({ description: 'the chart label of each account in use' }),
+    siren: z.string().optional(),
     vat: kinds(z.enum(VAT_CODES)),
     yearStart: z.string().openapi({ description: 'MM-DD the financial year opens on (default 01-01)' }),
   })
@@ -46,7 +59,8 @@ const getAccounting = defineRoute(MONEY, {
   method: 'get',
   path: '/api/v1/settings/accounting',
   tags,
-  summary: 'Account numbers and VAT codes used by the FEC and Paheko exports',
+  summary:
+    'Chart, account numbers (with their chart labels) and VAT codes used by the FEC and Paheko exports',
   responses: { 200: jsonResponse('Settings (defaults filled in)', accountingAnswer) },
 });
 
@@ -54,9 +68,12 @@ const putAccounting = defineRoute(MONEY, {
   method: 'put',
   path: '/api/v1/settings/accounting',
   tags,
-  summary: 'Change some account numbers or VAT codes (the others keep their value)',
+  summary: 'Change the chart, some account numbers or VAT codes (the others keep their value)',
   description:
-    'Defaults: 4191 cards, 706x per machine kind, 512 bank, 530 cash, 467 HelloAsso, 658/758 adjustments; VAT exempt.',
+    "Defaults (Paheko association chart PCA 2025): 4191 cards, 706 machine use (a kind's own account only when set), " +
+    '707 materials, 530 cash, 5112 cheques, 5115 card terminal, 512 transfers, 4671 HelloAsso, 709/706 adjustments, ' +
+    '4110 member debts; VAT exempt. Every account must be in the chart, or a sub-account declared in subAccounts ' +
+    '(number and label) under a chart account; otherwise 400 naming the account and the chart, nothing changed.',
   request: { body: jsonBody(accountingSchema) },
   responses: { 200: jsonResponse('Settings now', accountingAnswer) },
 });
@@ -70,10 +87,12 @@ const helloassoAnswer = z
     formType: z.string().optional(),
     formSlug: z.string().optional(),
     matchField: z.string().optional(),
+    itemName: z.string().optional(),
   })
   .openapi('HelloassoSettings');
 
-const getHelloasso = defineRoute(ADMIN, {
+// Issue #12: the treasurer runs HelloAsso (settings page with a connection test) as well as the admin.
+const getHelloasso = defineRoute(MONEY, {
   method: 'get',
   path: '/api/v1/settings/helloasso',
   tags,
@@ -81,7 +100,7 @@ const getHelloasso = defineRoute(ADMIN, {
   responses: { 200: jsonResponse('Settings', helloassoAnswer) },
 });
 
-const putHelloasso = defineRoute(ADMIN, {
+const putHelloasso = defineRoute(MONEY, {
   method: 'put',
   path: '/api/v1/settings/helloasso',
   tags,
@@ -112,20 +131,11 @@ const putRetention = defineRoute(ADMIN, {
 });
 
 export function registerTreasurySettingsRoutes(app: App, helloasso: HelloassoDeps = {}): void {
-  app.openapi(getAccounting, async (c) => c.json(await accountingSettings(c.var.deps.db), 200));
+  app.openapi(getAccounting, async (c) => c.json(await readAccounting(c.var.deps.db), 200));
 
-  app.openapi(putAccounting, async (c) => {
-    const { db } = c.var.deps;
-    const after = await updateAccountingSettings(db, c.req.valid('json'));
-    await audit(db, {
-      actor: actorOf(c.var.principal),
-      action: 'update',
-      entity: 'settings',
-      entityId: 'accounting',
-      after,
-    });
-    return c.json(after, 200);
-  });
+  app.openapi(putAccounting, async (c) =>
+    c.json(await updateAccounting(useCaseContext(c.var.deps, c.var.principal), c.req.valid('json')), 200),
+  );
 
   app.openapi(getHelloasso, async (c) =>
     c.json(publicHelloasso(await helloassoSettings(c.var.deps.db, helloasso.env ?? {})), 200),
