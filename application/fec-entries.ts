@@ -24,6 +24,8 @@ export interface SourceLine {
 
 /** An accounting event: one ledger transaction, or a session's charges summed (issue #11 item 4). */
 export interface SourceEntry {
+  /** `session:<id>` for a session's charges summed (core/journal-entries.ts) */
+  key?: string;
   kind: string;
   method: string | null;
   reference: string | null;
@@ -72,9 +74,9 @@ export function toFecEntries(entries: readonly SourceEntry[], accountOf: Account
   });
 }
 
-/** The ledger transaction a line of the file comes from (a session's: the session). */
+/** The piece: a session's charges are justified by the session, else the ledger transaction (as in paheko.ts). */
 function pieceOf(entry: SourceEntry): string {
-  if (entry.transactionIds.length > 1 && entry.sessionId !== null) return `session ${entry.sessionId}`;
+  if (entry.key?.startsWith('session:') && entry.sessionId !== null) return `session ${entry.sessionId}`;
   return entry.transactionIds[0] ?? '';
 }
 

@@ -23,6 +23,8 @@ export const fecRequestSchema = z
       .optional(),
     lineEnding: z.enum(['LF', 'CRLF']).optional(),
     charset: z.enum(FEC_CHARSETS).optional(),
+    /** issue #11 item 4: one écriture per session (default) or per billed step */
+    detail: z.enum(['event', 'minute']).optional(),
   })
   .strict();
 export type FecRequest = z.infer<typeof fecRequestSchema>;
@@ -57,6 +59,7 @@ export async function fecFile(
     ...(siren ? { siren } : {}),
     ...(q.lineEnding ? { lineEnding: q.lineEnding } : {}),
     ...(q.charset ? { charset: q.charset } : {}),
+    ...(q.detail ? { detail: q.detail } : {}),
     ...(context.now ? { now: context.now } : {}),
   };
   try {

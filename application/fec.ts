@@ -18,20 +18,27 @@
  * final file. The à-nouveaux take the close date of the last month before the year.
  */
 import { sql } from 'drizzle-orm';
-import { MACHINE_KINDS, type MachineKind } from '../core/domain.ts';
-import type { DbOrTx } from '../db/client.ts';
 import {
-  type ChartAccount,
-  MACHINE_LABELS,
-  machineKindOf,
-  type SourceEntry,
-  type SourceLine,
-  toFecEntries,
-} from './fec-entries.ts';
+  type BookAccounts,
+  bookAccount,
+  DEFAULT_BOOK_ACCOUNTS,
+  usedAccounts,
+} from '../core/book-accounts.ts';
+import {
+  ACCOUNT_NUMBER,
+  accountLabel,
+  type ChartId,
+  DEFAULT_CHART,
+  type SubAccount,
+} from '../core/charts/charts.ts';
+import type { EntryDetail } from '../core/journal-entries.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { type AccountOf, toFecEntries } from './fec-entries.ts';
 import { encodeFec, type FecCharset, type FecEntry, renderFec } from './fec-format.ts';
 import { openingEntry } from './fec-opening.ts';
 import { financialYear } from './financial-year.ts';
-import { num, rowsOf, ts } from './ledger-sql.ts';
+import { journal } from './journal.ts';
+import { num, rowsOf } from './ledger-sql.ts';
 import { compactLocalDate, type ReportRange } from './report-range.ts';
 
 export {
@@ -42,41 +49,6 @@ export {
   fecColumns,
   formatAmount,
 } from './fec-format.ts';
-
-/** Chart-of-accounts numbers for the ledger's logical accounts (plan comptable associatif). */
-export interface FecAccounts {
-  /** 4191 "avances reçues": the members' prepaid credit; auxiliary account = the member */
-  memberCards: string;
-  machineRevenue: Record<MachineKind, string>;
-  bank: string;
-  cash: string;
-  /** HelloAsso clearing: paid online, not yet paid out to the bank */
-  online: string;
-  /** adjustments that cost the association (a debit: credit given to a member) */
-  adjustmentsDebit: string;
-  /** adjustments that profit the association (a credit: credit taken from a member) */
-  adjustmentsCredit: string;
-  /** sales of consumables used in sessions (issue #6) */
-  materials: string;
-}
-
-export const DEFAULT_FEC_ACCOUNTS: FecAccounts = {
-  memberCards: '4191',
-  machineRevenue: {
-    laser: '7061',
-    cnc: '7062',
-    'printer-3d': '7063',
-    electronics: '7064',
-    door: '7065',
-    other: '7068',
-  },
-  bank: '512',
-  cash: '530',
-  online: '467',
-  adjustmentsDebit: '658',
-  adjustmentsCredit: '758',
-  materials: '707',
-};
 
 export interface FecOptions {
   /** the association's SIREN, 9 digits, used in the file name (default 000000000) */
@@ -89,9 +61,13 @@ export interface FecOptions {
   charset?: FecCharset;
   /** the export date: ValidDate of écritures in months not closed (default now) */
   now?: Date;
-  accounts?: Partial<Omit<FecAccounts, 'machineRevenue'>> & {
-    machineRevenue?: Partial<Record<MachineKind, string>>;
-  };
+  /**
+   * Issue #11 item 4: one écriture per session, top-up, refund… (`event`, default), or one per
+   * ledger transaction as live metering posted them (`minute`); the same totals either way.
+   */
+  detail?: EntryDetail;
+  /** the chart and account numbers (the treasurer's accounting settings; defaults: PCA 2025) */
+  accounts?: Partial<BookAccounts> & { chart?: ChartId; subAccounts?: readonly SubAccount[] };
 }
 
 export interface FecFile {
@@ -110,7 +86,7 @@ export class FecOptionsError extends Error {}
 /** The FEC of a `from`–`to` range: no à-nouveaux, named after the range's last day. */
 export async function fecExport(db: DbOrTx, range: ReportRange, options: FecOptions = {}): Promise<FecFile> {
   const o = resolve(options);
-  const entries = await periodEntries(db, range, o.accountOf);
+  const entries = await periodEntries(db, range, o);
   // The period's last day: the day of the last instant before `to` (for date bounds, to − 1 day).
   const lastDay = compactLocalDate(new Date(range.to.getTime() - 1), o.timeZone);
   return finish(db, entries, `${o.siren}FEC${lastDay}.txt`, o, null);
@@ -143,7 +119,7 @@ export async function fecYearExport(
     o.accountOf,
     `À-nouveaux au ${fy.opening.slice(6, 8)}/${fy.opening.slice(4, 6)}/${fy.opening.slice(0, 4)} : reprise des soldes de l'exercice antérieur`,
   );
-  const entries = await periodEntries(db, fy, o.accountOf);
+  const entries = await periodEntries(db, fy, o);
   return finish(
     db,
     opening === null ? entries : [opening, ...entries],
@@ -159,7 +135,8 @@ interface Resolved {
   lineEnding: 'LF' | 'CRLF';
   charset: FecCharset;
   now: Date;
-  accountOf: (line: SourceLine, entry: SourceEntry) => ChartAccount;
+  detail: EntryDetail;
+  accountOf: AccountOf;
 }
 
 function resolve(options: FecOptions): Resolved {
@@ -172,7 +149,8 @@ function resolve(options: FecOptions): Resolved {
     lineEnding: options.lineEnding === 'CRLF' ? 'CRLF' : 'LF',
     charset: options.charset ?? 'utf-8',
     now: options.now ?? new Date(),
-    accountOf: (line) => compte(line, accounts),
+    detail: options.detail ?? 'event',
+    accountOf: chartAccountOf(accounts),
   };
 }
 
@@ -214,134 +192,41 @@ async function closeDates(db: DbOrTx): Promise<{ from: number; to: number; close
   return rows.map((r) => ({ from: num(r.from_ms), to: num(r.to_ms), closedAt: num(r.closed_ms) }));
 }
 
-interface EntryRow {
-  tx_id: unknown;
-  kind: string;
-  method: string | null;
-  reference: string | null;
-  reason: string | null;
-  session_id: string | null;
-  reverses_id: unknown;
-  reverses_kind: string | null;
-  at_ms: unknown;
-  account: string;
-  amount_cents: unknown;
-  member_id: string | null;
-  member_name: string | null;
-  machine_id: string | null;
-  machine_kind: string | null;
-  machine_name: string | null;
+/** The range's écritures (application/journal.ts: per event, or per ledger transaction), in ledger order. */
+async function periodEntries(db: DbOrTx, range: ReportRange, o: Resolved): Promise<FecEntry[]> {
+  return toFecEntries(await journal(db, range, o.detail), o.accountOf);
 }
 
-/** The range's ledger transactions, one écriture each, in ledger order. */
-async function periodEntries(
-  db: DbOrTx,
-  range: ReportRange,
-  accountOf: Resolved['accountOf'],
-): Promise<FecEntry[]> {
-  const rows = await rowsOf<EntryRow>(
-    db,
-    sql`select t.id as tx_id, t.kind, t.method, t.reference, t.reason, t.session_id, t.reverses_id,
-            o.kind as reverses_kind,
-            (extract(epoch from t.created_at) * 1000)::float8 as at_ms,
-            e.account, e.amount_cents, e.member_id, mb.name as member_name,
-            e.machine_id, coalesce(e.machine_kind, mc.kind) as machine_kind, mc.name as machine_name
-          from ledger_transactions t
-            join ledger_entries e on e.transaction_id = t.id
-            left join ledger_transactions o on o.id = t.reverses_id
-            left join members mb on mb.id = e.member_id
-            left join machines mc on mc.id = e.machine_id
-          where t.created_at >= ${ts(range.from)} and t.created_at < ${ts(range.to)}
-          order by t.created_at, t.id, e.id`,
-  );
-  const sources: SourceEntry[] = [];
-  for (const r of rows) {
-    const txId = String(r.tx_id);
-    let entry = sources.at(-1);
-    if (entry === undefined || entry.transactionIds[0] !== txId) {
-      entry = {
-        kind: r.kind,
-        method: r.method,
-        reference: r.reference,
-        reason: r.reason,
-        sessionId: r.session_id,
-        reversesId: r.reverses_id === null ? null : String(r.reverses_id),
-        reversesKind: r.reverses_kind,
-        atMs: Math.floor(num(r.at_ms)),
-        transactionIds: [txId],
-        lines: [],
-      };
-      sources.push(entry);
-    }
-    entry.lines.push({
-      account: r.account,
-      amountCents: num(r.amount_cents),
-      memberId: r.member_id,
-      memberName: r.member_name,
-      machineId: r.machine_id,
-      machineKind: r.machine_kind,
-      machineName: r.machine_name,
-    });
-  }
-  return toFecEntries(sources, accountOf);
-}
-
-function resolveAccounts(overrides: FecOptions['accounts']): FecAccounts {
-  const accounts: FecAccounts = {
-    ...DEFAULT_FEC_ACCOUNTS,
-    ...Object.fromEntries(
-      Object.entries(overrides ?? {}).filter(
-        ([k, v]) => k in DEFAULT_FEC_ACCOUNTS && k !== 'machineRevenue' && v !== undefined,
-      ),
-    ),
-    machineRevenue: { ...DEFAULT_FEC_ACCOUNTS.machineRevenue },
+/** The settings' accounts over the defaults, each number checked (Paheko's rule). */
+function resolveAccounts(overrides: FecOptions['accounts']): {
+  accounts: BookAccounts;
+  chart: ChartId;
+  subAccounts: readonly SubAccount[];
+} {
+  const defined = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined));
+  const accounts: BookAccounts = {
+    ...DEFAULT_BOOK_ACCOUNTS,
+    ...defined,
+    machineRevenue: { ...(overrides?.machineRevenue ?? {}) },
   };
-  for (const [kind, value] of Object.entries(overrides?.machineRevenue ?? {})) {
-    if (value !== undefined && (MACHINE_KINDS as readonly string[]).includes(kind)) {
-      accounts.machineRevenue[kind as MachineKind] = value;
+  for (const { field, number } of usedAccounts(accounts)) {
+    if (typeof number !== 'string' || !ACCOUNT_NUMBER.test(number)) {
+      throw new FecOptionsError(
+        `${field}: account number "${String(number)}" must be 1 to 20 letters, digits or _`,
+      );
     }
   }
-  const all = [
-    accounts.memberCards,
-    accounts.bank,
-    accounts.cash,
-    accounts.online,
-    accounts.adjustmentsDebit,
-    accounts.adjustmentsCredit,
-    accounts.materials,
-    ...Object.values(accounts.machineRevenue),
-  ];
-  for (const n of all) {
-    if (typeof n !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(n)) {
-      throw new FecOptionsError(`account number "${String(n)}" must be 1 to 20 letters or digits`);
-    }
-  }
-  return accounts;
+  return { accounts, chart: overrides?.chart ?? DEFAULT_CHART, subAccounts: overrides?.subAccounts ?? [] };
 }
 
-function compte(e: SourceLine, accounts: FecAccounts): ChartAccount {
-  switch (e.account) {
-    case 'member_cards':
-      return { num: accounts.memberCards, lib: 'Adhérents - avances sur cartes machines' };
-    case 'machine_revenue': {
-      const kind = machineKindOf(e.machineKind);
-      return {
-        num: accounts.machineRevenue[kind],
-        lib: kind === 'other' ? 'Prestations autres machines' : `Prestations ${MACHINE_LABELS[kind]}`,
-      };
-    }
-    case 'bank':
-      return { num: accounts.bank, lib: 'Banque' };
-    case 'cash':
-      return { num: accounts.cash, lib: 'Caisse' };
-    case 'online':
-      return { num: accounts.online, lib: 'HelloAsso - paiements en ligne à encaisser' };
-    case 'material_revenue':
-      return { num: accounts.materials, lib: 'Ventes de consommables' };
-    default:
-      // 'adjustments': a loss when debited, a gain when credited.
-      return e.amountCents > 0
-        ? { num: accounts.adjustmentsDebit, lib: 'Charges diverses de gestion courante' }
-        : { num: accounts.adjustmentsCredit, lib: 'Produits divers de gestion courante' };
-  }
+/**
+ * Issue #11 items 1, 2, 11: the account of core/book-accounts.ts (the same as the Paheko
+ * export's), labelled as the chart labels it (A47 A-1 VII: "CompteLib … conformément à la
+ * nomenclature du plan comptable").
+ */
+function chartAccountOf(resolved: ReturnType<typeof resolveAccounts>): AccountOf {
+  return (line, entry) => {
+    const num = bookAccount(line, entry.method, resolved.accounts);
+    return { num, lib: accountLabel(resolved.chart, resolved.subAccounts, num) ?? num };
+  };
 }

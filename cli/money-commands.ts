@@ -39,6 +39,7 @@ export const exportCommand: Command = {
     crlf: { type: 'boolean', help: 'fec: end lines with CRLF' },
     year: { type: 'string', help: 'fec: the financial year starting in that year (instead of --from/--to)' },
     charset: { type: 'string', help: 'fec: utf-8 (default) or iso-8859-15' },
+    detail: { type: 'string', help: 'fec: event (one entry per session, default) or minute' },
     per: { type: 'string', help: 'attendance: month (default) or day' },
   },
   async run(ctx, [kind], values) {
@@ -59,6 +60,7 @@ export const exportCommand: Command = {
             to: str('to'),
             siren: str('siren'),
             charset: str('charset'),
+            detail: str('detail'),
             lineEnding: values.crlf ? 'CRLF' : undefined,
           }).filter(([, v]) => v !== undefined),
         );

@@ -89,6 +89,7 @@ describe('GET /api/v1/exports/fec?year=', () => {
     ['year=1969', 'year'],
     ['year=abcd', 'year'],
     [`year=${year}&charset=latin1`, 'charset'],
+    [`year=${year}&detail=hour`, 'detail'],
     [`year=${year}&x=1`, null],
     ['', 'from'],
     [`year=${'9'.repeat(5000)}`, 'year'],

@@ -103,6 +103,10 @@ const fec = defineRoute(MONEY, {
           .enum(FEC_CHARSETS)
           .optional()
           .openapi({ description: 'utf-8 (default) or iso-8859-15 (LPF art. A47 A-1, XII 1°)' }),
+        detail: z.enum(['event', 'minute']).optional().openapi({
+          description:
+            'event (default): one écriture per session, top-up, refund…; minute: one per billed step',
+        }),
       })
       .strict(),
   },
@@ -137,7 +141,7 @@ export function registerReportRoutes(app: App): void {
       }) as never;
     } catch (e) {
       if (e instanceof FecRequestError) {
-        const field = ['from', 'to', 'year', 'siren', 'lineEnding', 'charset'].includes(e.field)
+        const field = ['from', 'to', 'year', 'siren', 'lineEnding', 'charset', 'detail'].includes(e.field)
           ? e.field
           : 'query';
         throw new Problem(400, e.message, [fieldError('query', [field], e.message)]);
