@@ -3,13 +3,15 @@
  * as keyed hashes plus its last 4 hex digits. An active badge's UID is unique.
  */
 import { and, eq } from 'drizzle-orm';
-import { uidHint } from '../core/ids.ts';
-import type { Db } from '../db/client.ts';
+import { z } from 'zod';
+import { uidHint, uidSchema } from '../core/ids.ts';
 import { badges } from '../db/schema.ts';
-import { type Actor, audit } from './audit.ts';
+import { audit } from './audit.ts';
+import { consumeEnrolmentsOf } from './enrolments.ts';
 import { conflict, isUniqueViolation, notFound } from './errors.ts';
 import { findMember } from './members.ts';
 import { badgeHashes, newId } from './security.ts';
+import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 type BadgeRow = typeof badges.$inferSelect;
 
@@ -29,11 +31,25 @@ const uidTaken = () =>
     'This UID is already issued on an active badge; revoke that badge (POST /api/v1/badges/{id}/revoke) first.',
   );
 
-/** `uid` must already be normalised (core/ids.ts uidSchema). */
-export async function issueBadge(db: Db, siteKey: Buffer, actor: Actor, memberId: string, uid: string) {
-  const hashes = badgeHashes(siteKey, uid);
+export const issueBadgeInput = z
+  .object({ memberId: z.string().trim().min(1).max(64), uid: z.string().max(64).pipe(uidSchema) })
+  .strict();
+export const revokeBadgeInput = z
+  .object({
+    badgeId: z.string().trim().min(1).max(64),
+    status: z.enum(['lost', 'revoked']).default('revoked'),
+  })
+  .strict();
+
+/**
+ * Issues a badge (issue #12 use case: API, member page, CLI). A UID presented in enrolment mode
+ * (issue #6) is consumed in the same transaction; the member's allow-list entries change.
+ */
+export async function issueBadge(ctx: UseCaseContext, input: z.input<typeof issueBadgeInput>) {
+  const { memberId, uid } = validate(issueBadgeInput, input);
+  const hashes = badgeHashes(ctx.keys.badgeKey, uid);
   try {
-    return await db.transaction(async (tx) => {
+    return await runUseCase(ctx, async (tx) => {
       await findMember(tx, memberId);
       const active = await tx
         .select({ id: badges.id })
@@ -45,8 +61,9 @@ export async function issueBadge(db: Db, siteKey: Buffer, actor: Actor, memberId
         .values({ id: newId(), memberId, uidLast4: uidHint(uid), ...hashes })
         .returning();
       const badge = publicBadge(row!);
-      await audit(tx, { actor, action: 'issue', entity: 'badge', entityId: badge.id, after: badge });
-      return badge;
+      await audit(tx, { actor: ctx.by, action: 'issue', entity: 'badge', entityId: badge.id, after: badge });
+      await consumeEnrolmentsOf(tx, uid, ctx.now());
+      return { result: badge, changed: { memberIds: [memberId] } };
     });
   } catch (e) {
     // Two concurrent issues of one UID: the partial unique index decides.
@@ -55,8 +72,10 @@ export async function issueBadge(db: Db, siteKey: Buffer, actor: Actor, memberId
   }
 }
 
-export async function revokeBadge(db: Db, actor: Actor, id: string, status: 'lost' | 'revoked', now: Date) {
-  return db.transaction(async (tx) => {
+/** Declares a badge lost, or revokes it (use case: API, member page). */
+export async function revokeBadge(ctx: UseCaseContext, input: z.input<typeof revokeBadgeInput>) {
+  const { badgeId: id, status } = validate(revokeBadgeInput, input);
+  return runUseCase(ctx, async (tx) => {
     const [before] = await tx.select().from(badges).where(eq(badges.id, id)).for('update');
     if (before === undefined) throw notFound('badge', id);
     if (before.status !== 'active') {
@@ -64,18 +83,18 @@ export async function revokeBadge(db: Db, actor: Actor, id: string, status: 'los
     }
     const [after] = await tx
       .update(badges)
-      .set({ status, revokedAt: now })
+      .set({ status, revokedAt: ctx.now() })
       .where(eq(badges.id, id))
       .returning();
     const badge = publicBadge(after!);
     await audit(tx, {
-      actor,
+      actor: ctx.by,
       action: status === 'lost' ? 'declare_lost' : 'revoke',
       entity: 'badge',
       entityId: id,
       before: publicBadge(before),
       after: badge,
     });
-    return badge;
+    return { result: badge, changed: { memberIds: [badge.memberId] } };
   });
 }

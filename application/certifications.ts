@@ -4,8 +4,9 @@
  * A qualification's prerequisites must be held (valid now) first, else 409 naming them.
  */
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { z } from 'zod';
 import { isCertificationValid, lapseDate } from '../core/domain.ts';
-import type { Db, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import { certifications, qualifications } from '../db/schema.ts';
 import { type Actor, audit } from './audit.ts';
 import type { Principal } from './auth.ts';
@@ -13,6 +14,7 @@ import { conflict, forbidden, notFound } from './errors.ts';
 import { findMember } from './members.ts';
 import { findQualification, prerequisitesOf } from './qualifications.ts';
 import { newId } from './security.ts';
+import { CLI_OPERATOR, runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 type Row = typeof certifications.$inferSelect;
 
@@ -38,28 +40,44 @@ function mayCertify(p: Principal, qualificationId: string): boolean {
   );
 }
 
-export async function certify(
-  db: Db,
-  by: Principal,
-  actor: Actor,
-  memberId: string,
-  input: { qualificationId: string; expiresAt?: Date | undefined },
-  now: Date,
-) {
-  if (!mayCertify(by, input.qualificationId)) {
+export const certifyInput = z
+  .object({
+    memberId: z.string().trim().min(1).max(64),
+    qualificationId: z.string().trim().min(1).max(64),
+    /** default: now + the qualification's validityDays; a past date records history */
+    expiresAt: z.date().optional(),
+  })
+  .strict();
+export const revokeCertificationInput = z
+  .object({
+    certificationId: z.string().trim().min(1).max(64),
+    reason: z.string().trim().min(1, 'say why').max(500),
+  })
+  .strict();
+
+/** Certifies a member (issue #12 use case: API, trainers' page): an admin or a trainer of it. */
+export async function certify(ctx: UseCaseContext, input: z.input<typeof certifyInput>) {
+  const v = validate(certifyInput, input);
+  const by = ctx.actor;
+  if (!mayCertify(by, v.qualificationId)) {
     throw forbidden(
-      `You are not a trainer of "${input.qualificationId}"; an admin can add it to your trainerOf.`,
+      `You are not a trainer of "${v.qualificationId}"; an admin can add it to your trainerOf.`,
     );
   }
-  return db.transaction((tx) =>
-    recordCertification(
+  return runUseCase(ctx, async (tx) => {
+    const result = await recordCertification(
       tx,
-      actor,
-      memberId,
-      { ...input, certifiedBy: by.kind === 'staff' ? by.id : null },
-      now,
-    ),
-  );
+      ctx.by,
+      v.memberId,
+      {
+        qualificationId: v.qualificationId,
+        expiresAt: v.expiresAt,
+        certifiedBy: by.kind === 'staff' && by.id !== CLI_OPERATOR.id ? by.id : null,
+      },
+      ctx.now(),
+    );
+    return { result, changed: { memberIds: [v.memberId] } };
+  });
 }
 
 /**
@@ -125,18 +143,17 @@ export async function recordCertification(
   return result;
 }
 
+/** Revokes a certification with a reason (use case: API, member page): its trainers or an admin. */
 export async function revokeCertification(
-  db: Db,
-  by: Principal,
-  actor: Actor,
-  id: string,
-  reason: string,
-  now: Date,
+  ctx: UseCaseContext,
+  input: z.input<typeof revokeCertificationInput>,
 ) {
-  return db.transaction(async (tx) => {
+  const { certificationId: id, reason } = validate(revokeCertificationInput, input);
+  const now = ctx.now();
+  return runUseCase(ctx, async (tx) => {
     const [before] = await tx.select().from(certifications).where(eq(certifications.id, id)).for('update');
     if (before === undefined) throw notFound('certification', id);
-    if (!mayCertify(by, before.qualificationId)) {
+    if (!mayCertify(ctx.actor, before.qualificationId)) {
       throw forbidden(
         `You are not a trainer of "${before.qualificationId}"; only its trainers or an admin may revoke it.`,
       );
@@ -144,18 +161,18 @@ export async function revokeCertification(
     if (before.revokedAt !== null) throw conflict('This certification is already revoked.');
     const [after] = await tx
       .update(certifications)
-      .set({ revokedAt: now, revokedBy: actor, revokeReason: reason })
+      .set({ revokedAt: now, revokedBy: ctx.by, revokeReason: reason })
       .where(eq(certifications.id, id))
       .returning();
     const result = publicCertification(after!, now);
     await audit(tx, {
-      actor,
+      actor: ctx.by,
       action: 'revoke',
       entity: 'certification',
       entityId: id,
       before: publicCertification(before, now),
       after: result,
     });
-    return result;
+    return { result, changed: { memberIds: [result.memberId] } };
   });
 }

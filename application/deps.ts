@@ -10,7 +10,7 @@ import { type DeviceConnections, noDeviceConnections } from './devices.ts';
 import { type MachineEvents, type MachineLoopPort, noMachineEvents } from './ports/machine-loop.ts';
 import { SignInThrottle } from './sign-in-throttle.ts';
 import type { SiteKeys } from './site-keys.ts';
-import type { HelloassoSettings } from './treasury-settings.ts';
+import { DEFAULT_RETENTION_DAYS, type HelloassoSettings } from './treasury-settings.ts';
 
 /** HELLOASSO_* from the environment and, for tests, the fetch HelloAsso is reached with. */
 export interface HelloassoDeps {
@@ -56,6 +56,8 @@ export interface AppDeps {
   devices?: DeviceConnections;
   /** issue #10: the open database for GET /api/v1/backup and the schedule (server only) */
   backup?: BackupDeps;
+  /** BADGE_EVENT_RETENTION_DAYS: the retention while none is stored (issue #12 page; default 90) */
+  badgeEventRetentionDays?: number;
 }
 
 /** AppDeps with defaults filled in. */
@@ -80,6 +82,7 @@ export function resolveDeps(deps: AppDeps): RouteDeps {
     devices: deps.devices ?? noDeviceConnections,
     allowedOrigins: deps.allowedOrigins ?? [],
     signInThrottle: deps.signInThrottle ?? new SignInThrottle(),
+    badgeEventRetentionDays: deps.badgeEventRetentionDays ?? DEFAULT_RETENTION_DAYS,
     ...(deps.health ? { health: deps.health } : {}),
     ...(deps.backup ? { backup: deps.backup } : {}),
     ...(deps.helloasso ? { helloasso: deps.helloasso } : {}),

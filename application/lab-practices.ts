@@ -83,7 +83,8 @@ export async function recordMaterialUse(
       await postTransaction(
         tx,
         {
-          kind: 'usage',
+          // Issue #11: its own kind, so it is not counted as machine use (chargedCents).
+          kind: 'material',
           memberId: session.memberId,
           sessionId: session.id,
           reason: `${input.quantity} ${material.unit} ${material.name}`,

@@ -39,13 +39,14 @@ export async function inSnapshot<T>(db: DbOrTx, fn: (tx: DbOrTx) => Promise<T>):
  * `root_id` is that original transaction (its method says which till the money moved
  * through). A reversal whose original cannot be found counts as an adjustment. The
  * `o.id < c.cur_id` guard keeps a corrupt cycle from recursing forever: originals always
- * come first.
+ * come first. Kinds are read through recordedKind, so materials posted before the `material`
+ * kind existed count as materials.
  */
 export function effectiveKinds(base: SQL): SQL {
   return sql`chain(tx_id, cur_id, cur_kind, cur_reverses) as (
-      select t.id, t.id, t.kind, t.reverses_id from ledger_transactions t where ${base}
+      select t.id, t.id, ${recordedKind(sql`t`)}, t.reverses_id from ledger_transactions t where ${base}
       union all
-      select c.tx_id, o.id, o.kind, o.reverses_id
+      select c.tx_id, o.id, ${recordedKind(sql`o`)}, o.reverses_id
       from chain c join ledger_transactions o on o.id = c.cur_reverses and o.id < c.cur_id
       where c.cur_kind = 'reversal'
     ),
@@ -55,4 +56,16 @@ export function effectiveKinds(base: SQL): SQL {
         max(cur_id) filter (where cur_kind <> 'reversal') as root_id
       from chain group by tx_id
     )`;
+}
+
+/**
+ * The kind of the ledger transaction aliased `t`, reading old data as it is meant (issue #11):
+ * before the `material` kind existed, materials were posted as `usage` whose card debit is
+ * credited to `material_revenue` (application/lab-practices.ts). Such a transaction is a
+ * material sale; a machine-use posting never touches that account.
+ */
+export function recordedKind(t: SQL): SQL {
+  return sql`(case when ${t}.kind = 'usage' and exists (
+      select 1 from ledger_entries mx where mx.transaction_id = ${t}.id and mx.account = 'material_revenue'
+    ) then 'material' else ${t}.kind end)`;
 }

@@ -1,6 +1,6 @@
 /**
- * The treasurer's figures by month (issue #4 charts): top-ups, usage, refunds and
- * adjustments per calendar month of the lab (LAB_TIMEZONE), and the members' credit at each
+ * The treasurer's figures by month (issue #4 charts): top-ups, usage, materials (issue #11),
+ * refunds and adjustments per calendar month of the lab (LAB_TIMEZONE), and the members' credit at each
  * month's end. Kinds follow the card report (reversals count as what they reverse), so the
  * months add up to cardReport's totals over the same range.
  */
@@ -14,6 +14,8 @@ export interface MonthFigures {
   month: string;
   topupsCents: number;
   usageCents: number;
+  /** materials sold in sessions (issue #11), apart from machine use */
+  materialsCents: number;
   refundsCents: number;
   adjustmentsCents: number;
   /** what members held at the end of the month (or of the range, if earlier) */
@@ -49,6 +51,7 @@ export async function monthlyFigures(
         month,
         topupsCents: 0,
         usageCents: 0,
+        materialsCents: 0,
         refundsCents: 0,
         adjustmentsCents: 0,
         closingLiabilityCents: 0,
@@ -61,12 +64,13 @@ export async function monthlyFigures(
       const total = num(r.total);
       if (r.kind === 'topup') m.topupsCents -= total;
       else if (r.kind === 'usage') m.usageCents += total;
+      else if (r.kind === 'material') m.materialsCents += total;
       else if (r.kind === 'refund') m.refundsCents += total;
       else m.adjustmentsCents -= total;
     }
     let liability = 0 - num(opening?.total);
     for (const m of months.values()) {
-      liability += m.topupsCents - m.usageCents - m.refundsCents + m.adjustmentsCents;
+      liability += m.topupsCents - m.usageCents - m.materialsCents - m.refundsCents + m.adjustmentsCents;
       m.closingLiabilityCents = liability;
     }
     return [...months.values()];

@@ -22,7 +22,14 @@ const PARIS = 'Europe/Paris';
 const at = (iso: string) => new Date(iso);
 
 function identity(r: CardReport): number {
-  return r.openingLiabilityCents + r.topupsCents - r.usageCents - r.refundsCents + r.adjustmentsCents;
+  return (
+    r.openingLiabilityCents +
+    r.topupsCents -
+    r.usageCents -
+    r.materialsCents -
+    r.refundsCents +
+    r.adjustmentsCents
+  );
 }
 
 describe('cardReport on a worked month', () => {
@@ -145,9 +152,30 @@ describe('cardReport on a worked month', () => {
   it('splits usage by machine and counts the sessions started in the period', async () => {
     const r = await cardReport(db, march);
     expect(r.byMachine).toEqual([
-      { machineId: 'cnc-1', machineKind: 'cnc', usageCents: 150 + 200, runningSeconds: 270, sessions: 2 },
-      { machineId: 'door', machineKind: 'door', usageCents: 0, runningSeconds: 5, sessions: 1 },
-      { machineId: 'laser-1', machineKind: 'laser', usageCents: 300, runningSeconds: 590, sessions: 2 },
+      {
+        machineId: 'cnc-1',
+        machineKind: 'cnc',
+        usageCents: 150 + 200,
+        materialsCents: 0,
+        runningSeconds: 270,
+        sessions: 2,
+      },
+      {
+        machineId: 'door',
+        machineKind: 'door',
+        usageCents: 0,
+        materialsCents: 0,
+        runningSeconds: 5,
+        sessions: 1,
+      },
+      {
+        machineId: 'laser-1',
+        machineKind: 'laser',
+        usageCents: 300,
+        materialsCents: 0,
+        runningSeconds: 590,
+        sessions: 2,
+      },
     ]);
     expect(r.byMachine.reduce((s, m) => s + m.usageCents, 0)).toBe(r.usageCents);
   });
@@ -167,6 +195,7 @@ describe('cardReport on a worked month', () => {
       balanced: true,
       liabilityMatchesBalances: true,
       sessionsMatchDebits: true,
+      materialsMatchSales: true,
       discrepancies: [],
     });
   });
@@ -301,6 +330,7 @@ describe('cardReport checks', () => {
           machineId: 'printer-1',
           machineKind: 'printer-3d',
           usageCents: 0,
+          materialsCents: 0,
           runningSeconds: 30 * 105,
           sessions: 105,
         },
@@ -449,6 +479,7 @@ describe('cardReport against a model', () => {
             balanced: true,
             liabilityMatchesBalances: true,
             sessionsMatchDebits: true,
+            materialsMatchSales: true,
           });
         }),
         // A fixed seed (FC_SEED to explore others) and a budget for a loaded 2-core machine.

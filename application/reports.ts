@@ -5,20 +5,33 @@
  *
  * Figures follow the ledger's dates (`ledger_transactions.created_at`), from inclusive, to
  * exclusive, and always satisfy
- *   openingLiabilityCents + topupsCents − usageCents − refundsCents + adjustmentsCents
- *     = closingLiabilityCents.
+ *   openingLiabilityCents + topupsCents − usageCents − materialsCents − refundsCents
+ *     + adjustmentsCents = closingLiabilityCents.
+ * Materials are their own flow (issue #11), old ones posted as `usage` included
+ * (ledger-sql.ts recordedKind); the checks are in report-checks.ts.
  */
 import { sql } from 'drizzle-orm';
 import { MACHINE_KINDS, type MachineKind, TOPUP_METHODS } from '../core/domain.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { effectiveKinds, inSnapshot, num, rowsOf, ts } from './ledger-sql.ts';
+import {
+  balanceMismatches,
+  type Discrepancy,
+  materialMismatches,
+  sessionMismatches,
+  unbalancedTransactions,
+} from './report-checks.ts';
 import type { ReportRange } from './report-range.ts';
+
+export { type Discrepancy, type DiscrepancyKind, MAX_LISTED } from './report-checks.ts';
 
 export interface MachineUsage {
   machineId: string;
   machineKind: MachineKind;
-  /** card credit consumed on this machine in the period (usage net of its reversals) */
+  /** card credit consumed by machine use on this machine in the period (net of reversals) */
   usageCents: number;
+  /** materials sold in this machine's sessions in the period (net of reversals; issue #11) */
+  materialsCents: number;
   /** Σ runningSeconds of the sessions that STARTED in the period (open ones included) */
   runningSeconds: number;
   /** how many sessions STARTED in the period */
@@ -29,6 +42,7 @@ export interface MachineUsage {
 export interface MachineKindUsage {
   machineKind: MachineKind;
   usageCents: number;
+  materialsCents: number;
   runningSeconds: number;
   sessions: number;
   machines: number;
@@ -41,15 +55,6 @@ export interface MethodFlows {
   refundsCents: number;
 }
 
-export type DiscrepancyKind = 'unbalanced_transaction' | 'balance_mismatch' | 'session_charge_mismatch';
-
-export interface Discrepancy {
-  kind: DiscrepancyKind;
-  detail: string;
-  /** transaction, member or session ids concerned */
-  ids: string[];
-}
-
 export interface CardReport {
   from: string;
   to: string;
@@ -59,6 +64,8 @@ export interface CardReport {
   topupsCents: number;
   /** credit consumed by machine use, net of reversed usage */
   usageCents: number;
+  /** credit spent on materials (consumables) in sessions, net of reversals (issue #11) */
+  materialsCents: number;
   /** credit paid back to members, net of reversed refunds */
   refundsCents: number;
   /** signed: credit added minus credit removed by the treasurer's adjustments */
@@ -73,14 +80,14 @@ export interface CardReport {
     balanced: boolean;
     /** now: every member's cached balance equals −Σ their card entries (hence the totals too) */
     liabilityMatchesBalances: boolean;
-    /** each closed session started in the period: chargedCents = Σ its card debits, net of reversals */
+    /** each closed session started in the period: chargedCents = Σ its machine-use card debits, net of reversals */
     sessionsMatchDebits: boolean;
+    /** the same sessions: materialsCents = Σ their recorded material sales = Σ their material debits (issue #11) */
+    materialsMatchSales: boolean;
     /** at most MAX_LISTED per kind, then one line saying how many more */
     discrepancies: Discrepancy[];
   };
 }
-
-export const MAX_LISTED = 100;
 
 export async function cardReport(db: DbOrTx, range: ReportRange): Promise<CardReport> {
   return inSnapshot(db, async (tx) => {
@@ -90,12 +97,14 @@ export async function cardReport(db: DbOrTx, range: ReportRange): Promise<CardRe
     const unbalanced = await unbalancedTransactions(tx, range);
     const balances = await balanceMismatches(tx);
     const sessions = await sessionMismatches(tx, range);
+    const materials = await materialMismatches(tx, range);
     return {
       from: range.from.toISOString(),
       to: range.to.toISOString(),
       openingLiabilityCents: liability.opening,
       topupsCents: flows.topups,
       usageCents: flows.usage,
+      materialsCents: flows.materials,
       refundsCents: flows.refunds,
       adjustmentsCents: flows.adjustments,
       closingLiabilityCents: liability.closing,
@@ -106,7 +115,8 @@ export async function cardReport(db: DbOrTx, range: ReportRange): Promise<CardRe
         balanced: unbalanced.length === 0,
         liabilityMatchesBalances: balances.length === 0,
         sessionsMatchDebits: sessions.length === 0,
-        discrepancies: [...unbalanced, ...balances, ...sessions],
+        materialsMatchSales: materials.length === 0,
+        discrepancies: [...unbalanced, ...balances, ...sessions, ...materials] satisfies Discrepancy[],
       },
     };
   });
@@ -129,10 +139,11 @@ async function liabilities(db: DbOrTx, range: ReportRange): Promise<{ opening: n
 interface Flows {
   topups: number;
   usage: number;
+  materials: number;
   refunds: number;
   adjustments: number;
   byMethod: MethodFlows[];
-  machineUsage: Map<string, { kind: string | null; usageCents: number }>;
+  machineUsage: Map<string, { kind: string | null; usageCents: number; materialsCents: number }>;
 }
 
 async function flowsInRange(db: DbOrTx, range: ReportRange): Promise<Flows> {
@@ -153,12 +164,15 @@ async function flowsInRange(db: DbOrTx, range: ReportRange): Promise<Flows> {
           join ledger_entries e on e.transaction_id = eff.tx_id
           left join ledger_transactions r on r.id = eff.root_id
           left join machines m on m.id = e.machine_id
-        where e.account = 'member_cards' or (e.account = 'machine_revenue' and eff.kind = 'usage')
+        where e.account = 'member_cards'
+          or (e.account = 'machine_revenue' and eff.kind = 'usage')
+          or (e.account = 'material_revenue' and eff.kind = 'material')
         group by eff.kind, r.method, e.account, e.machine_id`,
   );
   const flows: Flows = {
     topups: 0,
     usage: 0,
+    materials: 0,
     refunds: 0,
     adjustments: 0,
     byMethod: [],
@@ -176,11 +190,12 @@ async function flowsInRange(db: DbOrTx, range: ReportRange): Promise<Flows> {
   };
   for (const row of rows) {
     const total = num(row.total);
-    if (row.account === 'machine_revenue') {
+    if (row.account === 'machine_revenue' || row.account === 'material_revenue') {
       // Revenue is credited (negative): usage on the machine is its opposite.
       const key = row.machine_id ?? 'unknown';
-      const m = flows.machineUsage.get(key) ?? { kind: row.machine_kind, usageCents: 0 };
-      m.usageCents -= total;
+      const m = flows.machineUsage.get(key) ?? { kind: row.machine_kind, usageCents: 0, materialsCents: 0 };
+      if (row.account === 'machine_revenue') m.usageCents -= total;
+      else m.materialsCents -= total;
       flows.machineUsage.set(key, m);
       continue;
     }
@@ -192,6 +207,9 @@ async function flowsInRange(db: DbOrTx, range: ReportRange): Promise<Flows> {
         break;
       case 'usage':
         flows.usage += total;
+        break;
+      case 'material':
+        flows.materials += total;
         break;
       case 'refund':
         flows.refunds += total;
@@ -237,13 +255,23 @@ async function machineFigures(
   const entry = (machineId: string, kind: string | null): MachineUsage => {
     let m = byId.get(machineId);
     if (m === undefined) {
-      m = { machineId, machineKind: machineKind(kind), usageCents: 0, runningSeconds: 0, sessions: 0 };
+      m = {
+        machineId,
+        machineKind: machineKind(kind),
+        usageCents: 0,
+        materialsCents: 0,
+        runningSeconds: 0,
+        sessions: 0,
+      };
       byId.set(machineId, m);
     }
     return m;
   };
   for (const [machineId, u] of usage) {
-    if (u.usageCents !== 0) entry(machineId, u.kind).usageCents = u.usageCents;
+    if (u.usageCents === 0 && u.materialsCents === 0) continue;
+    const m = entry(machineId, u.kind);
+    m.usageCents = u.usageCents;
+    m.materialsCents = u.materialsCents;
   }
   for (const row of rows) {
     const m = entry(row.machine_id, row.kind);
@@ -261,11 +289,13 @@ function byKind(byMachine: readonly MachineUsage[]): MachineKindUsage[] {
     const k = kinds.get(m.machineKind) ?? {
       machineKind: m.machineKind,
       usageCents: 0,
+      materialsCents: 0,
       runningSeconds: 0,
       sessions: 0,
       machines: 0,
     };
     k.usageCents += m.usageCents;
+    k.materialsCents += m.materialsCents;
     k.runningSeconds += m.runningSeconds;
     k.sessions += m.sessions;
     k.machines += 1;
@@ -276,116 +306,4 @@ function byKind(byMachine: readonly MachineUsage[]): MachineKindUsage[] {
 
 function machineKind(kind: string | null): MachineKind {
   return (MACHINE_KINDS as readonly string[]).includes(kind ?? '') ? (kind as MachineKind) : 'other';
-}
-
-function capped(kind: DiscrepancyKind, total: number, listed: Discrepancy[]): Discrepancy[] {
-  if (total <= listed.length) return listed;
-  return [...listed, { kind, detail: `… and ${total - listed.length} more`, ids: [] }];
-}
-
-/** Every transaction the closing figure relies on must sum to zero (double entry). */
-async function unbalancedTransactions(db: DbOrTx, range: ReportRange): Promise<Discrepancy[]> {
-  const rows = await rowsOf<{
-    id: unknown;
-    kind: string;
-    total: unknown;
-    entries: unknown;
-    offenders: unknown;
-  }>(
-    db,
-    sql`select t.id, t.kind, coalesce(sum(e.amount_cents), 0) as total, count(e.id) as entries,
-          count(*) over () as offenders
-        from ledger_transactions t left join ledger_entries e on e.transaction_id = t.id
-        where t.created_at < ${ts(range.to)}
-        group by t.id, t.kind
-        having coalesce(sum(e.amount_cents), 0) <> 0 or count(e.id) < 2
-        order by t.id
-        limit ${MAX_LISTED}`,
-  );
-  const listed = rows.map((r): Discrepancy => {
-    const id = String(r.id);
-    const total = num(r.total);
-    return {
-      kind: 'unbalanced_transaction',
-      detail:
-        total !== 0
-          ? `transaction ${id} (${r.kind}): its entries sum to ${total} cents instead of 0`
-          : `transaction ${id} (${r.kind}) has ${num(r.entries)} entries; double entry needs at least 2`,
-      ids: [id],
-    };
-  });
-  return capped('unbalanced_transaction', num(rows[0]?.offenders), listed);
-}
-
-/** The cached balances guard concurrency; the entries are the truth (STYLE: a test proves they agree). */
-async function balanceMismatches(db: DbOrTx): Promise<Discrepancy[]> {
-  const rows = await rowsOf<{
-    member_id: string | null;
-    cached: unknown;
-    credit: unknown;
-    offenders: unknown;
-  }>(
-    db,
-    sql`select coalesce(m.id, c.member_id) as member_id,
-          coalesce(m.balance_cents, 0) as cached,
-          coalesce(-c.total, 0) as credit,
-          count(*) over () as offenders
-        from members m
-          full outer join (
-            select member_id, sum(amount_cents) as total
-            from ledger_entries where account = 'member_cards' group by member_id
-          ) c on c.member_id = m.id
-        where coalesce(m.balance_cents, 0) <> coalesce(-c.total, 0)
-        order by 1 nulls first
-        limit ${MAX_LISTED}`,
-  );
-  const listed = rows.map(
-    (r): Discrepancy =>
-      r.member_id === null
-        ? {
-            kind: 'balance_mismatch',
-            detail: `card entries without a member hold ${num(r.credit)} cents of credit`,
-            ids: [],
-          }
-        : {
-            kind: 'balance_mismatch',
-            detail: `member ${r.member_id}: cached balance ${num(r.cached)} cents, ledger entries ${num(r.credit)} cents`,
-            ids: [r.member_id],
-          },
-  );
-  return capped('balance_mismatch', num(rows[0]?.offenders), listed);
-}
-
-/**
- * SPEC §3: "the session's chargedCents is what was actually debited". Checked for the
- * closed sessions started in the period (the ones byMachine counts); an open session is
- * still being debited.
- */
-async function sessionMismatches(db: DbOrTx, range: ReportRange): Promise<Discrepancy[]> {
-  const inRange = sql`s.ended_at is not null and s.started_at >= ${ts(range.from)} and s.started_at < ${ts(range.to)}`;
-  const rows = await rowsOf<{ id: string; charged: unknown; debits: unknown; offenders: unknown }>(
-    db,
-    sql`with recursive ${effectiveKinds(sql`t.session_id in (select s.id from machine_sessions s where ${inRange})`)},
-        debits as (
-          select t.session_id, sum(e.amount_cents) as total
-          from eff
-            join ledger_transactions t on t.id = eff.tx_id
-            join ledger_entries e on e.transaction_id = eff.tx_id
-          where eff.kind = 'usage' and e.account = 'member_cards'
-          group by t.session_id
-        )
-        select s.id, s.charged_cents as charged, coalesce(d.total, 0) as debits, count(*) over () as offenders
-        from machine_sessions s left join debits d on d.session_id = s.id
-        where ${inRange} and s.charged_cents <> coalesce(d.total, 0)
-        order by s.started_at, s.id
-        limit ${MAX_LISTED}`,
-  );
-  const listed = rows.map(
-    (r): Discrepancy => ({
-      kind: 'session_charge_mismatch',
-      detail: `session ${r.id}: chargedCents ${num(r.charged)}, card debits ${num(r.debits)} cents`,
-      ids: [r.id],
-    }),
-  );
-  return capped('session_charge_mismatch', num(rows[0]?.offenders), listed);
 }

@@ -61,7 +61,14 @@ describe('cardReport by machine kind', () => {
   it('sums byMachine per kind', async () => {
     const r = await cardReport(db, march);
     expect(r.byMachineKind).toEqual([
-      { machineKind: 'laser', usageCents: 500, runningSeconds: 600, sessions: 1, machines: 1 },
+      {
+        machineKind: 'laser',
+        usageCents: 500,
+        materialsCents: 0,
+        runningSeconds: 600,
+        sessions: 1,
+        machines: 1,
+      },
     ]);
   });
 });

@@ -13,6 +13,7 @@ import { HelloassoNotConfiguredError } from '../application/helloasso/sync.ts';
 import { DataDirInUseError, openDatabase } from '../db/client.ts';
 import { ConfigError, readEnv } from '../server/env.ts';
 import { backupCommand, restoreCommand, type StandaloneCommand } from './backup-commands.ts';
+import { adjustCommand, refundCommand, topUpCommand } from './card-commands.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { closeMonthCommand, exportCommand, helloassoSyncCommand } from './money-commands.ts';
@@ -27,6 +28,9 @@ import {
 
 const COMMANDS: (Command | StandaloneCommand)[] = [
   importMembersCommand,
+  topUpCommand,
+  refundCommand,
+  adjustCommand,
   exportCommand,
   closeMonthCommand,
   gdprExportCommand,

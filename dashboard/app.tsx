@@ -12,15 +12,19 @@ import { registerAdminDevices } from './pages/admin-devices.tsx';
 import { registerAdminImport } from './pages/admin-import.tsx';
 import { registerAdminMachines } from './pages/admin-machines.tsx';
 import { registerAdminMaterials } from './pages/admin-materials.tsx';
+import { registerAdminRetention } from './pages/admin-retention.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
 import { registerAttendance } from './pages/attendance.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
+import { registerFirstRun } from './pages/first-run.tsx';
 import { registerMemberData } from './pages/member-data.tsx';
 import { registerMembers } from './pages/members.tsx';
+import { registerSetup } from './pages/setup.tsx';
 import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
 import { registerTrainers } from './pages/trainers.tsx';
 import { registerTreasurer } from './pages/treasurer.tsx';
+import { registerTreasurerAccounting } from './pages/treasurer-accounting.tsx';
 import { registerTreasurerChecks } from './pages/treasurer-checks.tsx';
 import { registerTreasurerHelloasso } from './pages/treasurer-helloasso.tsx';
 import { registerTreasurerOffline } from './pages/treasurer-offline.tsx';
@@ -46,9 +50,14 @@ export function createDashboard(): Hono<DashEnv> {
   registerTreasurerPeriods(app);
   registerTreasurerHelloasso(app);
   registerTreasurerOffline(app); // issue #9
+  registerTreasurerAccounting(app); // issue #11
   registerAdminImport(app);
   registerMemberData(app);
   registerAdminBackup(app); // issue #10
+  // issue #12: the first run from the setup link, the guided setup, the retention settings
+  registerFirstRun(app);
+  registerSetup(app);
+  registerAdminRetention(app);
 
   app.onError((error, c) => {
     const problem = toProblem(error);

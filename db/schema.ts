@@ -663,3 +663,21 @@ export const machineInbox = pgTable(
   },
   (t) => [index('machine_inbox_consumer_idx').on(t.consumer, t.id)],
 );
+
+/**
+ * Issue #12: the machine loop's outbox. A use case that changes who may use which machine
+ * (money, badges, certifications, machines, members…) writes one row in its own transaction;
+ * every server's scheduler polls for new rows and republishes the allow-lists. So a change made
+ * by any process (the CLI, a second server) reaches the boards; rows are deleted after an hour.
+ */
+export const machineLoopChanges = pgTable(
+  'machine_loop_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** null: all members / all machines */
+    memberIds: jsonb('member_ids').$type<string[] | null>(),
+    machineIds: jsonb('machine_ids').$type<string[] | null>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('machine_loop_changes_created_idx').on(t.createdAt)],
+);

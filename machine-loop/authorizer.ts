@@ -64,6 +64,8 @@ export interface AuthorizerOptions {
   sweepIntervalMs?: number;
   /** debounce of allow-list republishing after a change (ms) */
   allowListDebounceMs?: number;
+  /** how often changes recorded by other processes are looked for (ms, issue #12; 0: never) */
+  changesPollMs?: number;
   /** debounce after balance-only changes (debits), which are frequent (ms) */
   balanceDebounceMs?: number;
   /** lets tests and benchmarks observe decision latency */
@@ -111,6 +113,8 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
       log: opts.log,
       now,
       sweepIntervalMs: opts.sweepIntervalMs ?? 5000,
+      changesPollMs: opts.changesPollMs ?? 1000,
+      allowListDebounceMs: opts.allowListDebounceMs ?? 200,
       publish,
       lock: (machineId, reason, sessionId) => this.lock(machineId, reason, sessionId),
       emit: (machineId) => this.emit(machineId),
@@ -168,6 +172,12 @@ export class Authorizer implements MachineLoopPort, MachineEvents {
         inboxId: row.id,
       });
     }
+    // Issue #12: changes recorded from now on by other processes are republished by the poll.
+    await this.scheduler
+      .primeChanges()
+      .catch((err: unknown) =>
+        this.opts.log('warn', 'machine-loop changes not read at start', { error: String(err) }),
+      );
     await this.transport.start();
     this.scheduler.start();
   }

@@ -1,10 +1,12 @@
 /**
  * The machine loop's timed work (issue #10): the sweep of sessions that sent no event for 3
  * heartbeat periods (SPEC §2), and the signed allow-lists, republished after a change with a
- * debounce. Both hold back while the database fails: after an outage the boards' queued
+ * debounce. Issue #12: changes made by other processes (the CLI, another server) arrive through
+ * the `machine_loop_changes` outbox, polled every `changesPollMs`. Both hold back while the database fails: after an outage the boards' queued
  * events must land before a session is declared timed out.
  */
 
+import { latestLoopChange, pruneLoopChanges } from '../application/loop-changes.ts';
 import { buildAllowLists, recordAllowList, signAllowList } from '../application/machine-loop/allowlist.ts';
 import { sweepTimedOutSessions } from '../application/machine-loop/metering-service.ts';
 import type { SiteKeys } from '../application/site-keys.ts';
@@ -20,6 +22,10 @@ export interface SchedulerOptions {
   log: Logger;
   now(): Date;
   sweepIntervalMs: number;
+  /** how often the `machine_loop_changes` outbox is polled (ms; 0: never) */
+  changesPollMs?: number;
+  /** debounce of allow-list republishing after a change (ms) */
+  allowListDebounceMs?: number;
   publish(topic: string, message: unknown, retain?: boolean): Promise<void>;
   lock(machineId: string, reason: string, sessionId?: string): Promise<void>;
   emit(machineId: string): void;
@@ -31,9 +37,15 @@ export interface SchedulerOptions {
 
 /** How long after the database came back the sweep still waits for replayed events. */
 const SWEEP_GRACE_MS = 5_000;
+/** Outbox rows older than this are deleted: every server has polled them long before. */
+const CHANGES_KEPT_MS = 3_600_000;
 
 export class Scheduler {
   private sweepTimer: NodeJS.Timeout | null = null;
+  private changesTimer: NodeJS.Timeout | null = null;
+  /** the newest outbox row this process has acted on; null until read at start */
+  private lastChange: number | null = null;
+  private lastPrune = 0;
   private allowListTimer: NodeJS.Timeout | null = null;
   private allowListDue = Number.POSITIVE_INFINITY;
   private readonly published = new Map<string, string>();
@@ -47,11 +59,48 @@ export class Scheduler {
         this.opts.log(isTransient(err) ? 'warn' : 'error', 'session sweep failed', { error: String(err) }),
       );
     }, this.opts.sweepIntervalMs);
+    const pollMs = this.opts.changesPollMs ?? 1000;
+    if (pollMs > 0) {
+      this.changesTimer = setInterval(() => {
+        this.pollChanges().catch((err: unknown) =>
+          this.opts.log(isTransient(err) ? 'warn' : 'error', 'machine-loop changes poll failed', {
+            error: String(err),
+          }),
+        );
+      }, pollMs);
+    }
+  }
+
+  /**
+   * Where the outbox stands before the first connection (which publishes every list): a
+   * change committed after this is republished by the poll.
+   */
+  async primeChanges(): Promise<void> {
+    this.lastChange = await latestLoopChange(this.opts.db);
+  }
+
+  /**
+   * Issue #12: republishes when another process recorded a change in the outbox. The first
+   * poll, if `primeChanges` could not read the database, only reads where the outbox stands.
+   */
+  async pollChanges(): Promise<boolean> {
+    const latest = await latestLoopChange(this.opts.db);
+    const seen = this.lastChange;
+    this.lastChange = latest;
+    if (Date.now() - this.lastPrune > 60_000) {
+      this.lastPrune = Date.now();
+      await pruneLoopChanges(this.opts.db, new Date(Date.now() - CHANGES_KEPT_MS));
+    }
+    if (seen === null || latest <= seen) return false;
+    this.scheduleAllowLists(this.opts.allowListDebounceMs ?? 200);
+    return true;
   }
 
   stop(): void {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.changesTimer) clearInterval(this.changesTimer);
+    this.changesTimer = null;
     if (this.allowListTimer) clearTimeout(this.allowListTimer);
     this.sweepTimer = null;
     this.allowListTimer = null;

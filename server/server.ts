@@ -10,7 +10,9 @@ import { serve } from '@hono/node-server';
 import { BackupScheduler } from '../application/backup-schedule.ts';
 import { ensureBootstrapAdmin } from '../application/bootstrap.ts';
 import { authenticateDevice, stillValidDevices } from '../application/devices.ts';
+import { effectiveTimeZone } from '../application/lab-profile.ts';
 import { RetentionJob } from '../application/retention.ts';
+import { issueSetupLink, SETUP_LINK_HOURS } from '../application/setup-link.ts';
 import { loadSiteKeys } from '../application/site-keys.ts';
 import type { BrokerIdentity } from '../broker/acl.ts';
 import { Broker } from '../broker/broker.ts';
@@ -21,6 +23,7 @@ import { Authorizer, type AuthorizerOptions } from '../machine-loop/authorizer.t
 import { DevicePresence } from '../machine-loop/presence.ts';
 import { type Env, helloassoEnv } from './env.ts';
 import { createApp } from './http-app.ts';
+import { checkPortsFree } from './ports.ts';
 
 export const SERVER_MQTT_USERNAME = 'sesame-server';
 
@@ -66,6 +69,8 @@ export interface ServerOptions {
 }
 
 export async function startServer({ env, log, ...opts }: ServerOptions): Promise<RunningServer> {
+  // Issue #12: a taken port is said at once, before the database opens (which can take long).
+  await checkPortsFree(env);
   const database =
     opts.database ?? (await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR }));
   const stops: (() => Promise<unknown>)[] = [];
@@ -83,6 +88,8 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       const created = await ensureBootstrapAdmin(database.db, env.BOOTSTRAP_ADMIN_TOKEN);
       if (created) log('info', 'bootstrap admin created from BOOTSTRAP_ADMIN_TOKEN');
     }
+    // Issue #12: the time zone chosen at the first run wins over LAB_TIMEZONE.
+    const labTimeZone = await effectiveTimeZone(database.db, env.LAB_TIMEZONE);
 
     // The machine loop's own credentials on the embedded broker: random per process,
     // never stored. On an external broker, MQTT_USERNAME / MQTT_PASSWORD.
@@ -158,10 +165,11 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       loop: authorizer,
       events: authorizer,
       ...(broker ? { devices: broker } : {}),
-      labTimeZone: env.LAB_TIMEZONE,
+      labTimeZone,
       log,
       allowedOrigins: env.ALLOWED_ORIGINS,
       helloasso: { env: helloassoEnv(env) },
+      badgeEventRetentionDays: env.BADGE_EVENT_RETENTION_DAYS,
       health: async () => ({
         db: await database.ping().catch(() => false),
         mqtt: authorizer.connected,
@@ -184,7 +192,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
     // Issue #5: purge raw badge events past their retention period, once a day.
     const retention = new RetentionJob({
       db: database.db,
-      timeZone: env.LAB_TIMEZONE,
+      timeZone: labTimeZone,
       defaultDays: env.BADGE_EVENT_RETENTION_DAYS,
       log,
     });
@@ -195,6 +203,7 @@ export async function startServer({ env, log, ...opts }: ServerOptions): Promise
       await backups.start();
     }
     log('info', 'http listening', { host: env.HOST, port: httpPort, url: `http://localhost:${httpPort}/` });
+    await announceSetupLink(database, httpPort, log);
 
     return {
       httpPort,
@@ -229,6 +238,23 @@ export function serverClientId(env: Env): string {
     .slice(0, 32);
   const tag = createHash('sha256').update(`${hostname()}:${env.PORT}`).digest('hex').slice(0, 8);
   return `sesame-server-${host}-${env.PORT}-${tag}`;
+}
+
+/**
+ * Issue #12: an empty database (no enabled admin) gets a one-time setup link, logged once at
+ * warn level so that it shows at every LOG_LEVEL but error. Nobody can do anything without it
+ * until an admin exists; the sign-in page says where to find it.
+ */
+async function announceSetupLink(database: Database, httpPort: number, log: Logger): Promise<void> {
+  const link = await issueSetupLink(database.db, new Date());
+  if (link === null) return;
+  const setupUrl = `http://localhost:${httpPort}/first-run/${link.token}`;
+  log(
+    'warn',
+    `first run: open ${setupUrl} in a browser to create the first admin and set up the lab ` +
+      `(valid ${SETUP_LINK_HOURS} h, works once; restart for a new link)`,
+    { setupUrl, expiresAt: link.expiresAt.toISOString() },
+  );
 }
 
 function backupScheduler(env: Env, database: Database, log: Logger): BackupScheduler | null {

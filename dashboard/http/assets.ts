@@ -18,6 +18,7 @@ const FILES: Record<string, { path: URL | string; type: string }> = {
   'app.js': { path: here('app.js'), type: 'text/javascript; charset=utf-8' },
   'board.js': { path: here('board.js'), type: 'text/javascript; charset=utf-8' },
   'charts.js': { path: here('charts.js'), type: 'text/javascript; charset=utf-8' },
+  'copy.js': { path: here('copy.js'), type: 'text/javascript; charset=utf-8' },
   'chart.umd.min.js': {
     // chart.js's exports map hides dist/: find the UMD build beside its main file.
     path: join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),

@@ -28,14 +28,8 @@ export async function parseForm<T extends z.ZodType>(
   return { ok: false, fields: [...new Set(result.error.issues.map((i) => String(i.path[0] ?? '')))] };
 }
 
-/** "12,50", "12.5", "12 €", "-3" → cents; null when not an amount. */
-export function parseEuros(raw: string): number | null {
-  const s = raw.replace(/[\s\u00a0€]/g, '').replace(',', '.');
-  if (!/^-?\d{1,7}(\.\d{1,2})?$/.test(s)) return null;
-  const [units, decimals = ''] = s.replace('-', '').split('.');
-  const cents = Number(units) * 100 + Number(decimals.padEnd(2, '0'));
-  return s.startsWith('-') ? -cents : cents;
-}
+/** Amounts typed in a form, as cents (core/euros.ts: the CLI reads them the same way). */
+export { parseEuros } from '../../core/euros.ts';
 
 /** A list field (checkboxes): always an array. */
 export function listOf(v: unknown): string[] {

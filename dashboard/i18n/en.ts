@@ -1,4 +1,5 @@
 /** Every word of the dashboard in English; the type makes sure no key is missing. */
+import { accountingEn } from './accounting-en.ts';
 import type { Dict } from './fr.ts';
 import { offlineEn } from './offline-en.ts';
 import { treasuryEn } from './treasury-en.ts';
@@ -279,6 +280,8 @@ export const en: Dict = {
   backToStaff: 'Back to staff',
   // issue #5 pages: treasury-en.ts
   ...treasuryEn,
+  // issue #11: the accounting settings page
+  ...accountingEn,
   // issue #9: offline sessions to review
   ...offlineEn,
 };

@@ -1,4 +1,5 @@
 /** Every word of the dashboard in French (the default). en.ts has the same keys, checked by the type. */
+import { accountingFr } from './accounting-fr.ts';
 import { offlineFr } from './offline-fr.ts';
 import { treasuryFr } from './treasury-fr.ts';
 
@@ -300,6 +301,8 @@ export const fr = {
   backToStaff: 'Retour à l’équipe',
   // issue #5 pages (attendance, checks, month close, HelloAsso, import, GDPR): treasury-fr.ts
   ...treasuryFr,
+  // issue #11: the accounting settings page
+  ...accountingFr,
   // issue #9: offline sessions to review
   ...offlineFr,
 };

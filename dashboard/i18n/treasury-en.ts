@@ -57,6 +57,7 @@ export const treasuryEn: typeof treasuryFr = {
     unbalanced_transaction: 'Unbalanced transaction',
     balance_mismatch: 'Member balance differs from the ledger',
     session_charge_mismatch: 'Session: debits differ from the charge',
+    material_charge_mismatch: 'Session: materials differ from the sales or the debits',
   },
   discrepancyKind: 'Kind',
   discrepancyDetail: 'Detail',

@@ -66,6 +66,7 @@ export const treasuryFr = {
     unbalanced_transaction: 'Écriture déséquilibrée',
     balance_mismatch: 'Solde de membre différent du grand livre',
     session_charge_mismatch: 'Session : débit différent du coût',
+    material_charge_mismatch: 'Session : consommables différents des ventes ou des débits',
   },
   discrepancyKind: 'Type',
   discrepancyDetail: 'Détail',

@@ -1,5 +1,6 @@
 /** The admin section's sub-navigation. */
 import type { DashContext } from '../context.ts';
+import { setupWords } from '../i18n/setup.ts';
 
 export function AdminNav(props: { c: DashContext }) {
   const { t } = props.c.var;
@@ -11,6 +12,9 @@ export function AdminNav(props: { c: DashContext }) {
     { href: '/admin/staff', label: t.adminStaff },
     { href: '/admin/import', label: t.adminImport },
     { href: '/admin/backup', label: t.adminBackup },
+    // issue #12 (words in setup-fr.ts / setup-en.ts)
+    { href: '/admin/retention', label: setupWords(props.c).retentionLink },
+    { href: '/setup', label: setupWords(props.c).setupNav },
   ];
   return (
     <nav aria-label={t.adminNav} class="subnav">

@@ -8,11 +8,19 @@ import { z } from 'zod';
 import { createAccessLink } from '../../application/access-links.ts';
 import { actorOf } from '../../application/auth.ts';
 import { issueBadge } from '../../application/badges.ts';
-import { consumeEnrolmentsOf, listEnrolments } from '../../application/enrolments.ts';
+import { listEnrolments } from '../../application/enrolments.ts';
 import { ServiceError } from '../../application/errors.ts';
-import { idempotent } from '../../application/idempotency.ts';
 import { createMember, listMembers } from '../../application/members.ts';
-import { BelowFloorError, moveMoney } from '../../application/money.ts';
+import { BelowFloorError } from '../../application/money.ts';
+import {
+  type AdjustInput,
+  adjust,
+  type RefundInput,
+  refund,
+  type TopUpInput,
+  topUp,
+} from '../../application/money-use-cases.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { TOPUP_METHODS } from '../../core/domain.ts';
 import { normaliseUid } from '../../core/ids.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
@@ -146,10 +154,7 @@ export function registerMembers(app: Hono<DashEnv>): void {
     const uid = normaliseUid(raw);
     if (uid === null) return redirectWith(c, `/members/${id}#badge-h`, 'error', t.badgeUidHint);
     try {
-      const { db, now } = c.var.deps;
-      const badge = await issueBadge(db, c.var.deps.keys.badgeKey, actorOf(userOf(c)), id, uid);
-      await consumeEnrolmentsOf(db, uid, now());
-      c.var.deps.loop.changed({ memberIds: [id] });
+      const badge = await issueBadge(useCaseContext(c.var.deps, userOf(c)), { memberId: id, uid });
       return redirectWith(c, `/members/${id}`, 'ok', t.badgeIssued(badge.last4));
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'conflict') {
@@ -271,12 +276,12 @@ export function accessLinkPage(
   );
 }
 
-/** Top-ups, refunds and adjustments through the API's idempotency and money services. */
+/** Top-ups, refunds and adjustments: the same use cases as the API and the CLI (issue #12). */
 async function money(
   c: DashContext,
   kind: 'topup' | 'refund' | 'adjustment',
   memberId: string,
-  key: string,
+  idempotencyKey: string,
   body: {
     amountCents: number;
     method?: (typeof TOPUP_METHODS)[number];
@@ -285,13 +290,13 @@ async function money(
     override?: boolean;
   },
 ): Promise<{ balanceCents: number }> {
-  const { db, now, loop } = c.var.deps;
-  const actor = actorOf(userOf(c));
-  // Same scope as POST /api/v1/members/{id}/topups: a key is one operation, whichever door it came in by.
-  const answer = await idempotent(db, `${kind}:${memberId}`, key, body, async (tx) => ({
-    status: 201,
-    body: await moveMoney(tx, actor, kind, memberId, body, now()),
-  }));
-  if (!answer.replayed) loop.changed({ memberIds: [memberId] });
-  return answer.body as { balanceCents: number };
+  const ctx = useCaseContext(c.var.deps, userOf(c));
+  const input = { ...body, memberId, idempotencyKey };
+  const answer =
+    kind === 'topup'
+      ? await topUp(ctx, input as TopUpInput)
+      : kind === 'refund'
+        ? await refund(ctx, input as RefundInput)
+        : await adjust(ctx, input as AdjustInput);
+  return answer.movement;
 }

@@ -8,12 +8,14 @@ import {
   redeemAccessLink,
 } from '../../application/access-links.ts';
 import { revokeToken, SignInThrottled, signIn } from '../../application/auth.ts';
+import { adminExists } from '../../application/setup-link.ts';
 import { clientAddress } from '../../web/client-address.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { requires, STAFF_OR_MEMBER } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
 import { parseForm } from '../http/forms.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/session.ts';
+import { setupWords } from '../i18n/setup.ts';
 import { page } from '../views/layout.tsx';
 import { Field } from '../views/ui.tsx';
 
@@ -49,6 +51,18 @@ function signInPage(c: DashContext, opts: { email?: string; error?: boolean; ret
   );
 }
 
+function notSetUpPage(c: DashContext) {
+  const s = setupWords(c);
+  return page(
+    c,
+    s.notSetUpTitle,
+    <div class="card narrow">
+      <p>{s.notSetUp}</p>
+      <p>{s.notSetUpExpired}</p>
+    </div>,
+  );
+}
+
 export function registerSignIn(app: Hono<DashEnv>): void {
   app.get('/', requires('public'), (c) => {
     const user = c.var.user;
@@ -56,7 +70,11 @@ export function registerSignIn(app: Hono<DashEnv>): void {
     return c.redirect(user.kind === 'member' ? '/me' : '/board', 303);
   });
 
-  app.get('/sign-in', requires('public'), (c) => signInPage(c));
+  app.get('/sign-in', requires('public'), async (c) => {
+    // Issue #12: before the first admin exists nobody can sign in; say how to finish the setup.
+    if (!(await adminExists(c.var.deps.db))) return notSetUpPage(c);
+    return signInPage(c);
+  });
 
   app.post('/sign-in', requires('public'), async (c) => {
     const form = await parseForm(

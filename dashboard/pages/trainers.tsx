@@ -5,12 +5,12 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../application/auth.ts';
 import { certify } from '../../application/certifications.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { expiringCertifications } from '../../application/expiring-certifications.ts';
 import { listMembers, memberDetail } from '../../application/members.ts';
 import { listQualifications } from '../../application/qualifications.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { requires, TRAINERS } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -174,7 +174,7 @@ export function registerTrainers(app: Hono<DashEnv>): void {
 
   app.post('/trainers/certify', requires(TRAINERS), async (c) => {
     const { t, fmt } = c.var;
-    const { db, now, loop } = c.var.deps;
+    const { db, now } = c.var.deps;
     const form = await parseForm(
       c,
       z.object({ memberId: z.string().min(1).max(200), qualificationId: z.string().min(1).max(64) }),
@@ -183,8 +183,7 @@ export function registerTrainers(app: Hono<DashEnv>): void {
     const user = userOf(c);
     const { memberId, qualificationId } = form.data;
     try {
-      const cert = await certify(db, user, actorOf(user), memberId, { qualificationId }, now());
-      loop.changed({ memberIds: [memberId] });
+      const cert = await certify(useCaseContext(c.var.deps, user), { memberId, qualificationId });
       const member = await memberDetail(db, memberId, now());
       return redirectWith(
         c,

@@ -30,6 +30,11 @@ export function TreasuryNav(props: { c: DashContext }) {
       current: path.startsWith('/treasurer/helloasso'),
     },
     { href: '/treasurer/offline', label: t.treasuryOffline, current: path.startsWith('/treasurer/offline') },
+    {
+      href: '/treasurer/accounting',
+      label: t.treasuryAccounting,
+      current: path.startsWith('/treasurer/accounting'),
+    },
   ];
   return (
     <nav aria-label={t.treasuryNav} class="subnav">
@@ -111,6 +116,7 @@ export function ChecksView(props: { c: DashContext; report: CardReport; entries:
         {line(checks.balanced, t.checkBalanced, 'check-balanced')}
         {line(checks.liabilityMatchesBalances, t.checkLiability, 'check-liability')}
         {line(checks.sessionsMatchDebits, t.checkSessions, 'check-sessions')}
+        {line(checks.materialsMatchSales, t.checkMaterials, 'check-materials')}
       </ul>
       {checks.discrepancies.length === 0 ? (
         <p>{t.noDiscrepancies}</p>
@@ -184,8 +190,8 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
           ) : (
             <Table
               caption={t.usageByMachineKind}
-              head={[t.machineKind, t.machinesCount, t.sessions, t.runTime, t.usage]}
-              numeric={[1, 2, 3, 4]}
+              head={[t.machineKind, t.machinesCount, t.sessions, t.runTime, t.usage, t.materialsSold]}
+              numeric={[1, 2, 3, 4, 5]}
             >
               {report.byMachineKind.map((k) => (
                 <tr>
@@ -194,6 +200,7 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
                   <td class="num">{fmt.number(k.sessions)}</td>
                   <td class="num">{fmt.duration(k.runningSeconds)}</td>
                   <td class="num">{fmt.money(k.usageCents)}</td>
+                  <td class="num">{fmt.money(k.materialsCents)}</td>
                 </tr>
               ))}
             </Table>

@@ -126,7 +126,10 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
         id: 'chart-machines',
         type: 'bar',
         labels: report.byMachine.map((m) => machineLabel(m.machineId)),
-        series: [{ label: t.usage, data: report.byMachine.map((m) => m.usageCents) }],
+        series: [
+          { label: t.usage, data: report.byMachine.map((m) => m.usageCents) },
+          { label: t.materialsSold, data: report.byMachine.map((m) => m.materialsCents) },
+        ],
         money: true,
       },
       {
@@ -135,6 +138,7 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
         labels: months.map((m) => fmt.month(m.month)),
         series: [
           { label: t.usage, data: months.map((m) => m.usageCents) },
+          { label: t.materialsSold, data: months.map((m) => m.materialsCents) },
           { label: t.topups, data: months.map((m) => m.topupsCents) },
         ],
         money: true,
@@ -159,7 +163,10 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
       '\\u003c',
     );
     const checksOk =
-      report.checks.balanced && report.checks.liabilityMatchesBalances && report.checks.sessionsMatchDebits;
+      report.checks.balanced &&
+      report.checks.liabilityMatchesBalances &&
+      report.checks.sessionsMatchDebits &&
+      report.checks.materialsMatchSales;
 
     return page(
       c,
@@ -176,6 +183,8 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
             <dd>{fmt.money(report.topupsCents)}</dd>
             <dt>{t.usage}</dt>
             <dd>{fmt.money(report.usageCents)}</dd>
+            <dt>{t.materialsSold}</dt>
+            <dd>{fmt.money(report.materialsCents)}</dd>
             <dt>{t.refunds}</dt>
             <dd>{fmt.money(report.refundsCents)}</dd>
             <dt>{t.adjustments}</dt>
@@ -215,8 +224,8 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
             ) : (
               <Table
                 caption={t.usageByMachine}
-                head={[t.machine, t.sessions, t.runTime, t.usage]}
-                numeric={[1, 2, 3]}
+                head={[t.machine, t.sessions, t.runTime, t.usage, t.materialsSold]}
+                numeric={[1, 2, 3, 4]}
               >
                 {report.byMachine.map((m) => (
                   <tr>
@@ -224,6 +233,7 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
                     <td class="num">{fmt.number(m.sessions)}</td>
                     <td class="num">{fmt.duration(m.runningSeconds)}</td>
                     <td class="num">{fmt.money(m.usageCents)}</td>
+                    <td class="num">{fmt.money(m.materialsCents)}</td>
                   </tr>
                 ))}
               </Table>
@@ -232,13 +242,14 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
           <ChartBlock spec={charts[1]!} title={t.byMonth} t={t}>
             <Table
               caption={t.byMonth}
-              head={[t.month, t.usage, t.topups, t.refunds, t.adjustments]}
-              numeric={[1, 2, 3, 4]}
+              head={[t.month, t.usage, t.materialsSold, t.topups, t.refunds, t.adjustments]}
+              numeric={[1, 2, 3, 4, 5]}
             >
               {months.map((m) => (
                 <tr>
                   <td>{fmt.month(m.month)}</td>
                   <td class="num">{fmt.money(m.usageCents)}</td>
+                  <td class="num">{fmt.money(m.materialsCents)}</td>
                   <td class="num">{fmt.money(m.topupsCents)}</td>
                   <td class="num">{fmt.money(m.refundsCents)}</td>
                   <td class="num">{fmt.money(m.adjustmentsCents)}</td>

@@ -1,8 +1,7 @@
 /** SPEC §3 POST /members/{id}/badges, and revoking a badge (lost or revoked). */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
 import { issueBadge, revokeBadge } from '../../../application/badges.ts';
-import { consumeEnrolmentsOf } from '../../../application/enrolments.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import { BADGE_STATUSES } from '../../../core/domain.ts';
 import { uidSchema } from '../../../core/ids.ts';
 import type { App } from '../../http/context.ts';
@@ -57,28 +56,19 @@ const revoke = defineRoute(ADMIN, {
 });
 
 export function registerBadgeRoutes(app: App): void {
+  // Issue #12: the routes translate HTTP; the use cases validate, write, audit and notify.
   app.openapi(issue, async (c) => {
-    const { db, keys, loop, now } = c.var.deps;
-    const { id } = c.req.valid('param');
-    const { uid } = c.req.valid('json');
-    const badge = await issueBadge(db, keys.badgeKey, actorOf(c.var.principal), id, uid);
-    // A UID presented in enrolment mode (issue #6) is no longer offered once issued.
-    await consumeEnrolmentsOf(db, uid, now());
-    loop.changed({ memberIds: [id] });
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const badge = await issueBadge(ctx, { memberId: c.req.valid('param').id, uid: c.req.valid('json').uid });
     return c.json(badge, 201);
   });
 
   app.openapi(revoke, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const body = c.req.valid('json');
-    const badge = await revokeBadge(
-      db,
-      actorOf(c.var.principal),
-      c.req.valid('param').id,
-      body.status ?? 'revoked',
-      now(),
-    );
-    loop.changed({ memberIds: [badge.memberId] });
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const badge = await revokeBadge(ctx, {
+      badgeId: c.req.valid('param').id,
+      status: c.req.valid('json').status ?? 'revoked',
+    });
     return c.json(badge, 200);
   });
 }

@@ -1,7 +1,7 @@
 /** SPEC §3 POST /members/{id}/certifications (admin, trainer of it) and revocation. */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
 import { certify, revokeCertification } from '../../../application/certifications.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import type { App } from '../../http/context.ts';
 import { defineRoute, idParam, isoDate, jsonBody, jsonResponse, slug } from '../../http/route.ts';
 
@@ -59,38 +59,22 @@ const revoke = defineRoute(TRAINERS, {
 });
 
 export function registerCertificationRoutes(app: App): void {
+  // Issue #12: the routes translate HTTP; the use cases check the trainer, write, audit, notify.
   app.openapi(create, async (c) => {
-    const { db, now, loop } = c.var.deps;
-    const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const p = c.var.principal;
-    const result = await certify(
-      db,
-      p,
-      actorOf(p),
-      id,
-      {
-        qualificationId: body.qualificationId,
-        expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
-      },
-      now(),
-    );
-    loop.changed({ memberIds: [id] });
+    const result = await certify(useCaseContext(c.var.deps, c.var.principal), {
+      memberId: c.req.valid('param').id,
+      qualificationId: body.qualificationId,
+      ...(body.expiresAt ? { expiresAt: new Date(body.expiresAt) } : {}),
+    });
     return c.json(result, 201);
   });
 
   app.openapi(revoke, async (c) => {
-    const { db, now, loop } = c.var.deps;
-    const p = c.var.principal;
-    const result = await revokeCertification(
-      db,
-      p,
-      actorOf(p),
-      c.req.valid('param').id,
-      c.req.valid('json').reason,
-      now(),
-    );
-    loop.changed({ memberIds: [result.memberId] });
+    const result = await revokeCertification(useCaseContext(c.var.deps, c.var.principal), {
+      certificationId: c.req.valid('param').id,
+      reason: c.req.valid('json').reason,
+    });
     return c.json(result, 200);
   });
 }

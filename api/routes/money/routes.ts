@@ -3,16 +3,15 @@
  * and adjustments work the same way and need a reason.
  */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
-import { idempotent } from '../../../application/idempotency.ts';
-import { type MoneyRequest, moveMoney } from '../../../application/money.ts';
+import { adjust, MAX_MONEY_CENTS, refund, topUp } from '../../../application/money-use-cases.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import { TOPUP_METHODS } from '../../../core/domain.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
 
 const tags = ['money'];
-const MAX_CENTS = 10_000_000;
+const MAX_CENTS = MAX_MONEY_CENTS;
 
 const idempotencyHeader = z.object({
   'Idempotency-Key': z
@@ -111,18 +110,21 @@ export function registerMoneyRoutes(app: App): void {
     ['adjustment', 'adjustments'],
   ] as const) {
     app.openapi(moneyRoute(kind, segment), async (c) => {
-      const { db, now, loop } = c.var.deps;
-      const { id } = c.req.valid('param');
-      const key = c.req.valid('header')['Idempotency-Key'];
-      const body = c.req.valid('json') as MoneyRequest;
-      const actor = actorOf(c.var.principal);
-      const answer = await idempotent(db, `${kind}:${id}`, key, body, async (tx) => ({
-        status: 201,
-        body: await moveMoney(tx, actor, kind, id, body, now()),
-      }));
-      if (!answer.replayed) loop.changed({ memberIds: [id] });
+      // Issue #12: the route only translates HTTP; the use case validates, posts, audits, notifies.
+      const ctx = useCaseContext(c.var.deps, c.var.principal);
+      const input = {
+        ...(c.req.valid('json') as object),
+        memberId: c.req.valid('param').id,
+        idempotencyKey: c.req.valid('header')['Idempotency-Key'],
+      };
+      const answer =
+        kind === 'topup'
+          ? await topUp(ctx, input as Parameters<typeof topUp>[1])
+          : kind === 'refund'
+            ? await refund(ctx, input as Parameters<typeof refund>[1])
+            : await adjust(ctx, input as Parameters<typeof adjust>[1]);
       c.header('idempotent-replayed', String(answer.replayed));
-      return c.json(answer.body as z.infer<typeof answerSchema>, 201);
+      return c.json(answer.movement as z.infer<typeof answerSchema>, 201);
     });
   }
 }

@@ -37,7 +37,7 @@ const cards = defineRoute(MONEY, {
   method: 'get',
   path: '/api/v1/reports/cards',
   tags,
-  summary: 'Machine-card report: liability, top-ups, usage, adjustments, per machine',
+  summary: 'Machine-card report: liability, top-ups, usage, materials, refunds, adjustments, per machine',
   request: { query: z.object(rangeQuery).strict() },
   responses: {
     200: jsonResponse(
@@ -48,7 +48,11 @@ const cards = defineRoute(MONEY, {
           to: z.string(),
           openingLiabilityCents: z.number().int(),
           topupsCents: z.number().int(),
-          usageCents: z.number().int(),
+          usageCents: z.number().int().openapi({ description: 'machine use, materials excluded' }),
+          materialsCents: z
+            .number()
+            .int()
+            .openapi({ description: 'materials sold in sessions (issue #11), net of reversals' }),
           refundsCents: z.number().int(),
           adjustmentsCents: z.number().int(),
           closingLiabilityCents: z.number().int(),
@@ -57,6 +61,7 @@ const cards = defineRoute(MONEY, {
               .object({
                 machineId: z.string(),
                 usageCents: z.number().int(),
+                materialsCents: z.number().int(),
                 runningSeconds: z.number().int(),
                 sessions: z.number().int(),
               })

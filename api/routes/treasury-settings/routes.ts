@@ -7,13 +7,13 @@ import { z } from '@hono/zod-openapi';
 import { readAccounting, updateAccounting } from '../../../application/accounting-settings.ts';
 import { audit } from '../../../application/audit.ts';
 import { actorOf } from '../../../application/auth.ts';
+import { setBadgeEventRetention } from '../../../application/retention-settings.ts';
 import {
   accountingSchema,
   helloassoSchema,
   helloassoSettings,
   publicHelloasso,
   retentionDays,
-  setRetentionDays,
   updateHelloassoSettings,
   VAT_CODES,
 } from '../../../application/treasury-settings.ts';
@@ -155,21 +155,16 @@ export function registerTreasurySettingsRoutes(app: App, helloasso: HelloassoDep
     return c.json(after, 200);
   });
 
-  app.openapi(getRetention, async (c) =>
-    c.json({ badgeEventRetentionDays: await retentionDays(c.var.deps.db) }, 200),
-  );
-
-  app.openapi(putRetention, async (c) => {
-    const { db } = c.var.deps;
-    const { badgeEventRetentionDays } = c.req.valid('json');
-    await setRetentionDays(db, badgeEventRetentionDays);
-    await audit(db, {
-      actor: actorOf(c.var.principal),
-      action: 'update',
-      entity: 'settings',
-      entityId: 'retention',
-      after: { badgeEventRetentionDays },
-    });
-    return c.json({ badgeEventRetentionDays }, 200);
+  app.openapi(getRetention, async (c) => {
+    const { db, badgeEventRetentionDays } = c.var.deps;
+    return c.json({ badgeEventRetentionDays: await retentionDays(db, badgeEventRetentionDays) }, 200);
   });
+
+  // Issue #12: the same use case as the dashboard's retention page.
+  app.openapi(putRetention, async (c) =>
+    c.json(
+      await setBadgeEventRetention(useCaseContext(c.var.deps, c.var.principal), c.req.valid('json')),
+      200,
+    ),
+  );
 }
