@@ -53,7 +53,8 @@ afterAll(async () => {
 function totals(records: FecRecord[]) {
   const out: Record<string, [number, number]> = {};
   for (const r of records) {
-    const t = (out[r.CompteNum!] ??= [0, 0]);
+    const t = out[r.CompteNum!] ?? [0, 0];
+    out[r.CompteNum!] = t;
     t[0] += fecCents(r.Debit!);
     t[1] += fecCents(r.Credit!);
   }
