@@ -48,6 +48,8 @@ beforeAll(async () => {
   db = database.db;
   ctx = {
     db,
+    by: 'staff:treasurer-1',
+    loop: { changed: () => {}, lock: async () => {} },
     actor: {
       kind: 'staff',
       id: 'treasurer-1',
@@ -164,9 +166,7 @@ describe('updateAccounting: settings checked against the chart', () => {
     await expect(updateAccounting(ctx, { online: '467', chart: 'pca-2018' })).rejects.toThrow(
       /"467" is not in the plan comptable associatif 2018/,
     );
-    await expect(updateAccounting(ctx, { bank: 'not a number!' })).rejects.toThrow(
-      /Invalid accounting settings/,
-    );
+    await expect(updateAccounting(ctx, { bank: 'not a number!' })).rejects.toThrow(/Invalid input: bank/);
     expect(await readAccounting(db)).toEqual(before);
   });
 

@@ -12,6 +12,7 @@ import { ServiceError } from '../application/errors.ts';
 import { HelloassoNotConfiguredError } from '../application/helloasso/sync.ts';
 import { DataDirInUseError, openDatabase } from '../db/client.ts';
 import { ConfigError, readEnv } from '../server/env.ts';
+import { accountingCommand } from './accounting-command.ts';
 import { backupCommand, restoreCommand, type StandaloneCommand } from './backup-commands.ts';
 import { adjustCommand, refundCommand, topUpCommand } from './card-commands.ts';
 import type { Command } from './command.ts';
@@ -39,6 +40,7 @@ const COMMANDS: (Command | StandaloneCommand)[] = [
   provisionDeviceCommand,
   createStaffCommand,
   helloassoSyncCommand,
+  accountingCommand,
   backupCommand,
   restoreCommand,
 ];

@@ -39,8 +39,8 @@ export const exportCommand: Command = {
     crlf: { type: 'boolean', help: 'fec: end lines with CRLF' },
     year: { type: 'string', help: 'fec: the financial year starting in that year (instead of --from/--to)' },
     charset: { type: 'string', help: 'fec: utf-8 (default) or iso-8859-15' },
-    detail: { type: 'string', help: 'fec: event (one entry per session, default) or minute' },
     per: { type: 'string', help: 'attendance: month (default) or day' },
+    detail: { type: 'string', help: 'paheko, fec: event (default, one entry per session) or minute' },
   },
   async run(ctx, [kind], values) {
     const parsed = z.enum(KINDS).safeParse(kind);
@@ -80,9 +80,15 @@ export const exportCommand: Command = {
         }
         return;
       }
-      case 'paheko':
-        file = await pahekoExport(ctx.db, r(), { timeZone: tz });
+      case 'paheko': {
+        const detail = z.enum(['event', 'minute']).optional().safeParse(values.detail);
+        if (!detail.success) throw new UsageError('--detail is event or minute');
+        file = await pahekoExport(ctx.db, r(), {
+          timeZone: tz,
+          ...(detail.data ? { detail: detail.data } : {}),
+        });
         break;
+      }
       case 'sessions':
         file = await sessionsCsv(ctx.db, r(), { timeZone: tz });
         break;
