@@ -154,15 +154,17 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
         {sessions.length === 0 ? (
           <Empty>{t.noSessions}</Empty>
         ) : (
+          // Issue #12 item 6: on a phone each session is a card, "Débité" in sight.
           <Table
             caption={t.recentSessions}
             head={[t.machine, t.started, t.runTime, t.charged]}
             numeric={[2, 3]}
+            cards
           >
             {sessions.map((s) => (
               <tr>
-                <td>{machineName.get(s.machineId) ?? s.machineId}</td>
-                <td>
+                <td data-label={t.machine}>{machineName.get(s.machineId) ?? s.machineId}</td>
+                <td data-label={t.started}>
                   {fmt.dateTime(s.startedAt)}
                   {s.endedAt === null && (
                     <>
@@ -171,8 +173,12 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
                     </>
                   )}
                 </td>
-                <td class="num">{fmt.duration(s.runningSeconds)}</td>
-                <td class="num">{fmt.money(s.chargedCents)}</td>
+                <td data-label={t.runTime} class="num">
+                  {fmt.duration(s.runningSeconds)}
+                </td>
+                <td data-label={t.charged} class="num">
+                  {fmt.money(s.chargedCents)}
+                </td>
               </tr>
             ))}
           </Table>
@@ -184,13 +190,20 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
         {movements.length === 0 ? (
           <Empty>{t.noMovements}</Empty>
         ) : (
-          <Table caption={t.topupsAndCorrections} head={[t.date, t.kind, t.amount, t.details]} numeric={[2]}>
+          <Table
+            caption={t.topupsAndCorrections}
+            head={[t.date, t.kind, t.amount, t.details]}
+            numeric={[2]}
+            cards
+          >
             {movements.map((m) => (
               <tr>
-                <td>{fmt.dateTime(m.createdAt)}</td>
-                <td>{t.movementKind[m.kind]}</td>
-                <td class="num">{fmt.money(m.amountCents)}</td>
-                <td>
+                <td data-label={t.date}>{fmt.dateTime(m.createdAt)}</td>
+                <td data-label={t.kind}>{t.movementKind[m.kind]}</td>
+                <td data-label={t.amount} class="num">
+                  {fmt.money(m.amountCents)}
+                </td>
+                <td data-label={t.details}>
                   {[
                     m.method ? (t.methods[m.method as keyof Dict['methods']] ?? m.method) : null,
                     m.reference,
