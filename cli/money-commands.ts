@@ -37,6 +37,7 @@ export const exportCommand: Command = {
     siren: { type: 'string', help: 'fec: the SIREN used in the file name (9 digits)' },
     crlf: { type: 'boolean', help: 'fec: end lines with CRLF' },
     per: { type: 'string', help: 'attendance: month (default) or day' },
+    detail: { type: 'string', help: 'paheko: event (default, one entry per session) or minute' },
   },
   async run(ctx, [kind], values) {
     const parsed = z.enum(KINDS).safeParse(kind);
@@ -58,9 +59,15 @@ export const exportCommand: Command = {
         });
         break;
       }
-      case 'paheko':
-        file = await pahekoExport(ctx.db, r, { timeZone: tz });
+      case 'paheko': {
+        const detail = z.enum(['event', 'minute']).optional().safeParse(values.detail);
+        if (!detail.success) throw new UsageError('--detail is event or minute');
+        file = await pahekoExport(ctx.db, r, {
+          timeZone: tz,
+          ...(detail.data ? { detail: detail.data } : {}),
+        });
         break;
+      }
       case 'sessions':
         file = await sessionsCsv(ctx.db, r, { timeZone: tz });
         break;
