@@ -19,9 +19,7 @@ import {
   subAccountProblems,
 } from '../core/charts/charts.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { withTransaction } from '../db/transaction.ts';
 import { audit } from './audit.ts';
-import { actorOf } from './auth.ts';
 import { type InvalidField, ServiceError } from './errors.ts';
 import {
   type AccountingInput,
@@ -32,7 +30,7 @@ import {
   patchedAccounting,
   writeAccounting,
 } from './treasury-settings.ts';
-import type { UseCaseContext } from './use-case.ts';
+import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 /** The settings as shown: each account number in use with the label the chart gives it. */
 export interface AccountingView extends AccountingSettings {
@@ -118,17 +116,8 @@ const ACCOUNTING_LOCK = 7275011;
  * machine loop uses changes, so it is not told.
  */
 export async function updateAccounting(ctx: UseCaseContext, input: unknown): Promise<AccountingView> {
-  const parsed = accountingSchema.safeParse(input);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.'), detail: i.message }));
-    throw new ServiceError(
-      'invalid',
-      `Invalid accounting settings: ${fields.map((f) => `${f.field}: ${f.detail}`).join('; ')}`,
-      fields,
-    );
-  }
-  const patch: AccountingInput = parsed.data;
-  return withTransaction(ctx.db, async (tx) => {
+  const patch: AccountingInput = validate(accountingSchema, input);
+  return runUseCase(ctx, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${ACCOUNTING_LOCK})`);
     const before = await accountingSettings(tx);
     const next = await patchedAccounting(tx, patch);
@@ -136,13 +125,13 @@ export async function updateAccounting(ctx: UseCaseContext, input: unknown): Pro
     if (issues.length > 0) throw new ChartError(issues);
     const after = await writeAccounting(tx, next);
     await audit(tx, {
-      actor: actorOf(ctx.actor),
+      actor: ctx.by,
       action: 'update',
       entity: 'settings',
       entityId: 'accounting',
       before,
       after,
     });
-    return accountingView(after);
+    return { result: accountingView(after), changed: null };
   });
 }

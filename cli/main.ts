@@ -12,10 +12,12 @@ import { ServiceError } from '../application/errors.ts';
 import { HelloassoNotConfiguredError } from '../application/helloasso/sync.ts';
 import { DataDirInUseError, openDatabase } from '../db/client.ts';
 import { ConfigError, readEnv } from '../server/env.ts';
+import { accountingCommand } from './accounting-command.ts';
 import { backupCommand, restoreCommand, type StandaloneCommand } from './backup-commands.ts';
 import { adjustCommand, refundCommand, topUpCommand } from './card-commands.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
+import { membersCommand } from './member-commands.ts';
 import { closeMonthCommand, exportCommand, helloassoSyncCommand } from './money-commands.ts';
 import {
   createStaffCommand,
@@ -28,6 +30,7 @@ import {
 
 const COMMANDS: (Command | StandaloneCommand)[] = [
   importMembersCommand,
+  membersCommand,
   topUpCommand,
   refundCommand,
   adjustCommand,
@@ -39,6 +42,7 @@ const COMMANDS: (Command | StandaloneCommand)[] = [
   provisionDeviceCommand,
   createStaffCommand,
   helloassoSyncCommand,
+  accountingCommand,
   backupCommand,
   restoreCommand,
 ];

@@ -6,12 +6,14 @@
  */
 import type { Hono } from 'hono';
 import { type EntryBehind, entriesBehind } from '../../application/discrepancy-entries.ts';
+import { helloassoSummary } from '../../application/helloasso/queue.ts';
 import { type CardReport, cardReport } from '../../application/reports.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
+import { HelloassoReconciliation } from './helloasso-summary.tsx';
 import { invalidPeriodPage, PeriodForm, rangeOf } from './treasurer.tsx';
 
 /** The treasurer section's sub-navigation. */
@@ -125,6 +127,8 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
     if (period.range === null) return invalidPeriodPage(c, t.checksTitle, form, period.error);
     const report = await cardReport(db, period.range);
     const entries = await entriesBehind(db, report);
+    // Issue #11: HelloAsso's tips and other items, kept off the cards, reported here too.
+    const helloasso = await helloassoSummary(db, period.range);
     return page(
       c,
       t.checksTitle,
@@ -171,6 +175,7 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
             </Table>
           )}
         </section>
+        <HelloassoReconciliation c={c} s={helloasso} />
       </>,
     );
   });
