@@ -10,7 +10,9 @@ import { ledgerEntries, ledgerTransactions, members } from '../../db/schema.ts';
 import { testDatabase } from '../../tests/support/db.ts';
 import { FAKE_CLIENT, FakeHelloasso, ORG } from '../../tests/support/fake-helloasso.ts';
 import { ledgerCredit, postTransaction } from '../ledger.ts';
+import { pahekoExport } from '../paheko.ts';
 import { closePeriod } from '../periods.ts';
+import { cardReport } from '../reports.ts';
 import type { HelloassoSettings } from '../treasury-settings.ts';
 import { helloassoSummary } from './queue.ts';
 import { clientFor, handleWebhook, syncPayments } from './sync.ts';
@@ -209,6 +211,23 @@ describe('refunds and chargebacks', () => {
     expect(await accountTotal(301, 'online')).toBe(0);
     await notify(301);
     expect(await balance(m)).toBe(0);
+    // The card report of those months still balances: the owed part is not on the cards.
+    const range = { from: new Date('2026-02-01T00:00:00+01:00'), to: new Date('2026-04-01T00:00:00+02:00') };
+    const report = await cardReport(db, range);
+    expect(report.checks.discrepancies).toEqual([]);
+    // Paheko's import gets the owed part on the receivable account (4110 by default), not on 4191.
+    const csv = await pahekoExport(db, range, {
+      timeZone: 'Europe/Paris',
+    });
+    const chargeback = csv.content.split('\n').filter((l) => l.includes('helloasso:301'));
+    expect(chargeback.some((l) => l.includes('4110') && l.includes('25,00'))).toBe(true);
+    expect(report.closingLiabilityCents - report.openingLiabilityCents).toBe(
+      report.topupsCents -
+        report.usageCents -
+        report.refundsCents +
+        report.adjustmentsCents -
+        report.materialsCents,
+    );
   });
 });
 
