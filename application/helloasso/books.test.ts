@@ -14,7 +14,7 @@ import { pahekoExport } from '../paheko.ts';
 import { closePeriod } from '../periods.ts';
 import { cardReport } from '../reports.ts';
 import type { HelloassoSettings } from '../treasury-settings.ts';
-import { helloassoSummary } from './queue.ts';
+import { assignPayment, helloassoSummary } from './queue.ts';
 import { clientFor, handleWebhook, syncPayments } from './sync.ts';
 
 const fake = new FakeHelloasso();
@@ -228,6 +228,27 @@ describe('refunds and chargebacks', () => {
         report.adjustmentsCents -
         report.materialsCents,
     );
+  });
+});
+
+describe('refunds of a queued payment', () => {
+  it('a refund while unmatched posts nothing; assigning credits what is left; Refunding waits', async () => {
+    fake.pay({ id: 701, card: 3000, email: 'unknown-payer@example.org', date: '2026-02-10T10:00:00Z' });
+    expect((await notify(701)).payments[0]).toMatchObject({ status: 'unmatched' });
+    fake.update(701, '2026-02-11T10:00:00Z', {
+      state: 'Refunding',
+      refunds: [{ id: 9701, amount: 1000, status: 'Processed', createdAt: '2026-02-11T10:00:00Z' }],
+    });
+    expect((await notify(701)).payments[0]).toMatchObject({ status: 'unmatched', reversedCents: 1000 });
+    const m = await member('assigned@example.org');
+    const assigned = await assignPayment(db, 'staff:t', '701', m, now);
+    expect(assigned).toMatchObject({ status: 'credited', cardCents: 2000 });
+    expect(await balance(m)).toBe(2000);
+    expect((await notify(701)).payments[0]).toMatchObject({ note: 'refund in progress at HelloAsso' });
+    fake.update(701, '2026-02-12T10:00:00Z', { state: 'Refunded' });
+    expect((await notify(701)).payments[0]).toMatchObject({ status: 'refunded', reversedCents: 2000 });
+    expect(await balance(m)).toBe(0);
+    expect(await accountTotal(701, 'online')).toBe(0);
   });
 });
 
