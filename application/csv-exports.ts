@@ -7,11 +7,14 @@
 import { sql } from 'drizzle-orm';
 import { formatCsv, frenchAmount } from '../core/csv.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { actorNames } from './actor-names.ts';
 import { asDate, frenchDateTime, rangeSlug } from './export-format.ts';
 import { effectiveKinds, num, rowsOf, ts } from './ledger-sql.ts';
 import { kindOf, VAT_LABELS } from './paheko.ts';
 import type { ReportRange } from './report-range.ts';
+import { findSessions, type SessionFilter } from './session-history.ts';
 import { type AccountingSettings, accountingSettings } from './treasury-settings.ts';
+import { endReasonWords, KIND_WORDS, methodWords, type WordsLang } from './words.ts';
 
 export interface CsvFile {
   filename: string;
@@ -19,98 +22,131 @@ export interface CsvFile {
   rows: number;
 }
 
-export const SESSION_COLUMNS = [
-  'Session',
-  'Machine',
-  'Type de machine',
-  'Membre',
-  'Nom',
-  'Début',
-  'Fin',
-  'Durée de marche (s)',
-  'Minutes facturables',
-  'Montant débité (€)',
-  'Montant débité (centimes)',
-  'Code TVA',
-  'Motif de fin',
-  'Hors ligne',
-] as const;
+/** Ids last, for scripts; everything before them is words (issue #12 item 4). */
+export const SESSION_COLUMNS: Record<WordsLang, readonly string[]> = {
+  fr: [
+    'Session',
+    'Machine',
+    'Type de machine',
+    'Membre',
+    'Début',
+    'Fin',
+    'Durée de marche (s)',
+    'Minutes facturables',
+    'Montant débité (€)',
+    'Montant débité (centimes)',
+    'Code TVA',
+    'Motif de fin',
+    'Hors ligne',
+    'Machine (id)',
+    'Membre (id)',
+  ],
+  en: [
+    'Session',
+    'Machine',
+    'Machine type',
+    'Member',
+    'Start',
+    'End',
+    'Running time (s)',
+    'Billable minutes',
+    'Charged (€)',
+    'Charged (cents)',
+    'VAT code',
+    'End reason',
+    'Offline',
+    'Machine (id)',
+    'Member (id)',
+  ],
+};
 
-/** Sessions that STARTED in the range (as the card report counts them), open ones included. */
+/**
+ * Sessions that STARTED in the range (as the card report counts them), open ones included;
+ * the sessions history narrows them further (member, machine, end reason) and may leave the
+ * dates open.
+ */
 export async function sessionsCsv(
   db: DbOrTx,
-  range: ReportRange,
-  options: { timeZone: string; accounts?: AccountingSettings },
+  range: ReportRange | null,
+  options: {
+    timeZone: string;
+    accounts?: AccountingSettings;
+    lang?: WordsLang;
+    filter?: Omit<SessionFilter, 'from' | 'to'>;
+  },
 ): Promise<CsvFile> {
   const accounts = options.accounts ?? (await accountingSettings(db));
-  const rows = await rowsOf<{
-    id: string;
-    machine_id: string;
-    kind: string | null;
-    member_id: string;
-    name: string | null;
-    started_at: unknown;
-    ended_at: unknown;
-    running_seconds: unknown;
-    charged_cents: unknown;
-    end_reason: string | null;
-    offline: boolean;
-  }>(
+  const lang = options.lang ?? 'fr';
+  const rows = await findSessions(
     db,
-    sql`select s.id, s.machine_id, m.kind, s.member_id, mb.name, s.started_at, s.ended_at,
-          s.running_seconds, s.charged_cents, s.end_reason, s.offline
-        from machine_sessions s
-          left join machines m on m.id = s.machine_id
-          left join members mb on mb.id = s.member_id
-        where s.started_at >= ${ts(range.from)} and s.started_at < ${ts(range.to)}
-        order by s.started_at, s.id`,
+    { ...options.filter, ...(range ? { from: range.from, to: range.to } : {}) },
+    null,
+    'oldest',
   );
   const tz = options.timeZone;
+  const yes = lang === 'fr' ? 'oui' : 'yes';
+  const no = lang === 'fr' ? 'non' : 'no';
   const lines = rows.map((r) => {
-    const kind = kindOf(r.kind);
-    const charged = num(r.charged_cents);
+    const kind = kindOf(r.machineKind);
     return [
       r.id,
-      r.machine_id,
-      kind,
-      r.member_id,
-      r.name ?? '',
-      frenchDateTime(asDate(r.started_at), tz),
-      r.ended_at === null ? '' : frenchDateTime(asDate(r.ended_at), tz),
-      num(r.running_seconds),
-      Math.ceil(num(r.running_seconds) / 60),
-      frenchAmount(charged),
-      charged,
+      r.machineName,
+      KIND_WORDS[lang][r.machineKind ?? ''] ?? kind,
+      r.memberName,
+      frenchDateTime(r.startedAt, tz),
+      r.endedAt === null ? '' : frenchDateTime(r.endedAt, tz),
+      r.runningSeconds,
+      Math.ceil(r.runningSeconds / 60),
+      frenchAmount(r.chargedCents),
+      r.chargedCents,
       VAT_LABELS[accounts.vat[kind]] ?? accounts.vat[kind],
-      r.end_reason ?? (r.ended_at === null ? 'en cours' : ''),
-      r.offline ? 'oui' : 'non',
+      endReasonWords(lang, r.endReason, r.endedAt === null),
+      r.offline ? yes : no,
+      r.machineId,
+      r.memberId,
     ];
   });
   return {
-    filename: `sessions-${rangeSlug(range, tz)}.csv`,
-    content: formatCsv(SESSION_COLUMNS, lines),
+    filename: range ? `sessions-${rangeSlug(range, tz)}.csv` : 'sessions.csv',
+    content: formatCsv(SESSION_COLUMNS[lang], lines),
     rows: lines.length,
   };
 }
 
-export const TOPUP_COLUMNS = [
-  'Opération',
-  'Date',
-  'Type',
-  'Membre',
-  'Nom',
-  'Moyen de paiement',
-  'Montant (€)',
-  'Montant (centimes)',
-  'Référence',
-  'Motif',
-  'Annule',
-  'Saisi par',
-] as const;
+export const TOPUP_COLUMNS: Record<WordsLang, readonly string[]> = {
+  fr: [
+    'Opération',
+    'Date',
+    'Type',
+    'Membre',
+    'Moyen de paiement',
+    'Montant (€)',
+    'Montant (centimes)',
+    'Référence',
+    'Motif',
+    'Annule',
+    'Saisi par',
+    'Membre (id)',
+  ],
+  en: [
+    'Operation',
+    'Date',
+    'Type',
+    'Member',
+    'Payment method',
+    'Amount (€)',
+    'Amount (cents)',
+    'Reference',
+    'Reason',
+    'Reverses',
+    'Entered by',
+    'Member (id)',
+  ],
+};
 
-const TYPE_LABELS: Record<string, string> = {
-  topup: 'recharge',
-  refund: 'remboursement',
+const TYPE_LABELS: Record<WordsLang, Record<string, string>> = {
+  fr: { topup: 'recharge', refund: 'remboursement' },
+  en: { topup: 'top-up', refund: 'refund' },
 };
 
 /**
@@ -121,8 +157,9 @@ const TYPE_LABELS: Record<string, string> = {
 export async function topupsCsv(
   db: DbOrTx,
   range: ReportRange,
-  options: { timeZone: string },
+  options: { timeZone: string; lang?: WordsLang },
 ): Promise<CsvFile> {
+  const lang = options.lang ?? 'fr';
   const rows = await rowsOf<{
     id: unknown;
     kind: string;
@@ -151,27 +188,32 @@ export async function topupsCsv(
         order by t.created_at, t.id`,
   );
   const tz = options.timeZone;
+  const who = await actorNames(
+    db,
+    rows.flatMap((r) => (r.created_by ? [r.created_by] : [])),
+    lang,
+  );
   const lines = rows.map((r) => {
     // A top-up adds credit; a refund takes it away: both shown as the money's amount.
     const amount = r.eff_kind === 'refund' ? -num(r.credit) : num(r.credit);
     return [
       String(r.id),
       frenchDateTime(asDate(r.created_at), tz),
-      TYPE_LABELS[r.eff_kind] ?? r.eff_kind,
-      r.member_id ?? '',
+      TYPE_LABELS[lang][r.eff_kind] ?? r.eff_kind,
       r.name ?? '',
-      r.method ?? '',
+      methodWords(lang, r.method),
       frenchAmount(amount),
       amount,
       r.reference ?? '',
       r.reason ?? '',
       r.reverses_id === null ? '' : String(r.reverses_id),
-      r.created_by ?? '',
+      r.created_by ? (who.get(r.created_by) ?? r.created_by) : '',
+      r.member_id ?? '',
     ];
   });
   return {
     filename: `recharges-${rangeSlug(range, tz)}.csv`,
-    content: formatCsv(TOPUP_COLUMNS, lines),
+    content: formatCsv(TOPUP_COLUMNS[lang], lines),
     rows: lines.length,
   };
 }

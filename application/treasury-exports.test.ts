@@ -79,9 +79,14 @@ describe('sessions and top-ups CSV', () => {
     const rows = parseCsv(file.content);
     expect(rows).toHaveLength(2);
     const [row] = rows.slice(1).map((r) => r.fields);
-    expect(row!.slice(1, 3)).toEqual(['laser-1', 'laser']);
-    expect(row![5]).toBe('05/03/2026 14:00:00');
-    expect(row!.slice(7, 11)).toEqual(['600', '10', '5,00', '500']);
+    // Words first, ids last (issue #12 item 4).
+    expect(row![2]).toBe('Découpe laser');
+    expect(row!.at(-2)).toBe('laser-1');
+    expect(row![4]).toBe('05/03/2026 14:00:00');
+    expect(row!.slice(6, 10)).toEqual(['600', '10', '5,00', '500']);
+    const en = parseCsv((await sessionsCsv(db, march, { timeZone: PARIS, lang: 'en' })).content);
+    expect(en[0]!.fields[2]).toBe('Machine type');
+    expect(en[1]!.fields[2]).toBe('Laser cutter');
   });
 
   it('lists top-ups and refunds, reversals as negative amounts, quoting awkward names', async () => {
@@ -90,7 +95,7 @@ describe('sessions and top-ups CSV', () => {
     const lines = parseCsv(file.content)
       .slice(1)
       .map((r) => r.fields);
-    expect(lines.map((l) => [l[2], l[7]])).toEqual([
+    expect(lines.map((l) => [l[2], l[6]])).toEqual([
       ['recharge', '5000'],
       ['recharge', '2000'],
       ['remboursement', '300'],
@@ -98,7 +103,9 @@ describe('sessions and top-ups CSV', () => {
       ['recharge', '-999'],
     ]);
     const report = await cardReport(db, march);
-    const sum = (type: string) => lines.filter((l) => l[2] === type).reduce((s, l) => s + Number(l[7]), 0);
+    const sum = (type: string) => lines.filter((l) => l[2] === type).reduce((s, l) => s + Number(l[6]), 0);
+    // Words, not codes (issue #12 item 4): the payment method and who entered it.
+    expect(lines[0]![4]).toBe('Espèces');
     expect(sum('recharge')).toBe(report.topupsCents);
     expect(sum('remboursement')).toBe(report.refundsCents);
   });

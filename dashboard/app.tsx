@@ -15,10 +15,16 @@ import { registerAdminMaterials } from './pages/admin-materials.tsx';
 import { registerAdminRetention } from './pages/admin-retention.tsx';
 import { registerAdminStaff } from './pages/admin-staff.tsx';
 import { registerAttendance } from './pages/attendance.tsx';
+import { registerAuditLog } from './pages/audit.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
 import { registerFirstRun } from './pages/first-run.tsx';
+import { registerMemberAdmin } from './pages/member-admin.tsx';
+import { registerMemberCutOffs } from './pages/member-cut-offs.tsx';
 import { registerMemberData } from './pages/member-data.tsx';
+import { registerMemberRenew } from './pages/member-renew.tsx';
 import { registerMembers } from './pages/members.tsx';
+import { registerMyMachines } from './pages/my-machines.tsx';
+import { registerSessionHistory } from './pages/sessions.tsx';
 import { registerSetup } from './pages/setup.tsx';
 import { registerSignIn } from './pages/sign-in.tsx';
 import { registerToday } from './pages/today.tsx';
@@ -37,6 +43,10 @@ export function createDashboard(): Hono<DashEnv> {
   registerSignIn(app);
   registerBoard(app, localEvents());
   registerToday(app);
+  // issue #12: before registerMembers, so that /members/renew is not read as a member id
+  registerMemberAdmin(app);
+  registerMemberRenew(app);
+  registerMemberCutOffs(app);
   registerMembers(app);
   registerTrainers(app);
   registerTreasurer(app);
@@ -54,6 +64,10 @@ export function createDashboard(): Hono<DashEnv> {
   registerAdminImport(app);
   registerMemberData(app);
   registerAdminBackup(app); // issue #10
+  // issue #12: sessions history, audit log, a member's machines
+  registerSessionHistory(app);
+  registerAuditLog(app);
+  registerMyMachines(app);
   // issue #12: the first run from the setup link, the guided setup, the retention settings
   registerFirstRun(app);
   registerSetup(app);

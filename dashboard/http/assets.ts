@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { DashEnv } from '../context.ts';
 import { requires } from './access.ts';
 
@@ -18,6 +18,7 @@ const FILES: Record<string, { path: URL | string; type: string }> = {
   'app.js': { path: here('app.js'), type: 'text/javascript; charset=utf-8' },
   'board.js': { path: here('board.js'), type: 'text/javascript; charset=utf-8' },
   'charts.js': { path: here('charts.js'), type: 'text/javascript; charset=utf-8' },
+  'favicon.svg': { path: here('favicon.svg'), type: 'image/svg+xml' },
   'copy.js': { path: here('copy.js'), type: 'text/javascript; charset=utf-8' },
   'chart.umd.min.js': {
     // chart.js's exports map hides dist/: find the UMD build beside its main file.
@@ -33,8 +34,11 @@ export function registerAssets(app: Hono<DashEnv>): void {
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
     loaded.set(name, { body, type: file.type, etag });
   }
-  app.get('/assets/:name', requires('static'), (c) => {
-    const file = loaded.get(c.req.param('name'));
+  // Browsers ask for /favicon.ico whatever the page links (issue #12 item 7): the SVG icon.
+  app.get('/favicon.ico', requires('static'), (c) => serve(c, 'favicon.svg'));
+  app.get('/assets/:name', requires('static'), (c) => serve(c, c.req.param('name')));
+  function serve(c: Context, name: string) {
+    const file = loaded.get(name);
     if (file === undefined) return c.notFound();
     if (c.req.header('if-none-match') === file.etag) return c.body(null, 304);
     return c.body(new Uint8Array(file.body), 200, {
@@ -42,5 +46,5 @@ export function registerAssets(app: Hono<DashEnv>): void {
       etag: file.etag,
       'cache-control': 'public, max-age=300',
     });
-  });
+  }
 }

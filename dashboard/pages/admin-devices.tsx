@@ -10,7 +10,7 @@ import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
 import { parseForm } from '../http/forms.ts';
 import { page } from '../views/layout.tsx';
-import { Empty, Field, Table, Tag } from '../views/ui.tsx';
+import { Confirm, Empty, Field, Table, Tag } from '../views/ui.tsx';
 import { AdminNav } from './admin-nav.tsx';
 
 export function registerAdminDevices(app: Hono<DashEnv>): void {
@@ -45,12 +45,17 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
                   </td>
                   <td>{d.lastSeenAt ? fmt.dateTime(d.lastSeenAt) : t.never}</td>
                   <td>
+                    {/* Issue #12 item 7: a revoked board stops at once, so it takes a second step. */}
                     {!d.revokedAt && (
-                      <form method="post" action={`/admin/devices/${d.id}/revoke`}>
-                        <button type="submit" class="danger" aria-label={t.revokeNamed(d.id)}>
-                          {t.revoke}
-                        </button>
-                      </form>
+                      <Confirm
+                        name={`confirm-revoke-${d.id}`}
+                        label={t.revoke}
+                        ariaLabel={t.revokeNamed(d.label ?? d.id)}
+                        question={t.confirmRevoke(d.label ? `« ${d.label} » (${m.name})` : m.name)}
+                        yes={t.confirmRevokeYes}
+                        hint={t.cancelHint}
+                        action={`/admin/devices/${d.id}/revoke`}
+                      />
                     )}
                   </td>
                 </tr>

@@ -211,6 +211,8 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
     const { db } = c.var.deps;
     const machines = await listMachines(db);
     const quals = await listQualifications(db);
+    // Issue #12 item 4: qualifications by name in the table.
+    const qualName = new Map(quals.map((q) => [q.id, q.name]));
     return page(
       c,
       t.adminMachines,
@@ -229,7 +231,7 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
                 <td>{t.machineKinds[m.kind]}</td>
                 <td class="num">{fmt.money(m.pricePerMinuteCents)}</td>
                 <td class="num">{fmt.money(m.minimumChargeCents)}</td>
-                <td>{m.qualifications.join(', ') || '—'}</td>
+                <td>{m.qualifications.map((q) => qualName.get(q) ?? q).join(', ') || '—'}</td>
                 <td>{t.creditPolicies[m.creditPolicy]}</td>
                 <td>
                   <a href={`/admin/machines/${m.id}`} aria-label={t.editNamed(m.name)}>

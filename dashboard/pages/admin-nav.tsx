@@ -12,6 +12,7 @@ export function AdminNav(props: { c: DashContext }) {
     { href: '/admin/staff', label: t.adminStaff },
     { href: '/admin/import', label: t.adminImport },
     { href: '/admin/backup', label: t.adminBackup },
+    { href: '/admin/audit', label: t.adminAudit },
     // issue #12 (words in setup-fr.ts / setup-en.ts)
     { href: '/admin/retention', label: setupWords(props.c).retentionLink },
     { href: '/setup', label: setupWords(props.c).setupNav },

@@ -40,21 +40,25 @@ export function registerAdminStaff(app: Hono<DashEnv>): void {
     ];
     const roleOptions = STAFF_ROLES.map((r) => ({ value: r, label: t.roles[r] }));
     const qualOptions = quals.map((q) => ({ value: q.id, label: q.name }));
+    const qualName = new Map(quals.map((q) => [q.id, q.name]));
     return page(
       c,
       t.adminStaff,
       <>
         <AdminNav c={c} />
-        <Table caption={t.adminStaff} head={[t.name, t.email, t.rolesLabel, t.trainerOf, t.status]}>
+        {/* Issue #12 item 6: cards on a phone; qualifications by name (item 4). */}
+        <Table caption={t.adminStaff} head={[t.name, t.email, t.rolesLabel, t.trainerOf, t.status]} cards>
           {staff.map((s) => (
             <tr>
-              <td>
+              <td data-label={t.name}>
                 <a href={`#staff-${s.id}`}>{s.name}</a>
               </td>
-              <td>{s.email}</td>
-              <td>{s.roles.map((r) => t.roles[r]).join(', ')}</td>
-              <td>{s.trainerOf.join(', ') || '—'}</td>
-              <td>
+              <td data-label={t.email}>{s.email}</td>
+              <td data-label={t.rolesLabel}>{s.roles.map((r) => t.roles[r]).join(', ')}</td>
+              <td data-label={t.trainerOf}>
+                {s.trainerOf.map((q) => qualName.get(q) ?? q).join(', ') || '—'}
+              </td>
+              <td data-label={t.status}>
                 {s.disabledAt ? (
                   <Tag tone="off">{t.disabled}</Tag>
                 ) : s.hasPassword ? (

@@ -5,7 +5,7 @@
  */
 import type { BoardMachine } from '../../application/live-board.ts';
 import type { Dict, Formatters } from '../i18n/index.ts';
-import { Tag, type Tone } from '../views/ui.tsx';
+import { Confirm, Tag, type Tone } from '../views/ui.tsx';
 
 export interface CardView {
   t: Dict;
@@ -189,13 +189,17 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
       )}
       {v.admin && (
         <div class="actions">
+          {/* Issue #12 item 7: cutting someone off takes a second, explicit step. */}
           {m.session && (
-            <form method="post" action={`/board/${m.id}/end`}>
-              <input type="hidden" name="sessionId" value={m.session.id} />
-              <button type="submit" class="danger">
-                {t.endSession}
-              </button>
-            </form>
+            <Confirm
+              name="confirm-end"
+              label={t.endSession}
+              question={t.confirmEndSession(m.session.memberName, m.name)}
+              yes={t.confirmEndYes}
+              hint={t.cancelHint}
+              action={`/board/${m.id}/end`}
+              fields={{ sessionId: m.session.id }}
+            />
           )}
           {m.state !== 'maintenance' && (
             <form method="post" action={`/board/${m.id}/state`}>
@@ -204,10 +208,15 @@ export function MachineCard(props: { m: BoardMachine; v: CardView }) {
             </form>
           )}
           {m.state !== 'locked_out' && (
-            <form method="post" action={`/board/${m.id}/state`}>
-              <input type="hidden" name="state" value="locked_out" />
-              <button type="submit">{t.lockOut}</button>
-            </form>
+            <Confirm
+              name="confirm-lock"
+              label={t.lockOut}
+              question={t.confirmLockOut(m.name)}
+              yes={t.confirmLockYes}
+              hint={t.cancelHint}
+              action={`/board/${m.id}/state`}
+              fields={{ state: 'locked_out' }}
+            />
           )}
           {/* In maintenance, the restore button above does this (and resets the running hours). */}
           {m.state === 'locked_out' && (

@@ -1,5 +1,6 @@
 /** Sign-in (staff and members, by password), sign-out, and the one-time access links. */
 import type { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import {
   ACCESS_LINK_HOURS,
@@ -8,7 +9,9 @@ import {
   redeemAccessLink,
 } from '../../application/access-links.ts';
 import { revokeToken, SignInThrottled, signIn } from '../../application/auth.ts';
+import { findMember } from '../../application/members.ts';
 import { adminExists } from '../../application/setup-link.ts';
+import { getStaff } from '../../application/staff.ts';
 import { clientAddress } from '../../web/client-address.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { requires, STAFF_OR_MEMBER } from '../http/access.ts';
@@ -18,6 +21,16 @@ import { clearSessionCookie, setSessionCookie } from '../http/session.ts';
 import { setupWords } from '../i18n/setup.ts';
 import { page } from '../views/layout.tsx';
 import { Field } from '../views/ui.tsx';
+
+const EMAIL_COOKIE = 'sesame_signin_email';
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return '';
+  }
+}
 
 /** Only local paths: `next` must not send people to another site after signing in. */
 function safeNext(next: string | undefined): string {
@@ -73,7 +86,11 @@ export function registerSignIn(app: Hono<DashEnv>): void {
   app.get('/sign-in', requires('public'), async (c) => {
     // Issue #12: before the first admin exists nobody can sign in; say how to finish the setup.
     if (!(await adminExists(c.var.deps.db))) return notSetUpPage(c);
-    return signInPage(c);
+    const remembered = getCookie(c, EMAIL_COOKIE);
+    if (remembered === undefined) return signInPage(c);
+    deleteCookie(c, EMAIL_COOKIE, { path: '/sign-in' });
+    const email = z.email().max(320).safeParse(safeDecode(remembered));
+    return signInPage(c, email.success ? { email: email.data } : {});
   });
 
   app.post('/sign-in', requires('public'), async (c) => {
@@ -154,6 +171,15 @@ export function registerSignIn(app: Hono<DashEnv>): void {
       );
     const owner = await redeemAccessLink(db, token, form.data.password, now());
     if (owner === null) return page(c, t.accessTitle, <p>{t.accessLinkInvalid}</p>, [], 404);
+    // Issue #12 item 7: the sign-in form comes back with the account's e-mail filled in,
+    // carried in a short-lived cookie rather than the URL (addresses stay out of logs).
+    const who = 'staffId' in owner ? await getStaff(db, owner.staffId) : await findMember(db, owner.memberId);
+    setCookie(c, EMAIL_COOKIE, encodeURIComponent(who.email), {
+      path: '/sign-in',
+      httpOnly: true,
+      sameSite: 'Lax',
+      maxAge: 300,
+    });
     return redirectWith(c, '/sign-in', 'ok', t.passwordSaved);
   });
 }

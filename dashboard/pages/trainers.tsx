@@ -185,11 +185,13 @@ export function registerTrainers(app: Hono<DashEnv>): void {
     try {
       const cert = await certify(useCaseContext(c.var.deps, user), { memberId, qualificationId });
       const member = await memberDetail(db, memberId, now());
+      // Issue #12 item 4: the qualification's name, not its id.
+      const q = (await listQualifications(db)).find((x) => x.id === qualificationId);
       return redirectWith(
         c,
         '/trainers',
         'ok',
-        t.certified(member.name, qualificationId, fmt.date(cert.expiresAt)),
+        t.certified(member.name, q?.name ?? qualificationId, fmt.date(cert.expiresAt)),
       );
     } catch (e) {
       if (e instanceof ServiceError && (e.kind === 'forbidden' || e.kind === 'conflict')) {

@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { sessionsCsv, topupsCsv } from '../../application/csv-exports.ts';
-import { fecExport } from '../../application/fec.ts';
+import { fecFile } from '../../application/fec-request.ts';
 import { listMachines } from '../../application/machines.ts';
 import { monthlyFigures } from '../../application/monthly-figures.ts';
 import { pahekoExport } from '../../application/paheko.ts';
@@ -18,11 +18,10 @@ import {
   wallTimeAt,
 } from '../../application/report-range.ts';
 import { cardReport } from '../../application/reports.ts';
-import { accountingSettings } from '../../application/treasury-settings.ts';
 import type { Db } from '../../db/client.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
-import type { Dict } from '../i18n/index.ts';
+import type { Dict, Lang } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
 import { TreasuryNav } from './treasurer-checks.tsx';
@@ -296,27 +295,27 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
   // sessions and top-ups as spreadsheets (issue #5 formats).
   const exports: Record<
     string,
-    (db: Db, range: ReportRange, timeZone: string) => Promise<{ filename: string; content: string }>
+    (
+      db: Db,
+      range: ReportRange,
+      timeZone: string,
+      lang: Lang,
+    ) => Promise<{ filename: string; content: string }>
   > = {
-    // The account numbers and SIREN the treasurer set (PUT /api/v1/settings/accounting).
-    fec: async (db, range, timeZone) => {
-      const accounts = await accountingSettings(db);
-      return fecExport(db, range, {
-        timeZone,
-        accounts,
-        ...(accounts.siren ? { siren: accounts.siren } : {}),
-      });
-    },
+    // The API's FEC request, with the settings the treasurer set (PUT /api/v1/settings/accounting).
+    fec: (db, range, timeZone) =>
+      fecFile(db, { from: range.from.toISOString(), to: range.to.toISOString() }, { timeZone }),
     'paheko.csv': (db, range, timeZone) => pahekoExport(db, range, { timeZone }),
-    'sessions.csv': (db, range, timeZone) => sessionsCsv(db, range, { timeZone }),
-    'topups.csv': (db, range, timeZone) => topupsCsv(db, range, { timeZone }),
+    // Words in the page's language (issue #12 item 4); French by default.
+    'sessions.csv': (db, range, timeZone, lang) => sessionsCsv(db, range, { timeZone, lang }),
+    'topups.csv': (db, range, timeZone, lang) => topupsCsv(db, range, { timeZone, lang }),
   };
   app.get('/treasurer/exports/:name', requires(MONEY), async (c) => {
     const make = exports[c.req.param('name')];
     if (make === undefined) return c.notFound();
     const period = rangeOf(c);
     if (period.range === null) return c.text(period.error ?? '', 400);
-    const file = await make(c.var.deps.db, period.range, c.var.deps.labTimeZone);
+    const file = await make(c.var.deps.db, period.range, c.var.deps.labTimeZone, c.var.lang);
     const type = file.filename.endsWith('.csv') ? 'text/csv' : 'text/plain';
     return c.body(file.content, 200, {
       'content-type': `${type}; charset=utf-8`,

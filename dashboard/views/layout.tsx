@@ -20,13 +20,17 @@ export function Layout(props: { c: DashContext; title: string; children?: Child;
   const items: NavItem[] = [
     { href: '/board', label: t.navBoard, access: STAFF, prefix: '/board' },
     { href: '/today', label: t.navToday, access: STAFF, prefix: '/today' },
+    { href: '/sessions', label: t.navSessions, access: STAFF, prefix: '/sessions' },
     { href: '/attendance', label: t.navAttendance, access: STAFF, prefix: '/attendance' },
     { href: '/members', label: t.navMembers, access: STAFF, prefix: '/members' },
     { href: '/trainers', label: t.navTrainers, access: TRAINERS, prefix: '/trainers' },
     { href: '/treasurer', label: t.navTreasurer, access: MONEY, prefix: '/treasurer' },
     { href: '/admin/machines', label: t.navAdmin, access: ADMIN, prefix: '/admin' },
+    { href: '/me/machines', label: t.navMyMachines, access: MEMBERS, prefix: '/me/machines' },
     { href: '/me', label: t.navMe, access: MEMBERS, prefix: '/me' },
   ].filter((i) => can(user, i.access));
+  // The first item whose prefix matches is the current page ('/me/machines' before '/me').
+  const current = items.find((i) => path === i.prefix || path.startsWith(`${i.prefix}/`));
   const other = lang === 'fr' ? 'en' : 'fr';
   const here = new URL(c.req.url);
   here.searchParams.set('lang', other);
@@ -38,6 +42,7 @@ export function Layout(props: { c: DashContext; title: string; children?: Child;
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} · Sésame`}</title>
+          <link rel="icon" href="/favicon.ico" type="image/svg+xml" />
           <link rel="stylesheet" href="/assets/style.css" />
           <script src="/assets/app.js" defer></script>
           {(props.scripts ?? []).map((s) => (
@@ -52,17 +57,25 @@ export function Layout(props: { c: DashContext; title: string; children?: Child;
             <a class="brand" href="/">
               Sésame
             </a>
+            {/* Issue #12 item 6: on a phone the navigation folds behind "Menu" (a <details>,
+                no script); from 40rem up it is always shown (style.css). */}
             {items.length > 0 && (
               <nav aria-label={t.mainNav}>
-                <ul>
-                  {items.map((i) => (
-                    <li>
-                      <a href={i.href} aria-current={path.startsWith(i.prefix) ? 'page' : undefined}>
-                        {i.label}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
+                <details class="menu">
+                  <summary>
+                    {t.menu}
+                    {current && <span class="menu-here">{` · ${current.label}`}</span>}
+                  </summary>
+                  <ul>
+                    {items.map((i) => (
+                      <li>
+                        <a href={i.href} aria-current={i === current ? 'page' : undefined}>
+                          {i.label}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
               </nav>
             )}
             <div class="who">

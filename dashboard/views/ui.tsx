@@ -100,11 +100,21 @@ export function Tag(props: { tone: Tone; children?: Child }) {
   );
 }
 
-/** A table that scrolls sideways on a phone instead of overflowing the page. */
-export function Table(props: { caption: string; head: string[]; children?: Child; numeric?: number[] }) {
+/**
+ * A table that scrolls sideways on a phone instead of overflowing the page; with `cards`
+ * (each cell carrying `data-label`), each row becomes a card on a phone instead, so that no
+ * column is out of sight (issue #12 item 6).
+ */
+export function Table(props: {
+  caption: string;
+  head: string[];
+  children?: Child;
+  numeric?: number[];
+  cards?: boolean;
+}) {
   return (
     // Focusable so that keyboard users can scroll a wide table on a phone.
-    <section class="table-wrap" aria-label={props.caption} tabindex={0}>
+    <section class={props.cards ? 'table-wrap cards' : 'table-wrap'} aria-label={props.caption} tabindex={0}>
       <table>
         <caption>{props.caption}</caption>
         <thead>
@@ -119,6 +129,42 @@ export function Table(props: { caption: string; head: string[]; children?: Child
         <tbody>{props.children}</tbody>
       </table>
     </section>
+  );
+}
+
+/**
+ * An action that cuts someone off, in two steps without JavaScript (issue #12 item 7): the
+ * button opens a panel that says what will happen; only its second button posts.
+ */
+export function Confirm(props: {
+  label: string;
+  question: string;
+  yes: string;
+  action: string;
+  hint: string;
+  /** distinguishes panels on one card, so that a live refresh keeps the open one open */
+  name: string;
+  fields?: Record<string, string>;
+  ariaLabel?: string;
+}) {
+  return (
+    <details class={`confirm ${props.name}`}>
+      <summary class="button danger" aria-label={props.ariaLabel}>
+        {props.label}
+      </summary>
+      <div class="confirm-panel">
+        <p>{props.question}</p>
+        <form method="post" action={props.action}>
+          {Object.entries(props.fields ?? {}).map(([k, v]) => (
+            <input type="hidden" name={k} value={v} />
+          ))}
+          <button type="submit" class="danger">
+            {props.yes}
+          </button>
+        </form>
+        <small class="hint">{props.hint}</small>
+      </div>
+    </details>
   );
 }
 

@@ -132,7 +132,9 @@ describe('the dashboard for an admin', () => {
       topic(M, 'command'),
       (c: { sessionId?: string }) => c.sessionId === decision.sessionId,
     );
-    await card().getByRole('button', { name: 'Arrêter la session' }).click();
+    // Two steps (issue #12 item 7): the first click only asks.
+    await card().getByText('Arrêter la session', { exact: true }).click();
+    await card().getByRole('button', { name: 'Oui, arrêter la session' }).click();
     expect(await lock).toMatchObject({ action: 'lock', reason: 'operator' });
     await page.getByRole('status').filter({ hasText: 'Arrêt demandé' }).waitFor();
     await endSession(device, M, decision.sessionId, 5);
