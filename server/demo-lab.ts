@@ -14,6 +14,16 @@ export interface DemoLab {
   machines: DemoMachine[];
   badges: { uid: string; who: string; expect: string }[];
   staffTokens: { name: string; roles: string[]; token: string }[];
+  /** issue #12: who signs in to the dashboard, by role */
+  people: { admin: string; trainer: string; treasurer: string; member: string };
+}
+
+/** A dashboard account of the demo: e-mail and password, printed by `npm run demo`. */
+export interface DemoAccount {
+  role: 'admin' | 'trainer' | 'treasurer' | 'member';
+  name: string;
+  email: string;
+  password: string;
 }
 
 type Api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<any>;
@@ -116,7 +126,10 @@ export async function setUpDemoLab(api: Api): Promise<DemoLab> {
     if (opts.status) await api('PATCH', `/members/${id}`, { status: opts.status });
     return id as string;
   };
-  await member('Camille Martin', '04A3B2C1', { certify: ['laser', 'printer-3d'], creditCents: 2000 });
+  const camille = await member('Camille Martin', '04A3B2C1', {
+    certify: ['laser', 'printer-3d'],
+    creditCents: 2000,
+  });
   await member('Hugo Lefèvre', '04B5C6D7', { certify: ['cnc'] });
   await member('Léa Dubois', '04C0FFEE', { certify: ['laser'], creditCents: 1000, status: 'suspended' });
   await member('Yanis Benali', '04D1E2F3', { certify: ['printer-3d'], creditCents: 300 });
@@ -130,6 +143,7 @@ export async function setUpDemoLab(api: Api): Promise<DemoLab> {
     (err: unknown) => console.warn(`demo: no material PLA (${String(err)})`),
   );
   const staffTokens: DemoLab['staffTokens'] = [];
+  const staffIds: string[] = [];
   for (const s of [
     {
       name: 'Inès Moreau',
@@ -140,12 +154,15 @@ export async function setUpDemoLab(api: Api): Promise<DemoLab> {
     },
     { name: 'Paul Trésorier', email: 'paul@exemple.fr', roles: ['treasurer'] },
   ]) {
-    const { token } = await api('POST', '/staff', s);
+    const { id, token } = await api('POST', '/staff', s);
     staffTokens.push({ name: s.name, roles: s.roles, token });
+    staffIds.push(id);
   }
+  const { id: admin } = await api('GET', '/me');
   return {
     machines,
     staffTokens,
+    people: { admin, trainer: staffIds[0]!, treasurer: staffIds[1]!, member: camille },
     badges: [
       { uid: '04A3B2C1', who: 'Camille (20 €, laser + 3D)', expect: 'laser: accordé / granted' },
       {
@@ -167,4 +184,23 @@ export async function setUpDemoLab(api: Api): Promise<DemoLab> {
       },
     ],
   };
+}
+
+/**
+ * Issue #12: the demo's dashboard can be signed into. The admin (the bootstrap account) gets a
+ * name and an address, and the admin, the trainer, the treasurer and one member a password,
+ * random for each run (the demo listens on every interface).
+ */
+export async function setUpDemoAccounts(api: Api, people: DemoLab['people'], password: string) {
+  await api('PATCH', `/staff/${people.admin}`, { name: 'Claire Admin', email: 'admin@exemple.fr' });
+  const accounts: DemoAccount[] = [];
+  for (const role of ['admin', 'trainer', 'treasurer'] as const) {
+    await api('PUT', `/staff/${people[role]}/password`, { password });
+    const s = await api('GET', `/staff/${people[role]}`);
+    accounts.push({ role, name: s.name, email: s.email, password });
+  }
+  await api('PUT', `/members/${people.member}/password`, { password });
+  const m = await api('GET', `/members/${people.member}`);
+  accounts.push({ role: 'member', name: m.name, email: m.email, password });
+  return accounts;
 }

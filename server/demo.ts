@@ -3,6 +3,7 @@
  * controller (mock Firmata board + keyboard badges) on every machine. Type
  * `<machine> <badge>` to badge, e.g. `laser 04A3B2C1`; the same again ends the session.
  */
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { loadSiteKeys } from '../application/site-keys.ts';
 import { parseKeyboardLine } from '../controller/commands.ts';
@@ -10,7 +11,7 @@ import { describeEvent } from '../controller/messages.ts';
 import { type SimulatedController, startSimulatedController } from '../controller/simulate.ts';
 import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logging/logger.ts';
-import { httpApi, setUpDemoLab } from './demo-lab.ts';
+import { httpApi, setUpDemoAccounts, setUpDemoLab } from './demo-lab.ts';
 import { ConfigError, parseEnv } from './env.ts';
 import { startServer } from './server.ts';
 
@@ -46,6 +47,11 @@ async function main() {
   });
   const base = `http://localhost:${server.httpPort}`;
   const lab = await setUpDemoLab(httpApi(`http://127.0.0.1:${server.httpPort}`, TOKEN));
+  const accounts = await setUpDemoAccounts(
+    httpApi(`http://127.0.0.1:${server.httpPort}`, TOKEN),
+    lab.people,
+    `demo-${randomBytes(6).toString('hex')}`,
+  );
 
   const keys = await loadSiteKeys(database.db);
 
@@ -90,6 +96,17 @@ async function main() {
   }
   out('');
   out(`Tableau de bord / dashboard : ${base}/   API : ${base}/api/docs`);
+  // Issue #12: accounts that sign in to the dashboard (password new at every run).
+  out('Connexion / sign in (e-mail, mot de passe / password) :');
+  const roleWords = {
+    admin: 'admin',
+    trainer: 'formatrice / trainer',
+    treasurer: 'trésorier / treasurer',
+    member: 'membre / member',
+  };
+  for (const a of accounts) {
+    out(`  ${roleWords[a.role].padEnd(22)} ${a.name.padEnd(16)} ${a.email.padEnd(24)} ${a.password}`);
+  }
   out(`Jeton admin / admin token  : ${TOKEN}`);
   for (const s of lab.staffTokens) out(`Jeton ${s.roles.join(',')} (${s.name}) : ${s.token}`);
   out(`Broker MQTT                : ${server.mqttUrl}`);

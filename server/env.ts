@@ -76,6 +76,8 @@ export const envSchema = z.object({
   HELLOASSO_FORM_TYPE: z.preprocess(emptyAsUndefined, z.string().max(50).optional()),
   HELLOASSO_FORM_SLUG: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
   HELLOASSO_MATCH_FIELD: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+  // Issue #11: the machine-card item's name on the form (only its share goes on the card).
+  HELLOASSO_ITEM_NAME: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
   /** days raw badge events are kept (issue #5); the setting stored through the API wins */
   BADGE_EVENT_RETENTION_DAYS: z.preprocess(
     emptyAsUndefined,
@@ -158,6 +160,7 @@ export function helloassoEnv(env: Env) {
     formType: env.HELLOASSO_FORM_TYPE,
     formSlug: env.HELLOASSO_FORM_SLUG,
     matchField: env.HELLOASSO_MATCH_FIELD,
+    itemName: env.HELLOASSO_ITEM_NAME,
   };
   return Object.fromEntries(Object.entries(pairs).filter(([, v]) => v !== undefined)) as Partial<
     Record<keyof typeof pairs, string>

@@ -23,6 +23,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import { helloassoPayments, helloassoReversals, members } from '../../db/schema.ts';
 import { audit } from '../audit.ts';
 import type { HelloassoSettings } from '../treasury-settings.ts';
+import { recordChange } from '../use-case.ts';
 import { type Booking, bookingDate, postCredit, postTakeBack } from './booking.ts';
 import { dateOf, type HelloassoClient, type HelloassoOrder, type HelloassoPayment } from './client.ts';
 import { type PaymentOutcome, publicPayment, type Row } from './public.ts';
@@ -339,6 +340,8 @@ export async function applyPayment(
         after: publicPayment(after!),
       });
     }
+    // Issue #12: the machine loop of every process hears of it (outbox row, committed with this).
+    if (memberIds.size > 0) await recordChange(tx, { memberIds: [...memberIds] });
     const tookBack = after!.reversedCents !== before.reversedCents;
     return { ...publicPayment(after!), changed, tookBack, memberIds: [...memberIds] };
   });

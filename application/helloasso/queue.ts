@@ -9,6 +9,7 @@ import type { Db } from '../../db/client.ts';
 import { helloassoPayments, members } from '../../db/schema.ts';
 import { type Actor, audit } from '../audit.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { recordChange } from '../use-case.ts';
 import { bookingDate, postCredit } from './booking.ts';
 import { publicPayment, type Row } from './public.ts';
 
@@ -114,6 +115,7 @@ export async function assignPayment(db: Db, actor: Actor, paymentId: string, mem
       .where(eq(helloassoPayments.paymentId, paymentId))
       .returning();
     const result = publicPayment(after!);
+    await recordChange(tx, { memberIds: [memberId] });
     await audit(tx, {
       actor,
       action: 'helloasso_assign',

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { audit } from '../audit.ts';
-import { actorOf } from '../auth.ts';
 import type { HelloassoDeps } from '../deps.ts';
 import { invalid } from '../errors.ts';
 import {
@@ -34,6 +33,7 @@ export async function receiveHelloassoNotification(
   const settings = await currentHelloasso(ctx, ha);
   const client = clientFor(settings, ha.fetch);
   const r = await handleWebhook(ctx.db, client, settings, body, ctx.now());
+  // The outbox rows were written with each payment (payments.ts); this process's loop at once.
   const memberIds = [...new Set(r.payments.flatMap((p) => p.memberIds))];
   if (memberIds.length > 0) ctx.loop.changed({ memberIds });
   return {
@@ -55,7 +55,7 @@ export async function syncHelloasso(
   const { memberIds, ...result } = await syncPayments(ctx.db, client, settings, range, ctx.now());
   if (memberIds.length > 0) ctx.loop.changed({ memberIds });
   await audit(ctx.db, {
-    actor: actorOf(ctx.actor),
+    actor: ctx.by,
     action: 'helloasso_sync',
     entity: 'helloasso',
     entityId: 'sync',
@@ -75,13 +75,7 @@ const assignInput = z
 export async function assignHelloassoPayment(ctx: UseCaseContext, input: z.infer<typeof assignInput>) {
   const parsed = assignInput.safeParse(input);
   if (!parsed.success) throw invalid('paymentId', parsed.error.issues[0]?.message ?? 'invalid');
-  const result = await assignPayment(
-    ctx.db,
-    actorOf(ctx.actor),
-    parsed.data.paymentId,
-    parsed.data.memberId,
-    ctx.now(),
-  );
+  const result = await assignPayment(ctx.db, ctx.by, parsed.data.paymentId, parsed.data.memberId, ctx.now());
   ctx.loop.changed({ memberIds: [parsed.data.memberId] });
   return result;
 }
@@ -100,7 +94,7 @@ export async function saveHelloassoSettings(
   await updateHelloassoSettings(ctx.db, parsed.data);
   const after = publicHelloasso(await currentHelloasso(ctx, ha));
   await audit(ctx.db, {
-    actor: actorOf(ctx.actor),
+    actor: ctx.by,
     action: 'update',
     entity: 'settings',
     entityId: 'helloasso',
@@ -133,7 +127,7 @@ export async function testHelloassoConnection(
     report = await probe(client, settings);
   }
   await audit(ctx.db, {
-    actor: actorOf(ctx.actor),
+    actor: ctx.by,
     action: 'helloasso_test',
     entity: 'settings',
     entityId: 'helloasso',

@@ -86,5 +86,10 @@ export const helloassoEn: typeof helloassoFr = {
   haPayments: 'Payments',
   haBookedLater: 'Booked later',
   haOtherItems: 'Not on the card',
+  haReconciliation: (card: string, other: string, tips: string) =>
+    `HelloAsso over the period: ${card} on the cards (part of the top-ups above); off the cards, ${other} of other items (the association’s, booked outside Sésame) and ${tips} of contributions to HelloAsso (never paid out).`,
+  haReconciliationOwed: (owed: string) =>
+    `${owed} of credit already spent was taken back by refunds or chargebacks: owed by members (receivable account).`,
+  haPageTitle: 'HelloAsso payments',
   haTipShort: 'HelloAsso tip',
 };

@@ -84,5 +84,10 @@ export const helloassoFr = {
   haPayments: 'Paiements',
   haBookedLater: 'Comptabilisé plus tard',
   haOtherItems: 'Hors carte',
+  haReconciliation: (card: string, other: string, tips: string) =>
+    `HelloAsso sur la période : ${card} sur les cartes (compris dans les recharges ci-dessus) ; hors carte, ${other} d’autres articles (à l’association, comptabilisés hors de Sésame) et ${tips} de contributions à HelloAsso (jamais reversées).`,
+  haReconciliationOwed: (owed: string) =>
+    `${owed} de crédit déjà dépensé ont été repris par des remboursements ou contestations : dus par les membres (compte de créances).`,
+  haPageTitle: 'Paiements HelloAsso',
   haTipShort: 'pourboire HelloAsso',
 };

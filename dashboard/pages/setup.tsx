@@ -51,7 +51,7 @@ export function registerSetup(app: Hono<DashEnv>): void {
               <a href="/admin/staff">{s.staffLink}</a>
             </li>
             <li>
-              <a href="/admin/accounting">{s.accountingLink}</a>
+              <a href="/treasurer/accounting">{s.accountingLink}</a>
             </li>
             <li>
               <a href="/admin/retention">{s.retentionLink}</a>

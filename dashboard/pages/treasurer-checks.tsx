@@ -6,6 +6,7 @@
  */
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Hono } from 'hono';
+import { helloassoSummary } from '../../application/helloasso/queue.ts';
 import { type CardReport, cardReport } from '../../application/reports.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import { ledgerEntries, ledgerTransactions } from '../../db/schema.ts';
@@ -14,6 +15,7 @@ import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
+import { HelloassoReconciliation } from './helloasso-summary.tsx';
 import { invalidPeriodPage, PeriodForm, rangeOf } from './treasurer.tsx';
 
 /** The treasurer section's sub-navigation. */
@@ -176,6 +178,8 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
     if (period.range === null) return invalidPeriodPage(c, t.checksTitle, form, period.error);
     const report = await cardReport(db, period.range);
     const entries = await entriesBehind(db, report);
+    // Issue #11: HelloAsso's tips and other items, kept off the cards, reported here too.
+    const helloasso = await helloassoSummary(db, period.range);
     return page(
       c,
       t.checksTitle,
@@ -222,6 +226,7 @@ export function registerTreasurerChecks(app: Hono<DashEnv>): void {
             </Table>
           )}
         </section>
+        <HelloassoReconciliation c={c} s={helloasso} />
       </>,
     );
   });

@@ -22,6 +22,7 @@ import { notFoundPage } from '../views/errors.tsx';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
 import { missingWords, registerHelloassoSettings, SETTINGS_PATH } from './helloasso-settings.tsx';
+import { Summary } from './helloasso-summary.tsx';
 import { TreasuryNav } from './treasurer-checks.tsx';
 
 const QUEUE_SIZE = 200;
@@ -40,37 +41,6 @@ function monthOf(d: Date, timeZone: string): string {
 function previousMonth(m: string): string {
   const [y, mo] = m.split('-').map(Number) as [number, number];
   return mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, '0')}`;
-}
-
-/** What HelloAsso collected, per month: card share, other items, tips (issue #11: visible to the treasurer). */
-function Summary(props: {
-  c: DashContext;
-  rows: { month: string; s: Awaited<ReturnType<typeof helloassoSummary>> }[];
-}) {
-  const { t, fmt } = props.c.var;
-  return (
-    <>
-      <h2>{t.haSummaryTitle}</h2>
-      <p>{t.haSummaryIntro}</p>
-      <Table
-        caption={t.haSummaryTitle}
-        head={[t.haMonth, t.haPayments, t.haOnCards, t.haOther, t.haTips, t.haReversed, t.haOwed]}
-        numeric={[1, 2, 3, 4, 5, 6]}
-      >
-        {props.rows.map(({ month, s }) => (
-          <tr>
-            <td>{fmt.month(month)}</td>
-            <td class="num">{fmt.number(s.payments)}</td>
-            <td class="num">{fmt.money(s.cardCents)}</td>
-            <td class="num">{fmt.money(s.otherCents)}</td>
-            <td class="num">{fmt.money(s.tipCents)}</td>
-            <td class="num">{fmt.money(s.reversedCents)}</td>
-            <td class="num">{fmt.money(s.debtCents)}</td>
-          </tr>
-        ))}
-      </Table>
-    </>
-  );
 }
 
 /** Chargebacks, cancellations after credit, refunds of spent credit (issue #11 items 9, 6). */
@@ -128,7 +98,7 @@ export function registerTreasurerHelloasso(app: Hono<DashEnv>): void {
     if (missing.length > 0 && !seenAny) {
       return page(
         c,
-        t.helloassoTitle,
+        t.haPageTitle,
         <>
           <TreasuryNav c={c} />
           {notice}
@@ -148,7 +118,7 @@ export function registerTreasurerHelloasso(app: Hono<DashEnv>): void {
     for (const id of memberIds) names.set(id, (await findMember(db, id).catch(() => null))?.name ?? '');
     return page(
       c,
-      t.helloassoTitle,
+      t.haPageTitle,
       <>
         <TreasuryNav c={c} />
         {notice}

@@ -136,6 +136,15 @@ describe('HelloAsso pages', () => {
       await screenshot(page, `helloasso-payments-${viewport.width}`);
       await context.close();
     }
+    // The reconciliation says it too (this month is the default period).
+    const { context, page } = await signedIn(['treasurer']);
+    await page.goto(`${sys.baseUrl}/treasurer/checks`);
+    const text = (await page.locator('#ha-rec-h').locator('..').textContent()) ?? '';
+    expect(text).toMatch(/HelloAsso sur la période : 30,00\s€ sur les cartes/);
+    expect(text).toMatch(/15,00\s€ d’autres articles/);
+    expect(text).toMatch(/2,50\s€ de contributions à HelloAsso/);
+    await expectAccessible(page, 'reconciliation with HelloAsso');
+    await context.close();
   });
 
   it('refuses other roles, cross-origin posts and oversized fields, changing nothing', async () => {

@@ -112,5 +112,16 @@ describe('HelloAsso routes', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ seen: 1, credited: 1 });
     expect((await t.call('GET', `/api/v1/members/${r0.body.id}`)).body.balanceCents).toBe(500);
+    const s = await t.call('GET', '/api/v1/integrations/helloasso/summary?from=2026-06-01&to=2026-07-01');
+    expect(s.body).toMatchObject({ payments: 1, cardCents: 500, otherCents: 0, tipCents: 0 });
+    const member = await t.call(
+      'GET',
+      '/api/v1/integrations/helloasso/summary?from=2026-06-01&to=2026-07-01',
+      {
+        token: (await t.staff(['trainer'])).token,
+      },
+    );
+    expect(member.status).toBe(403);
+    expect((await t.call('GET', '/api/v1/integrations/helloasso/summary?from=x&to=y')).status).toBe(400);
   });
 });

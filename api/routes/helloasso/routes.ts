@@ -8,7 +8,7 @@
 import { z } from '@hono/zod-openapi';
 import type { HelloassoDeps } from '../../../application/deps.ts';
 import { HelloassoError } from '../../../application/helloasso/client.ts';
-import { listPayments } from '../../../application/helloasso/queue.ts';
+import { helloassoSummary, listPayments } from '../../../application/helloasso/queue.ts';
 import { HelloassoNotConfiguredError } from '../../../application/helloasso/sync.ts';
 import {
   assignHelloassoPayment,
@@ -167,6 +167,34 @@ const sync = defineRoute(MONEY, {
   },
 });
 
+const summary = defineRoute(MONEY, {
+  method: 'get',
+  path: '/api/v1/integrations/helloasso/summary',
+  tags,
+  summary: 'What HelloAsso collected over a period (by payment date): card shares, other items, tips, owed',
+  description:
+    'Issue #11: only the machine-card share goes on the cards (and the clearing account); other items are the ' +
+    'association’s, booked outside Sésame; tips are HelloAsso’s own and never paid out. A payout = card shares + ' +
+    'other items − refunds of both.',
+  request: { query: z.object({ from: z.string().max(64), to: z.string().max(64) }).strict() },
+  responses: {
+    200: jsonResponse(
+      'Figures',
+      z
+        .object({
+          payments: z.number().int(),
+          cardCents: z.number().int(),
+          otherCents: z.number().int(),
+          tipCents: z.number().int(),
+          reversedCents: z.number().int(),
+          debtCents: z.number().int(),
+          flagged: z.number().int(),
+        })
+        .openapi('HelloassoSummary'),
+    ),
+  },
+});
+
 function unavailable(e: unknown): never {
   if (e instanceof HelloassoNotConfiguredError || e instanceof HelloassoError) {
     throw new Problem(503, `${e.message}. Retry later.`);
@@ -198,6 +226,14 @@ export function registerHelloassoRoutes(app: App, deps: HelloassoDeps = {}): voi
       flagged: q.flagged === 'true',
     });
     return c.json({ items: json(items) }, 200);
+  });
+
+  app.openapi(summary, async (c) => {
+    const q = c.req.valid('query');
+    return c.json(
+      await helloassoSummary(c.var.deps.db, queryRange(q.from, q.to, c.var.deps.labTimeZone)),
+      200,
+    );
   });
 
   app.openapi(assign, async (c) => {
