@@ -110,7 +110,9 @@ describe('fecExport', () => {
   });
 
   it('writes a cash top-up as the accountant expects', async () => {
-    const { content } = await fecExport(db, march);
+    // March is not closed: ValidDate is the export date (see fec.ts).
+    const { content, provisional } = await fecExport(db, march, { now: at('2026-04-02T10:00:00Z') });
+    expect(provisional).toBe(true);
     const { raw } = parse(content);
     expect(raw[1]).toBe(
       [
@@ -129,7 +131,7 @@ describe('fecExport', () => {
         '0,00',
         '',
         '',
-        '20260301',
+        '20260402',
         '',
         '',
       ].join('\t'),
@@ -141,7 +143,7 @@ describe('fecExport', () => {
         '1',
         '20260301',
         '4191',
-        'Adhérents - avances sur cartes machines',
+        'Usagers créditeurs : Avances et acomptes',
         alice,
         'Alice Dupont',
         String(tx.cash),
@@ -151,7 +153,7 @@ describe('fecExport', () => {
         '12,50',
         '',
         '',
-        '20260301',
+        '20260402',
         '',
         '',
       ].join('\t'),
@@ -174,28 +176,36 @@ describe('fecExport', () => {
     expect([...byEcriture.values()].every((v) => v === 0)).toBe(true);
   });
 
-  it('numbers écritures 1, 2, 3… within each journal, in ledger order', async () => {
+  // Issue #11 item 5: one sequence over the file, so tools that group by EcritureNum alone
+  // (Paheko's FEC import) never merge écritures of different journals.
+  it('numbers écritures 1, 2, 3… across the whole file, in ledger order', async () => {
     const { lines } = parse((await fecExport(db, march)).content);
-    const seen = new Map<string, string[]>();
-    let previous = '';
+    const order: string[] = [];
+    const journalOfNum = new Map<string, string>();
     for (const l of lines) {
-      const key = `${l.JournalCode}-${l.EcritureNum}`;
-      if (key !== previous) {
-        const list = seen.get(l.JournalCode) ?? [];
+      if (order.at(-1) !== l.EcritureNum) {
         // an écriture's lines are contiguous
-        expect(list).not.toContain(l.EcritureNum);
-        list.push(l.EcritureNum);
-        seen.set(l.JournalCode, list);
+        expect(order).not.toContain(l.EcritureNum);
+        order.push(l.EcritureNum);
       }
-      previous = key;
+      // one journal per number
+      expect(journalOfNum.get(l.EcritureNum) ?? l.JournalCode).toBe(l.JournalCode);
+      journalOfNum.set(l.EcritureNum, l.JournalCode);
     }
-    expect(Object.fromEntries(seen)).toEqual({
-      CA: ['1', '2'],
-      BQ: ['1', '2'],
-      HA: ['1'],
-      VT: ['1', '2', '3'],
-      OD: ['1', '2', '3'],
-    });
+    expect(order).toEqual(Array.from({ length: 11 }, (_, i) => String(i + 1)));
+    expect(order.map((n) => journalOfNum.get(n))).toEqual([
+      'CA',
+      'BQ',
+      'HA',
+      'VT',
+      'VT',
+      'BQ',
+      'OD',
+      'OD',
+      'CA',
+      'OD',
+      'VT',
+    ]);
     const journals = Object.fromEntries(lines.map((l) => [l.JournalCode, l.JournalLib]));
     expect(journals).toEqual({
       CA: 'Caisse',
@@ -207,11 +217,11 @@ describe('fecExport', () => {
   });
 
   it('dates in the lab zone as AAAAMMJJ, amounts with a comma and two decimals', async () => {
-    const { lines } = parse((await fecExport(db, march)).content);
+    const { lines } = parse((await fecExport(db, march, { now: at('2026-04-15T10:00:00Z') })).content);
     for (const l of lines) {
       expect(l.EcritureDate).toMatch(/^202603(0[1-9]|[12]\d|3[01])$/);
       expect(l.PieceDate).toBe(l.EcritureDate);
-      expect(l.ValidDate).toBe(l.EcritureDate);
+      expect(l.ValidDate).toBe('20260415');
       expect(l.Debit).toMatch(/^\d+,\d\d$/);
       expect(l.Credit).toMatch(/^\d+,\d\d$/);
       expect([l.EcritureLet, l.DateLet, l.Montantdevise, l.Idevise]).toEqual(['', '', '', '']);
@@ -227,6 +237,7 @@ describe('fecExport', () => {
     ]);
   });
 
+  // Issue #11 items 1, 2, 11: the accounts of core/book-accounts.ts, labelled as the chart does.
   it('maps accounts, auxiliary accounts and French labels', async () => {
     const { lines } = parse((await fecExport(db, march)).content);
     const of = (id: number) =>
@@ -235,75 +246,62 @@ describe('fecExport', () => {
         .map((l) => [
           l.JournalCode,
           l.CompteNum,
+          l.CompteLib,
           l.CompAuxNum,
           l.CompAuxLib,
           l.EcritureLib,
           l.Debit,
           l.Credit,
         ]);
+    const card = ['4191', 'Usagers créditeurs : Avances et acomptes'];
     expect(of(tx.card)).toEqual([
-      ['BQ', '512', '', '', 'Recharge carte machine — carte bancaire', '30,00', '0,00'],
-      ['BQ', '4191', bob, 'Bob le Tabulé', 'Recharge carte machine — carte bancaire', '0,00', '30,00'],
+      [
+        'BQ',
+        '5115',
+        'Paiements par carte à encaisser',
+        '',
+        '',
+        'Recharge carte machine — carte bancaire',
+        '30,00',
+        '0,00',
+      ],
+      ['BQ', ...card, bob, 'Bob le Tabulé', 'Recharge carte machine — carte bancaire', '0,00', '30,00'],
     ]);
     expect(of(tx.hello)).toEqual([
-      ['HA', '467', '', '', 'Recharge carte machine — HelloAsso', '20,00', '0,00'],
-      ['HA', '4191', bob, 'Bob le Tabulé', 'Recharge carte machine — HelloAsso', '0,00', '20,00'],
+      ['HA', '4671', 'Débiteurs divers', '', '', 'Recharge carte machine — HelloAsso', '20,00', '0,00'],
+      ['HA', ...card, bob, 'Bob le Tabulé', 'Recharge carte machine — HelloAsso', '0,00', '20,00'],
     ]);
-    expect(of(tx.usage1)).toEqual([
-      [
-        'VT',
-        '4191',
-        alice,
-        'Alice Dupont',
-        `Utilisation découpeuse laser Laser 60W — session ${session}`,
-        '5,00',
-        '0,00',
-      ],
-      ['VT', '7061', '', '', `Utilisation découpeuse laser Laser 60W — session ${session}`, '0,00', '5,00'],
+    const use1 = `Utilisation découpeuse laser Laser 60W — session ${session}`;
+    expect(
+      lines
+        .filter((l) => l.PieceRef === `session ${session}`)
+        .map((l) => [l.JournalCode, l.CompteNum, l.CompAuxLib, l.EcritureLib, l.Debit, l.Credit]),
+    ).toEqual([
+      ['VT', '4191', 'Alice Dupont', use1, '5,00', '0,00'],
+      ['VT', '706', '', use1, '0,00', '5,00'],
     ]);
     expect(of(tx.usage2)).toEqual([
-      ['VT', '4191', bob, 'Bob le Tabulé', 'Utilisation imprimante 3D Prusa MK4', '1,20', '0,00'],
-      ['VT', '7063', '', '', 'Utilisation imprimante 3D Prusa MK4', '0,00', '1,20'],
+      ['VT', ...card, bob, 'Bob le Tabulé', 'Utilisation imprimante 3D Prusa MK4', '1,20', '0,00'],
+      ['VT', '706', 'Prestations de services', '', '', 'Utilisation imprimante 3D Prusa MK4', '0,00', '1,20'],
     ]);
     expect(of(tx.refund)).toEqual([
-      ['BQ', '4191', bob, 'Bob le Tabulé', 'Remboursement carte machine — chèque', '7,00', '0,00'],
-      ['BQ', '512', '', '', 'Remboursement carte machine — chèque', '0,00', '7,00'],
+      ['BQ', ...card, bob, 'Bob le Tabulé', 'Remboursement carte machine — chèque', '7,00', '0,00'],
+      ['BQ', '5112', 'Chèques à encaisser', '', '', 'Remboursement carte machine — chèque', '0,00', '7,00'],
     ]);
+    const goodwill = 'Régularisation carte machine — geste commercial';
     expect(of(tx.adjUp)).toEqual([
-      ['OD', '658', '', '', 'Régularisation carte machine — geste commercial', '1,50', '0,00'],
-      [
-        'OD',
-        '4191',
-        alice,
-        'Alice Dupont',
-        'Régularisation carte machine — geste commercial',
-        '0,00',
-        '1,50',
-      ],
+      ['OD', '709', 'Rabais, remises et ristournes accordés', '', '', goodwill, '1,50', '0,00'],
+      ['OD', ...card, alice, 'Alice Dupont', goodwill, '0,00', '1,50'],
     ]);
+    const correction = 'Régularisation carte machine — erreur de saisie';
     expect(of(tx.adjDown)).toEqual([
-      ['OD', '758', '', '', 'Régularisation carte machine — erreur de saisie', '0,00', '0,30'],
-      ['OD', '4191', bob, 'Bob le Tabulé', 'Régularisation carte machine — erreur de saisie', '0,30', '0,00'],
+      ['OD', '706', 'Prestations de services', '', '', correction, '0,00', '0,30'],
+      ['OD', ...card, bob, 'Bob le Tabulé', correction, '0,30', '0,00'],
     ]);
+    const cancel = `Annulation de l'opération ${tx.hello} (recharge carte machine) — doublon`;
     expect(of(tx.rev)).toEqual([
-      [
-        'OD',
-        '467',
-        '',
-        '',
-        `Annulation de l'opération ${tx.hello} (recharge carte machine) — doublon`,
-        '0,00',
-        '20,00',
-      ],
-      [
-        'OD',
-        '4191',
-        bob,
-        'Bob le Tabulé',
-        `Annulation de l'opération ${tx.hello} (recharge carte machine) — doublon`,
-        '20,00',
-        '0,00',
-      ],
+      ['OD', '4671', 'Débiteurs divers', '', '', cancel, '0,00', '20,00'],
+      ['OD', ...card, bob, 'Bob le Tabulé', cancel, '20,00', '0,00'],
     ]);
   });
 
@@ -319,23 +317,30 @@ describe('fecExport', () => {
     expect(content.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
   });
 
-  it('takes other account numbers', async () => {
+  it('takes other account numbers, labelled from the chart or the declared sub-accounts', async () => {
     const { lines } = parse(
       (
         await fecExport(db, march, {
-          accounts: { memberCards: '4190', machineRevenue: { laser: '70610' }, cash: '531' },
+          accounts: {
+            memberCards: '4190',
+            machineRevenue: { laser: '7061' },
+            cash: '531',
+            subAccounts: [{ number: '7061', label: 'Découpe laser' }],
+          },
         })
       ).content,
     );
     const numbers = new Set(lines.map((l) => l.CompteNum));
-    expect([...numbers].sort()).toEqual(['4190', '467', '512', '531', '658', '70610', '7063', '758']);
+    expect([...numbers].sort()).toEqual(['4190', '4671', '5112', '5115', '531', '706', '7061', '709']);
     expect(lines.filter((l) => l.CompAuxNum !== '').every((l) => l.CompteNum === '4190')).toBe(true);
+    expect(lines.find((l) => l.CompteNum === '7061')?.CompteLib).toBe('Découpe laser');
   });
 
   it('refuses a bad SIREN or account number', async () => {
     await expect(fecExport(db, march, { siren: '12345' })).rejects.toBeInstanceOf(FecOptionsError);
     await expect(fecExport(db, march, { siren: '../../etc' })).rejects.toBeInstanceOf(FecOptionsError);
     await expect(fecExport(db, march, { accounts: { bank: '512\t' } })).rejects.toThrow(/account number/);
+    await expect(fecExport(db, march, { accounts: { cash: '' } })).rejects.toBeInstanceOf(FecOptionsError);
   });
 
   it('exports an empty period as the header alone', async () => {

@@ -1,92 +1,54 @@
 /**
- * The French Fichier des Écritures Comptables (SPEC §3 `GET /api/v1/exports/fec`; article
- * A47 A-1 du livre des procédures fiscales): one line per ledger entry, 18 tab-separated
- * columns after a header line, amounts with two decimals and a comma, dates AAAAMMJJ in the
- * lab's time zone. The logical accounts of core/ledger.ts get their chart numbers here.
+ * The French Fichier des Écritures Comptables (SPEC §3 `GET /api/v1/exports/fec`; LPF art.
+ * A47 A-1; BOI-CF-IOR-60-40-20), in two modes (issue #11 item 6):
+ * - a financial year's FEC (`fecYearExport`): the à-nouveaux first (fec-opening.ts), then the
+ *   year's écritures; named `SirenFECAAAAMMJJ` with the year's CLOSING date (A47 A-1 IX);
+ * - any `from`–`to` range (`fecExport`, SPEC): the range's écritures only, named after its last
+ *   day. It is not a year's FEC (no à-nouveaux): for the treasurer's checks and imports.
+ * Écritures are numbered 1, 2, 3… over the whole file (fec-format.ts), in ledger order.
  *
- * Journals: top-ups and refunds go to the journal of the till the money moved through
- * (CA cash, BQ bank, HA HelloAsso), machine use to VT, adjustments and reversals to OD.
- * Écritures are listed in ledger order (date, then transaction id) and numbered 1, 2, 3…
- * without gaps within each journal.
+ * ValidDate (A47 A-1 VII 1°, field 16, "la date de validation de l'écriture comptable"; a
+ * field the text does not allow to be blank, unlike 7, 8, 14, 15, 17, 18, and that the DGFiP's
+ * own checker Test Compta Demat marks "CF1:OBLIGATOIRE", src/testeur/SQL/FECBIC.sql): an
+ * écriture is validated when its month is closed (periods.ts: nothing can be dated in a closed
+ * month any more), so its ValidDate is the day the month was closed. An écriture of a month not
+ * closed yet has not been through that procedure: it gets the export date, the day it was
+ * frozen into this file (the ledger is append-only, so it cannot change afterwards), and the
+ * file says it is provisional (`provisional: true`); close the months and export again for the
+ * final file. The à-nouveaux take the close date of the last month before the year.
  */
 import { sql } from 'drizzle-orm';
-import { neutraliseFormula } from '../core/csv.ts';
-import { MACHINE_KINDS, type MachineKind, TOPUP_METHODS, type TopupMethod } from '../core/domain.ts';
+import {
+  type BookAccounts,
+  bookAccount,
+  DEFAULT_BOOK_ACCOUNTS,
+  usedAccounts,
+} from '../core/book-accounts.ts';
+import {
+  ACCOUNT_NUMBER,
+  accountLabel,
+  type ChartId,
+  DEFAULT_CHART,
+  type SubAccount,
+} from '../core/charts/charts.ts';
+import type { EntryDetail } from '../core/journal-entries.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { num, rowsOf, ts } from './ledger-sql.ts';
+import { type AccountOf, toFecEntries } from './fec-entries.ts';
+import { encodeFec, type FecCharset, type FecEntry, renderFec } from './fec-format.ts';
+import { openingEntry } from './fec-opening.ts';
+import { financialYear } from './financial-year.ts';
+import { journal } from './journal.ts';
+import { num, rowsOf } from './ledger-sql.ts';
 import { compactLocalDate, type ReportRange } from './report-range.ts';
 
-export const fecColumns = [
-  'JournalCode',
-  'JournalLib',
-  'EcritureNum',
-  'EcritureDate',
-  'CompteNum',
-  'CompteLib',
-  'CompAuxNum',
-  'CompAuxLib',
-  'PieceRef',
-  'PieceDate',
-  'EcritureLib',
-  'Debit',
-  'Credit',
-  'EcritureLet',
-  'DateLet',
-  'ValidDate',
-  'Montantdevise',
-  'Idevise',
-] as const;
-
-/**
- * Issue #9 item 10: accountants open the FEC in spreadsheets, so a text field that would start
- * with =, +, -, @ (a member's name, a reference, a reason) is neutralised like in the CSV exports
- * (a leading apostrophe). Amounts are numbers and stay as they are.
- */
-const AMOUNT_COLUMNS: ReadonlySet<string> = new Set(['Debit', 'Credit', 'Montantdevise']);
-
-export const FEC_JOURNALS = {
-  CA: 'Caisse',
-  BQ: 'Banque',
-  HA: 'HelloAsso',
-  VT: 'Ventes / consommations cartes machines',
-  OD: 'Opérations diverses',
-} as const;
-export type FecJournal = keyof typeof FEC_JOURNALS;
-
-/** Chart-of-accounts numbers for the ledger's logical accounts (plan comptable associatif). */
-export interface FecAccounts {
-  /** 4191 "avances reçues": the members' prepaid credit; auxiliary account = the member */
-  memberCards: string;
-  machineRevenue: Record<MachineKind, string>;
-  bank: string;
-  cash: string;
-  /** HelloAsso clearing: paid online, not yet paid out to the bank */
-  online: string;
-  /** adjustments that cost the association (a debit: credit given to a member) */
-  adjustmentsDebit: string;
-  /** adjustments that profit the association (a credit: credit taken from a member) */
-  adjustmentsCredit: string;
-  /** sales of consumables used in sessions (issue #6) */
-  materials: string;
-}
-
-export const DEFAULT_FEC_ACCOUNTS: FecAccounts = {
-  memberCards: '4191',
-  machineRevenue: {
-    laser: '7061',
-    cnc: '7062',
-    'printer-3d': '7063',
-    electronics: '7064',
-    door: '7065',
-    other: '7068',
-  },
-  bank: '512',
-  cash: '530',
-  online: '467',
-  adjustmentsDebit: '658',
-  adjustmentsCredit: '758',
-  materials: '707',
-};
+export {
+  clean,
+  FEC_CHARSETS,
+  FEC_JOURNALS,
+  type FecCharset,
+  fecColumns,
+  formatAmount,
+} from './fec-format.ts';
 
 export interface FecOptions {
   /** the association's SIREN, 9 digits, used in the file name (default 000000000) */
@@ -95,257 +57,176 @@ export interface FecOptions {
   timeZone?: string;
   /** SPEC §3: lines end in LF or CRLF (default LF) */
   lineEnding?: 'LF' | 'CRLF';
-  accounts?: Partial<Omit<FecAccounts, 'machineRevenue'>> & {
-    machineRevenue?: Partial<Record<MachineKind, string>>;
-  };
+  /** A47 A-1 XII 1°: UTF-8 (default) or ISO 8859-15 */
+  charset?: FecCharset;
+  /** the export date: ValidDate of écritures in months not closed (default now) */
+  now?: Date;
+  /**
+   * Issue #11 item 4: one écriture per session, top-up, refund… (`event`, default), or one per
+   * ledger transaction as live metering posted them (`minute`); the same totals either way.
+   */
+  detail?: EntryDetail;
+  /** the chart and account numbers (the treasurer's accounting settings; defaults: PCA 2025) */
+  accounts?: Partial<BookAccounts> & { chart?: ChartId; subAccounts?: readonly SubAccount[] };
+}
+
+export interface FecFile {
+  filename: string;
+  /** the text (already fitted to the character set) */
+  content: string;
+  /** the text in its character set */
+  bytes: Uint8Array<ArrayBuffer>;
+  charset: FecCharset;
+  /** some écritures are in months not closed yet (their ValidDate is the export date) */
+  provisional: boolean;
 }
 
 export class FecOptionsError extends Error {}
 
-const METHOD_LABELS: Record<TopupMethod, string> = {
-  cash: 'espèces',
-  card: 'carte bancaire',
-  transfer: 'virement',
-  check: 'chèque',
-  helloasso: 'HelloAsso',
-  other: 'autre moyen de paiement',
-};
-
-const MACHINE_LABELS: Record<MachineKind, string> = {
-  laser: 'découpeuse laser',
-  cnc: 'fraiseuse CNC',
-  'printer-3d': 'imprimante 3D',
-  electronics: 'poste électronique',
-  door: 'accès porte',
-  other: 'machine',
-};
-
-const KIND_LABELS: Record<string, string> = {
-  topup: 'recharge carte machine',
-  usage: 'utilisation machine',
-  refund: 'remboursement carte machine',
-  adjustment: 'régularisation carte machine',
-  reversal: 'annulation',
-};
-
-interface EntryRow {
-  tx_id: unknown;
-  kind: string;
-  method: string | null;
-  reference: string | null;
-  reason: string | null;
-  session_id: string | null;
-  reverses_id: unknown;
-  reverses_kind: string | null;
-  at_ms: unknown;
-  account: string;
-  amount_cents: unknown;
-  member_id: string | null;
-  member_name: string | null;
-  machine_id: string | null;
-  machine_kind: string | null;
-  machine_name: string | null;
+/** The FEC of a `from`–`to` range: no à-nouveaux, named after the range's last day. */
+export async function fecExport(db: DbOrTx, range: ReportRange, options: FecOptions = {}): Promise<FecFile> {
+  const o = resolve(options);
+  const entries = await periodEntries(db, range, o);
+  // The period's last day: the day of the last instant before `to` (for date bounds, to − 1 day).
+  const lastDay = compactLocalDate(new Date(range.to.getTime() - 1), o.timeZone);
+  return finish(db, entries, `${o.siren}FEC${lastDay}.txt`, o, null);
 }
 
-export async function fecExport(
+/**
+ * The FEC of financial year `year` (the one starting on `yearStart`, MM-DD, of that calendar
+ * year): the à-nouveaux at its first day, then its écritures; named after its closing date.
+ */
+export async function fecYearExport(
   db: DbOrTx,
-  range: ReportRange,
+  year: number,
+  yearStart: string,
   options: FecOptions = {},
-): Promise<{ filename: string; content: string }> {
+): Promise<FecFile> {
+  const o = resolve(options);
+  let fy: ReturnType<typeof financialYear>;
+  let previous: ReturnType<typeof financialYear>;
+  try {
+    fy = financialYear(year, yearStart, o.timeZone);
+    previous = financialYear(Math.max(year - 1, 1970), yearStart, o.timeZone);
+  } catch (e) {
+    if (e instanceof RangeError) throw new FecOptionsError(e.message);
+    throw e;
+  }
+  const opening = await openingEntry(
+    db,
+    fy.from,
+    previous.from,
+    o.accountOf,
+    `À-nouveaux au ${fy.opening.slice(6, 8)}/${fy.opening.slice(4, 6)}/${fy.opening.slice(0, 4)} : reprise des soldes de l'exercice antérieur`,
+  );
+  const entries = await periodEntries(db, fy, o);
+  return finish(
+    db,
+    opening === null ? entries : [opening, ...entries],
+    `${o.siren}FEC${fy.closing}.txt`,
+    o,
+    opening,
+  );
+}
+
+interface Resolved {
+  siren: string;
+  timeZone: string;
+  lineEnding: 'LF' | 'CRLF';
+  charset: FecCharset;
+  now: Date;
+  detail: EntryDetail;
+  accountOf: AccountOf;
+}
+
+function resolve(options: FecOptions): Resolved {
   const siren = options.siren ?? '000000000';
   if (!/^\d{9}$/.test(siren)) throw new FecOptionsError('the SIREN is 9 digits');
-  const timeZone = options.timeZone ?? 'Europe/Paris';
   const accounts = resolveAccounts(options.accounts);
-  const eol = options.lineEnding === 'CRLF' ? '\r\n' : '\n';
+  return {
+    siren,
+    timeZone: options.timeZone ?? 'Europe/Paris',
+    lineEnding: options.lineEnding === 'CRLF' ? 'CRLF' : 'LF',
+    charset: options.charset ?? 'utf-8',
+    now: options.now ?? new Date(),
+    detail: options.detail ?? 'event',
+    accountOf: chartAccountOf(accounts),
+  };
+}
 
-  const rows = await rowsOf<EntryRow>(
+async function finish(
+  db: DbOrTx,
+  entries: FecEntry[],
+  filename: string,
+  o: Resolved,
+  opening: FecEntry | null,
+): Promise<FecFile> {
+  const closes = await closeDates(db);
+  const exportDay = compactLocalDate(o.now, o.timeZone);
+  let provisional = false;
+  const validDate = (entry: FecEntry) => {
+    // The à-nouveaux are final once the last month before the year is closed.
+    const at = entry === opening ? entry.atMs - 1 : entry.atMs;
+    const closed = closes.find((c) => c.from <= at && at < c.to);
+    if (closed !== undefined) return compactLocalDate(new Date(closed.closedAt), o.timeZone);
+    provisional = true;
+    return exportDay;
+  };
+  const content = renderFec(entries, {
+    timeZone: o.timeZone,
+    lineEnding: o.lineEnding,
+    charset: o.charset,
+    validDate,
+  });
+  return { filename, content, bytes: encodeFec(content, o.charset), charset: o.charset, provisional };
+}
+
+async function closeDates(db: DbOrTx): Promise<{ from: number; to: number; closedAt: number }[]> {
+  const rows = await rowsOf<{ from_ms: unknown; to_ms: unknown; closed_ms: unknown }>(
     db,
-    sql`select t.id as tx_id, t.kind, t.method, t.reference, t.reason, t.session_id, t.reverses_id,
-            o.kind as reverses_kind,
-            (extract(epoch from t.created_at) * 1000)::float8 as at_ms,
-            e.account, e.amount_cents, e.member_id, mb.name as member_name,
-            e.machine_id, coalesce(e.machine_kind, mc.kind) as machine_kind, mc.name as machine_name
-          from ledger_transactions t
-            join ledger_entries e on e.transaction_id = t.id
-            left join ledger_transactions o on o.id = t.reverses_id
-            left join members mb on mb.id = e.member_id
-            left join machines mc on mc.id = e.machine_id
-          where t.created_at >= ${ts(range.from)} and t.created_at < ${ts(range.to)}
-          order by t.created_at, t.id, e.id`,
+    sql`select (extract(epoch from starts_at) * 1000)::float8 as from_ms,
+          (extract(epoch from ends_at) * 1000)::float8 as to_ms,
+          (extract(epoch from closed_at) * 1000)::float8 as closed_ms
+        from closed_periods`,
   );
+  return rows.map((r) => ({ from: num(r.from_ms), to: num(r.to_ms), closedAt: num(r.closed_ms) }));
+}
 
-  const lines: string[] = [fecColumns.join('\t')];
-  const counters = new Map<FecJournal, number>();
-  for (const entries of groupByTransaction(rows)) {
-    const head = entries[0]!;
-    const journal = journalOf(head.kind, head.method, entries);
-    const number = (counters.get(journal) ?? 0) + 1;
-    counters.set(journal, number);
-    const date = compactLocalDate(new Date(Math.floor(num(head.at_ms))), timeZone);
-    const pieceRef = clean(head.reference ?? '') || String(head.tx_id);
-    const label = ecritureLib(head, entries);
-    for (const e of entries) {
-      const amount = num(e.amount_cents);
-      const account = compte(e, amount, accounts);
-      const isCard = e.account === 'member_cards';
-      const fields: Record<(typeof fecColumns)[number], string> = {
-        JournalCode: journal,
-        JournalLib: FEC_JOURNALS[journal],
-        EcritureNum: String(number),
-        EcritureDate: date,
-        CompteNum: account.num,
-        CompteLib: account.lib,
-        CompAuxNum: isCard ? clean(e.member_id ?? '') : '',
-        CompAuxLib: isCard ? clean(e.member_name ?? '') : '',
-        PieceRef: pieceRef,
-        PieceDate: date,
-        EcritureLib: label,
-        Debit: formatAmount(Math.max(amount, 0)),
-        Credit: formatAmount(Math.max(-amount, 0)),
-        EcritureLet: '',
-        DateLet: '',
-        ValidDate: date,
-        Montantdevise: '',
-        Idevise: '',
-      };
-      lines.push(
-        fecColumns.map((c) => (AMOUNT_COLUMNS.has(c) ? fields[c] : neutraliseFormula(fields[c]))).join('\t'),
+/** The range's écritures (application/journal.ts: per event, or per ledger transaction), in ledger order. */
+async function periodEntries(db: DbOrTx, range: ReportRange, o: Resolved): Promise<FecEntry[]> {
+  return toFecEntries(await journal(db, range, o.detail), o.accountOf);
+}
+
+/** The settings' accounts over the defaults, each number checked (Paheko's rule). */
+function resolveAccounts(overrides: FecOptions['accounts']): {
+  accounts: BookAccounts;
+  chart: ChartId;
+  subAccounts: readonly SubAccount[];
+} {
+  const defined = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined));
+  const accounts: BookAccounts = {
+    ...DEFAULT_BOOK_ACCOUNTS,
+    ...defined,
+    machineRevenue: { ...(overrides?.machineRevenue ?? {}) },
+  };
+  for (const { field, number } of usedAccounts(accounts)) {
+    if (typeof number !== 'string' || !ACCOUNT_NUMBER.test(number)) {
+      throw new FecOptionsError(
+        `${field}: account number "${String(number)}" must be 1 to 20 letters, digits or _`,
       );
     }
   }
-
-  // The period's last day: the day of the last instant before `to` (for date bounds, to − 1 day).
-  const lastDay = compactLocalDate(new Date(range.to.getTime() - 1), timeZone);
-  return { filename: `${siren}FEC${lastDay}.txt`, content: lines.join(eol) + eol };
+  return { accounts, chart: overrides?.chart ?? DEFAULT_CHART, subAccounts: overrides?.subAccounts ?? [] };
 }
 
-function resolveAccounts(overrides: FecOptions['accounts']): FecAccounts {
-  const accounts: FecAccounts = {
-    ...DEFAULT_FEC_ACCOUNTS,
-    ...Object.fromEntries(
-      Object.entries(overrides ?? {}).filter(([k, v]) => k !== 'machineRevenue' && v !== undefined),
-    ),
-    machineRevenue: { ...DEFAULT_FEC_ACCOUNTS.machineRevenue },
+/**
+ * Issue #11 items 1, 2, 11: the account of core/book-accounts.ts (the same as the Paheko
+ * export's), labelled as the chart labels it (A47 A-1 VII: "CompteLib … conformément à la
+ * nomenclature du plan comptable").
+ */
+function chartAccountOf(resolved: ReturnType<typeof resolveAccounts>): AccountOf {
+  return (line, entry) => {
+    const num = bookAccount(line, entry.method, resolved.accounts);
+    return { num, lib: accountLabel(resolved.chart, resolved.subAccounts, num) ?? num };
   };
-  for (const [kind, value] of Object.entries(overrides?.machineRevenue ?? {})) {
-    if (value !== undefined && (MACHINE_KINDS as readonly string[]).includes(kind)) {
-      accounts.machineRevenue[kind as MachineKind] = value;
-    }
-  }
-  const all = [
-    accounts.memberCards,
-    accounts.bank,
-    accounts.cash,
-    accounts.online,
-    accounts.adjustmentsDebit,
-    accounts.adjustmentsCredit,
-    ...Object.values(accounts.machineRevenue),
-  ];
-  for (const n of all) {
-    if (typeof n !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(n)) {
-      throw new FecOptionsError(`account number "${String(n)}" must be 1 to 20 letters or digits`);
-    }
-  }
-  return accounts;
-}
-
-function* groupByTransaction(rows: EntryRow[]): Generator<EntryRow[]> {
-  let current: EntryRow[] = [];
-  for (const row of rows) {
-    if (current.length > 0 && String(current[0]!.tx_id) !== String(row.tx_id)) {
-      yield current;
-      current = [];
-    }
-    current.push(row);
-  }
-  if (current.length > 0) yield current;
-}
-
-function journalOf(kind: string, method: string | null, entries: EntryRow[]): FecJournal {
-  if (kind === 'usage') return 'VT';
-  if (kind !== 'topup' && kind !== 'refund') return 'OD';
-  if (method === 'cash') return 'CA';
-  if (method === 'helloasso') return 'HA';
-  if (method !== null && (TOPUP_METHODS as readonly string[]).includes(method)) return 'BQ';
-  // No method recorded: the till the money went through says it.
-  if (entries.some((e) => e.account === 'cash')) return 'CA';
-  if (entries.some((e) => e.account === 'online')) return 'HA';
-  return 'BQ';
-}
-
-function machineKindOf(kind: string | null): MachineKind {
-  return (MACHINE_KINDS as readonly string[]).includes(kind ?? '') ? (kind as MachineKind) : 'other';
-}
-
-function compte(e: EntryRow, amount: number, accounts: FecAccounts): { num: string; lib: string } {
-  switch (e.account) {
-    case 'member_cards':
-      return { num: accounts.memberCards, lib: 'Adhérents - avances sur cartes machines' };
-    case 'machine_revenue': {
-      const kind = machineKindOf(e.machine_kind);
-      return {
-        num: accounts.machineRevenue[kind],
-        lib: kind === 'other' ? 'Prestations autres machines' : `Prestations ${MACHINE_LABELS[kind]}`,
-      };
-    }
-    case 'bank':
-      return { num: accounts.bank, lib: 'Banque' };
-    case 'cash':
-      return { num: accounts.cash, lib: 'Caisse' };
-    case 'online':
-      return { num: accounts.online, lib: 'HelloAsso - paiements en ligne à encaisser' };
-    case 'material_revenue':
-      return { num: accounts.materials, lib: 'Ventes de consommables' };
-    default:
-      // 'adjustments': a loss when debited, a gain when credited.
-      return amount > 0
-        ? { num: accounts.adjustmentsDebit, lib: 'Charges diverses de gestion courante' }
-        : { num: accounts.adjustmentsCredit, lib: 'Produits divers de gestion courante' };
-  }
-}
-
-function methodLabel(method: string | null): string {
-  return method !== null && (TOPUP_METHODS as readonly string[]).includes(method)
-    ? METHOD_LABELS[method as TopupMethod]
-    : 'moyen non précisé';
-}
-
-function ecritureLib(head: EntryRow, entries: EntryRow[]): string {
-  const reason = clean(head.reason ?? '');
-  const withReason = (text: string) => (reason ? `${text} — ${reason}` : text);
-  switch (head.kind) {
-    case 'topup':
-      return `Recharge carte machine — ${methodLabel(head.method)}`;
-    case 'refund':
-      return withReason(`Remboursement carte machine — ${methodLabel(head.method)}`);
-    case 'usage': {
-      const machine = entries.find((e) => e.account === 'machine_revenue');
-      const kind = machineKindOf(machine?.machine_kind ?? null);
-      const name = clean(machine?.machine_name ?? machine?.machine_id ?? '');
-      const what = `Utilisation ${MACHINE_LABELS[kind]}${name ? ` ${name}` : ''}`;
-      return head.session_id ? `${what} — session ${clean(head.session_id)}` : what;
-    }
-    case 'adjustment':
-      return withReason('Régularisation carte machine');
-    default: {
-      const kind = head.reverses_kind;
-      const original = kind ? ` (${Object.hasOwn(KIND_LABELS, kind) ? KIND_LABELS[kind] : kind})` : '';
-      const target = head.reverses_id === null ? '' : ` de l'opération ${String(head.reverses_id)}`;
-      return withReason(`Annulation${target}${original}`);
-    }
-  }
-}
-
-/** No tab, line break or other control character may break a field (the format has no quoting). */
-export function clean(text: string): string {
-  return text
-    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-}
-
-/** Cents as FEC wants them: `1234,50`, no thousands separator. */
-export function formatAmount(cents: number): string {
-  const abs = Math.abs(cents);
-  return `${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
 }

@@ -1,237 +1,130 @@
 /**
- * Importing members from the team's spreadsheet (issue #5): a CSV with French headers
- * (Nom;Prénom;Email;Catégorie;Année de naissance;Adhésion jusqu'au), ';' or ',' separated,
- * with or without a BOM. `previewImport` validates every row and writes nothing;
- * `commitImport` writes all rows in one transaction, or nothing if any row is invalid.
- * Duplicates (an e-mail twice in the file, or already a member) are errors of their row.
+ * Importing members from the team's spreadsheet (issue #5), which also renews and updates
+ * the members already there, found by e-mail (issue #12 item 2: ~270 renewals a year).
+ * `previewImport` says, row by row, what an import would do — create, update (which
+ * fields), or leave — and writes nothing; `commitImport` (the use case) does it in one
+ * transaction, or nothing if any row is invalid. An existing member's empty cells are left as
+ * they are, and a membership already running past the file's date is not shortened.
  */
-import { sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { CsvError, headerKey, parseCsv } from '../core/csv.ts';
-import {
-  type Gender,
-  MEMBER_CATEGORIES,
-  type MemberCategory,
-  parseCategory,
-  parseGender,
-  parseResidenceArea,
-  type ResidenceArea,
-} from '../core/member-categories.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
 import { members } from '../db/schema.ts';
-import { type Actor, audit } from './audit.ts';
+import { audit } from './audit.ts';
 import { invalid } from './errors.ts';
-import { rowsOf } from './ledger-sql.ts';
-import { zonedWallTimeToInstant } from './report-range.ts';
+import { type ImportedMember, type ImportRowError, parseMemberCsv } from './member-import-csv.ts';
+import { mustBeAdmin, parseInput } from './member-use-cases.ts';
+import { publicMember } from './members.ts';
 import { newId } from './security.ts';
+import { runUseCase, type UseCaseContext } from './use-case.ts';
 
-/** Header spellings accepted for each field (compared without accents, case or punctuation). */
-const HEADERS: Record<string, readonly string[]> = {
-  lastName: ['nom', 'nomdefamille', 'lastname', 'name'],
-  firstName: ['prenom', 'firstname'],
-  email: ['email', 'mail', 'courriel', 'adresseemail', 'adressemail', 'adressecourriel'],
-  category: ['categorie', 'category', 'statut', 'situation'],
-  birthYear: ['anneedenaissance', 'naissance', 'birthyear', 'anneenaissance'],
-  // Issue #11 (attendance for funders): optional columns.
-  gender: ['genre', 'sexe', 'gender', 'sex'],
-  residenceCommune: ['commune', 'communederesidence', 'ville', 'codeinsee', 'insee', 'city', 'town'],
-  residenceArea: ['agglomeration', 'danslagglomeration', 'agglo', 'residence', 'area', 'residencearea'],
-  validUntil: [
-    'adhesionjusquau',
-    'adhesionjusqua',
-    'finadhesion',
-    'adhesion',
-    'membershipvaliduntil',
-    'validejusquau',
-  ],
-};
+export {
+  type ImportErrorCode,
+  type ImportRowError,
+  MAX_IMPORT_ROWS,
+  parseMemberCsv,
+} from './member-import-csv.ts';
 
-export const MAX_IMPORT_ROWS = 5000;
+/** The fields an import may change on an existing member. */
+export type ImportField =
+  | 'name'
+  | 'category'
+  | 'birthYear'
+  | 'gender'
+  | 'residenceCommune'
+  | 'residenceArea'
+  | 'membershipValidUntil';
 
-export interface ImportRowError {
-  line: number;
-  field: string;
-  detail: string;
-}
-
-export interface ImportedMember {
-  line: number;
-  name: string;
-  email: string;
-  category: MemberCategory | null;
-  birthYear: number | null;
-  gender: Gender | null;
-  residenceCommune: string | null;
-  residenceArea: ResidenceArea | null;
-  membershipValidUntil: string | null;
+export interface ImportRow extends ImportedMember {
+  action: 'create' | 'update' | 'unchanged';
+  /** the existing member (update, unchanged) */
+  memberId: string | null;
+  /** what an update changes */
+  changes: ImportField[];
 }
 
 export interface ImportPreview {
   rows: number;
+  /** rows without errors (created + updated + unchanged) */
   valid: number;
+  created: number;
+  updated: number;
+  unchanged: number;
   errors: ImportRowError[];
-  members: ImportedMember[];
+  members: ImportRow[];
   /** columns of the file that were not used */
   ignoredColumns: string[];
 }
 
-const emailSchema = z.email().max(320);
+type MemberRow = typeof members.$inferSelect;
 
-/** `31/12/2026`, `31/12/26`, `2026-12-31`: the end of that day in the lab's time zone. */
-export function parseFrenchDate(text: string, timeZone: string): Date | null {
-  const t = text.trim();
-  let y: number;
-  let m: number;
-  let d: number;
-  const fr = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(t);
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  if (fr) {
-    d = Number(fr[1]);
-    m = Number(fr[2]);
-    y = Number(fr[3]);
-    if (fr[3]!.length === 2) y += 2000;
-  } else if (iso) {
-    y = Number(iso[1]);
-    m = Number(iso[2]);
-    d = Number(iso[3]);
-  } else return null;
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return null;
-  // Valid through that whole day: until the next local midnight.
-  return new Date(
-    zonedWallTimeToInstant({ year: y, month: m, day: d + 1, hour: 0, minute: 0, second: 0, ms: 0 }, timeZone),
-  );
+async function existingByEmail(db: DbOrTx, emails: string[], lock: boolean): Promise<Map<string, MemberRow>> {
+  if (emails.length === 0) return new Map();
+  const query = db
+    .select()
+    .from(members)
+    .where(inArray(sql`lower(${members.email})`, emails))
+    .orderBy(asc(members.id));
+  const rows = lock ? await query.for('update') : await query;
+  return new Map(rows.map((r) => [r.email.toLowerCase(), r]));
 }
 
-export function parseMemberCsv(
+/** What the file's row changes on an existing member: its non-empty cells that differ. */
+function changesOf(m: ImportedMember, row: MemberRow): ImportField[] {
+  const out: ImportField[] = [];
+  if (m.name !== row.name) out.push('name');
+  if (m.category !== null && m.category !== row.category) out.push('category');
+  if (m.birthYear !== null && m.birthYear !== row.birthYear) out.push('birthYear');
+  if (m.gender !== null && m.gender !== row.gender) out.push('gender');
+  if (m.residenceCommune !== null && m.residenceCommune !== row.residenceCommune)
+    out.push('residenceCommune');
+  if (m.residenceArea !== null && m.residenceArea !== row.residenceArea) out.push('residenceArea');
+  const until = m.membershipValidUntil === null ? null : new Date(m.membershipValidUntil).getTime();
+  // Renewal never shortens a membership; a member without an end date gets the file's.
+  if (until !== null && (row.membershipValidUntil === null || row.membershipValidUntil.getTime() < until))
+    out.push('membershipValidUntil');
+  return out;
+}
+
+async function plan(
+  db: DbOrTx,
   text: string,
   options: { timeZone: string; now: Date },
-): { members: ImportedMember[]; errors: ImportRowError[]; rows: number; ignoredColumns: string[] } {
-  let table: ReturnType<typeof parseCsv>;
-  try {
-    table = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvError)
-      return {
-        members: [],
-        errors: [{ line: e.line, field: 'file', detail: e.message }],
-        rows: 0,
-        ignoredColumns: [],
-      };
-    throw e;
-  }
-  const [header, ...body] = table;
-  if (header === undefined)
-    return {
-      members: [],
-      errors: [{ line: 1, field: 'file', detail: 'the file is empty' }],
-      rows: 0,
-      ignoredColumns: [],
-    };
-  const index: Partial<Record<keyof typeof HEADERS, number>> = {};
-  const ignoredColumns: string[] = [];
-  header.fields.forEach((cell, i) => {
-    const key = headerKey(cell);
-    const field = (Object.keys(HEADERS) as (keyof typeof HEADERS)[]).find((f) => HEADERS[f]!.includes(key));
-    if (field !== undefined && index[field] === undefined) index[field] = i;
-    else if (cell.trim() !== '') ignoredColumns.push(cell.trim());
-  });
-  const errors: ImportRowError[] = [];
-  for (const needed of ['lastName', 'email'] as const) {
-    if (index[needed] === undefined) {
-      errors.push({
-        line: header.line,
-        field: needed,
-        detail: `no "${needed === 'lastName' ? 'Nom' : 'Email'}" column in the header (${header.fields.join(' | ')})`,
-      });
-    }
-  }
-  if (errors.length > 0) return { members: [], errors, rows: body.length, ignoredColumns };
-  if (body.length > MAX_IMPORT_ROWS) {
-    return {
-      members: [],
-      errors: [{ line: header.line, field: 'file', detail: `at most ${MAX_IMPORT_ROWS} rows per import` }],
-      rows: body.length,
-      ignoredColumns,
-    };
-  }
-  const cell = (fields: string[], f: keyof typeof HEADERS) => {
-    const i = index[f];
-    return i === undefined ? '' : (fields[i] ?? '').trim();
-  };
-  const year = new Date(options.now).getUTCFullYear();
-  const out: ImportedMember[] = [];
-  const seen = new Map<string, number>();
-  for (const row of body) {
-    const rowErrors: ImportRowError[] = [];
-    const err = (field: string, detail: string) => rowErrors.push({ line: row.line, field, detail });
-    const last = cell(row.fields, 'lastName');
-    const first = cell(row.fields, 'firstName');
-    const name = [first, last].filter(Boolean).join(' ');
-    if (last === '') err('Nom', 'the name is empty');
-    else if (name.length > 200) err('Nom', 'the name is longer than 200 characters');
-    const email = cell(row.fields, 'email').toLowerCase();
-    if (!emailSchema.safeParse(email).success) err('Email', `"${email}" is not an e-mail address`);
-    else if (seen.has(email)) err('Email', `${email} is also on line ${seen.get(email)} of the file`);
-    else seen.set(email, row.line);
-    const rawCategory = cell(row.fields, 'category');
-    const category = rawCategory === '' ? null : parseCategory(rawCategory);
-    if (rawCategory !== '' && category === null) {
-      err(
-        'Catégorie',
-        `"${rawCategory}" is not a category (${MEMBER_CATEGORIES.join(', ')}, or their French names)`,
-      );
-    }
-    const rawYear = cell(row.fields, 'birthYear');
-    let birthYear: number | null = null;
-    if (rawYear !== '') {
-      birthYear = /^\d{4}$/.test(rawYear) ? Number(rawYear) : Number.NaN;
-      if (!(birthYear >= 1900 && birthYear <= year))
-        err('Année de naissance', `"${rawYear}" is not a year between 1900 and ${year}`);
-    }
-    const rawGender = cell(row.fields, 'gender');
-    const parsedGender = rawGender === '' ? 'unspecified' : parseGender(rawGender);
-    if (parsedGender === null)
-      err('Genre', `"${rawGender}" is not a gender (femme, homme, autre, non précisé, or empty)`);
-    const gender = parsedGender === 'unspecified' || parsedGender === null ? null : parsedGender;
-    const residenceCommune = cell(row.fields, 'residenceCommune') || null;
-    if (residenceCommune !== null && residenceCommune.length > 100)
-      err('Commune', 'the commune is longer than 100 characters');
-    const rawArea = cell(row.fields, 'residenceArea');
-    const residenceArea = rawArea === '' ? null : parseResidenceArea(rawArea);
-    if (rawArea !== '' && residenceArea === null)
-      err('Agglomération', `"${rawArea}" is not "dans l'agglomération" or "hors agglomération" (or oui/non)`);
-    const rawUntil = cell(row.fields, 'validUntil');
-    const until = rawUntil === '' ? null : parseFrenchDate(rawUntil, options.timeZone);
-    if (rawUntil !== '' && until === null)
-      err("Adhésion jusqu'au", `"${rawUntil}" is not a date such as 31/12/2026`);
-    if (rowErrors.length > 0) errors.push(...rowErrors);
-    else
-      out.push({
-        line: row.line,
-        name,
-        email,
-        category,
-        birthYear,
-        gender,
-        residenceCommune,
-        residenceArea,
-        membershipValidUntil: until?.toISOString() ?? null,
-      });
-  }
-  return { members: out, errors, rows: body.length, ignoredColumns };
-}
-
-async function existingEmails(db: DbOrTx, emails: string[]): Promise<Set<string>> {
-  if (emails.length === 0) return new Set();
-  const rows = await rowsOf<{ email: string }>(
+  lock: boolean,
+): Promise<{ preview: ImportPreview; existing: Map<string, MemberRow> }> {
+  const parsed = parseMemberCsv(text, options);
+  const existing = await existingByEmail(
     db,
-    sql`select lower(email) as email from members where lower(email) in (${sql.join(
-      emails.map((e) => sql`${e}`),
-      sql`, `,
-    )})`,
+    parsed.members.map((m) => m.email),
+    lock,
   );
-  return new Set(rows.map((r) => r.email));
+  const errors = [...parsed.errors];
+  const rows: ImportRow[] = [];
+  for (const m of parsed.members) {
+    const row = existing.get(m.email);
+    const changes = row === undefined ? [] : changesOf(m, row);
+    rows.push({
+      ...m,
+      action: row === undefined ? 'create' : changes.length > 0 ? 'update' : 'unchanged',
+      memberId: row?.id ?? null,
+      changes,
+    });
+  }
+  errors.sort((a, b) => a.line - b.line);
+  const count = (a: ImportRow['action']) => rows.filter((r) => r.action === a).length;
+  return {
+    preview: {
+      rows: parsed.rows,
+      valid: rows.length,
+      created: count('create'),
+      updated: count('update'),
+      unchanged: count('unchanged'),
+      errors,
+      members: rows,
+      ignoredColumns: parsed.ignoredColumns,
+    },
+    existing,
+  };
 }
 
 export async function previewImport(
@@ -239,26 +132,7 @@ export async function previewImport(
   text: string,
   options: { timeZone: string; now: Date },
 ): Promise<ImportPreview> {
-  const parsed = parseMemberCsv(text, options);
-  const taken = await existingEmails(
-    db,
-    parsed.members.map((m) => m.email),
-  );
-  const errors = [...parsed.errors];
-  const valid: ImportedMember[] = [];
-  for (const m of parsed.members) {
-    if (taken.has(m.email))
-      errors.push({ line: m.line, field: 'Email', detail: `${m.email} is already a member` });
-    else valid.push(m);
-  }
-  errors.sort((a, b) => a.line - b.line);
-  return {
-    rows: parsed.rows,
-    valid: valid.length,
-    errors,
-    members: valid,
-    ignoredColumns: parsed.ignoredColumns,
-  };
+  return (await plan(db, text, options, false)).preview;
 }
 
 export class ImportRejectedError extends Error {
@@ -267,42 +141,100 @@ export class ImportRejectedError extends Error {
   }
 }
 
-/** Creates every member of the file in one transaction, or none. */
-export async function commitImport(
-  db: Db,
-  actor: Actor,
-  text: string,
-  options: { timeZone: string; now: Date },
-): Promise<{ created: number; ids: string[] }> {
-  return db.transaction(async (tx) => {
-    // Concurrent imports of the same file: the second sees the first's members as duplicates.
+export const importInput = z
+  .object({ csv: z.string().min(1, 'paste the CSV file’s content').max(10_000_000) })
+  .strict();
+export type ImportInput = z.input<typeof importInput>;
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** the members created */
+  ids: string[];
+  /** the members updated */
+  updatedIds: string[];
+}
+
+/** Creates and updates every member of the file in one transaction, or none. */
+export async function commitImport(ctx: UseCaseContext, raw: ImportInput): Promise<ImportResult> {
+  mustBeAdmin(ctx);
+  const { csv } = parseInput(importInput, raw);
+  const options = { timeZone: ctx.labTimeZone, now: ctx.now() };
+  const actor = ctx.by;
+  return runUseCase(ctx, async (tx) => {
+    // Concurrent imports of the same file: the second sees the first's members as existing.
     await tx.execute(sql`select pg_advisory_xact_lock(7275007)`);
-    const preview = await previewImport(tx, text, options);
+    const { preview, existing } = await plan(tx, csv, options, true);
     if (preview.errors.length > 0) throw new ImportRejectedError(preview);
     if (preview.members.length === 0) throw invalid('csv', 'the file has no member rows');
     const ids: string[] = [];
+    const updatedIds: string[] = [];
     for (const m of preview.members) {
-      const id = newId();
-      ids.push(id);
-      await tx.insert(members).values({
-        id,
-        name: m.name,
-        email: m.email,
-        category: m.category,
-        birthYear: m.birthYear,
-        gender: m.gender,
-        residenceCommune: m.residenceCommune,
-        residenceArea: m.residenceArea,
-        membershipValidUntil: m.membershipValidUntil === null ? null : new Date(m.membershipValidUntil),
-      });
+      const until = m.membershipValidUntil === null ? null : new Date(m.membershipValidUntil);
+      if (m.action === 'create') {
+        const id = newId();
+        ids.push(id);
+        await tx.insert(members).values({
+          id,
+          name: m.name,
+          email: m.email,
+          category: m.category,
+          birthYear: m.birthYear,
+          gender: m.gender,
+          residenceCommune: m.residenceCommune,
+          residenceArea: m.residenceArea,
+          membershipValidUntil: until,
+        });
+      } else if (m.action === 'update') {
+        const before = existing.get(m.email)!;
+        const patch: Partial<typeof members.$inferInsert> = { updatedAt: options.now };
+        if (m.changes.includes('name')) patch.name = m.name;
+        if (m.changes.includes('category')) patch.category = m.category;
+        if (m.changes.includes('birthYear')) patch.birthYear = m.birthYear;
+        if (m.changes.includes('gender')) patch.gender = m.gender;
+        if (m.changes.includes('residenceCommune')) patch.residenceCommune = m.residenceCommune;
+        if (m.changes.includes('residenceArea')) patch.residenceArea = m.residenceArea;
+        if (m.changes.includes('membershipValidUntil')) {
+          patch.membershipValidUntil = until;
+          // A renewed membership makes an "expired" member active again; a suspension stays.
+          if (before.status === 'expired') patch.status = 'active';
+        }
+        const [after] = await tx.update(members).set(patch).where(eq(members.id, before.id)).returning();
+        await audit(tx, {
+          actor,
+          action: 'import_update',
+          entity: 'member',
+          entityId: before.id,
+          before: publicMember(before),
+          after: publicMember(after!),
+        });
+        updatedIds.push(before.id);
+      }
     }
     await audit(tx, {
       actor,
       action: 'import',
       entity: 'member',
       entityId: null,
-      after: { created: ids.length, ids },
+      after: {
+        created: ids.length,
+        ids,
+        updated: updatedIds.length,
+        updatedIds,
+        unchanged: preview.unchanged,
+      },
     });
-    return { created: ids.length, ids };
+    const changed = [...ids, ...updatedIds];
+    return {
+      result: {
+        created: ids.length,
+        updated: updatedIds.length,
+        unchanged: preview.unchanged,
+        ids,
+        updatedIds,
+      },
+      changed: changed.length > 0 ? { memberIds: changed } : null,
+    };
   });
 }

@@ -1,4 +1,4 @@
-/** Members: the people holding machine cards (SPEC §3 /members). */
+/** Members: the people holding machine cards (SPEC §3 /members); reads. Actions: member-use-cases.ts. */
 import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import { effectiveExpiry, isCertificationValid, lapseDate, type MemberStatus } from '../core/domain.ts';
 import type { Gender, ResidenceArea } from '../core/member-categories.ts';
@@ -7,19 +7,6 @@ import { badges, certifications, members, qualifications } from '../db/schema.ts
 import { type Actor, audit } from './audit.ts';
 import { conflict, isUniqueViolation, notFound } from './errors.ts';
 import { newId } from './security.ts';
-
-export interface MemberInput {
-  name: string;
-  email: string;
-  status?: MemberStatus | undefined;
-  membershipValidUntil?: Date | null | undefined;
-  category?: string | null | undefined;
-  birthYear?: number | null | undefined;
-  /** issue #11, for funders' attendance figures; optional personal data */
-  gender?: Gender | null | undefined;
-  residenceCommune?: string | null | undefined;
-  residenceArea?: ResidenceArea | null | undefined;
-}
 
 type MemberRow = typeof members.$inferSelect;
 
@@ -33,6 +20,9 @@ export function publicMember(m: MemberRow) {
     membershipValidUntil: m.membershipValidUntil,
     category: m.category,
     birthYear: m.birthYear,
+    /** why the member was last suspended or reactivated (issue #12) */
+    statusReason: m.statusReason,
+    statusChangedAt: m.statusChangedAt,
     gender: m.gender,
     residenceCommune: m.residenceCommune,
     residenceArea: m.residenceArea,
@@ -41,40 +31,6 @@ export function publicMember(m: MemberRow) {
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
   };
-}
-
-const emailTaken = (email: string) =>
-  conflict(
-    `The email ${email} already belongs to a member; search GET /api/v1/members?q=${email} to find them.`,
-  );
-
-export async function createMember(db: Db, actor: Actor, input: MemberInput) {
-  const id = newId();
-  try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(members)
-        .values({
-          id,
-          name: input.name,
-          email: input.email,
-          status: input.status ?? 'active',
-          membershipValidUntil: input.membershipValidUntil ?? null,
-          category: input.category ?? null,
-          birthYear: input.birthYear ?? null,
-          gender: input.gender ?? null,
-          residenceCommune: input.residenceCommune ?? null,
-          residenceArea: input.residenceArea ?? null,
-        })
-        .returning();
-      const member = publicMember(row!);
-      await audit(tx, { actor, action: 'create', entity: 'member', entityId: id, after: member });
-      return member;
-    });
-  } catch (e) {
-    if (isUniqueViolation(e, 'members_email_key')) throw emailTaken(input.email);
-    throw e;
-  }
 }
 
 export async function findMember(db: DbOrTx, id: string): Promise<MemberRow> {
@@ -146,31 +102,4 @@ export async function listMembers(db: DbOrTx, query: MemberQuery) {
     .offset(query.offset);
   const [total] = await db.select({ n: count() }).from(members).where(filter);
   return { items: rows.map(publicMember), total: total?.n ?? 0, limit: query.limit, offset: query.offset };
-}
-
-export async function updateMember(db: Db, actor: Actor, id: string, patch: Partial<MemberInput>) {
-  try {
-    return await db.transaction(async (tx) => {
-      const [before] = await tx.select().from(members).where(eq(members.id, id)).for('update');
-      if (before === undefined || before.erasedAt !== null) throw notFound('member', id);
-      const [after] = await tx
-        .update(members)
-        .set({ ...patch, updatedAt: new Date() })
-        .where(eq(members.id, id))
-        .returning();
-      const result = publicMember(after!);
-      await audit(tx, {
-        actor,
-        action: 'update',
-        entity: 'member',
-        entityId: id,
-        before: publicMember(before),
-        after: result,
-      });
-      return result;
-    });
-  } catch (e) {
-    if (isUniqueViolation(e, 'members_email_key')) throw emailTaken(patch.email ?? '');
-    throw e;
-  }
 }

@@ -81,7 +81,22 @@ beforeAll(async () => {
     { kind: 'usage', memberId: alice, sessionId: session, createdAt: at('2026-03-10T13:03:30Z') },
     materialPostings(alice, laser.id, 200),
   );
+  // issue #11 item 3: materials posted with their own `material` kind join their session's entry
+  const printer = await insertSession(db, {
+    machineId: laser.id,
+    memberId: bob,
+    startedAt: at('2026-03-11T14:00:00Z'),
+    endedAt: at('2026-03-11T14:01:00Z'),
+    runningSeconds: 60,
+    chargedCents: 50,
+  });
   await topup(db, bob, 3000, 'check', at('2026-03-11T10:00:00Z'));
+  await usage(db, bob, laser, 50, at('2026-03-11T14:01:00Z'), printer);
+  await post(
+    db,
+    { kind: 'material', memberId: bob, sessionId: printer, createdAt: at('2026-03-11T14:01:30Z') },
+    materialPostings(bob, laser.id, 120),
+  );
   await refund(db, bob, 500, 'cash', at('2026-03-12T10:00:00Z'));
   await adjustment(db, alice, 100, at('2026-03-13T10:00:00Z'), 'geste commercial');
   await adjustment(db, alice, -30, at('2026-03-14T10:00:00Z'), 'session sous-facturée');
@@ -98,8 +113,8 @@ describe('pahekoExport with the default settings', () => {
     expect(file.content.startsWith('\uFEFF')).toBe(true);
     expect(parseCsv(file.content)[0]!.fields).toEqual([...PAHEKO_COLUMNS]);
     const imported = pahekoSimpleImport(file.content, chart2025);
-    // 6 + 1 top-ups, 1 session (2 lines: use and materials), refund, 2 adjustments, 1 + 1 reversed cheque
-    expect(imported).toHaveLength(14);
+    // 6 + 1 top-ups, 2 sessions (2 lines each: use and materials), refund, 2 adjustments, 1 + 1 reversed cheque
+    expect(imported).toHaveLength(16);
     const b = balances(imported);
     expect(Object.fromEntries(b)).toEqual({
       '530': 1000 - 500,
@@ -107,9 +122,9 @@ describe('pahekoExport with the default settings', () => {
       '5115': 1000,
       '512': 2000,
       '4671': 1000,
-      '4191': -(6000 + 3000 + 100 - 30 - 150 - 200 - 500),
-      '706': -150 - 30,
-      '707': -200,
+      '4191': -(6000 + 3000 + 100 - 30 - 150 - 200 - 50 - 120 - 500),
+      '706': -150 - 50 - 30,
+      '707': -200 - 120,
       '709': 100,
     });
     expect(-b.get('4191')!).toBe((await cardReport(db, march)).closingLiabilityCents);
@@ -128,7 +143,7 @@ describe('pahekoExport with the default settings', () => {
     const detail = await pahekoExport(db, march, { timeZone: PARIS, detail: 'minute' });
     expect(detail.filename).toBe('paheko-2026-03-01_2026-03-31-detail.csv');
     const minutes = pahekoSimpleImport(detail.content, chart2025);
-    expect(minutes).toHaveLength(16);
+    expect(minutes).toHaveLength(18);
     const events = pahekoSimpleImport(
       (await pahekoExport(db, march, { timeZone: PARIS })).content,
       chart2025,
@@ -142,7 +157,7 @@ describe('pahekoExport with the default settings', () => {
     expect(() => pahekoSimpleImport(old, chart2025)).toThrow(PahekoImportError);
     expect(() => pahekoSimpleImport(old, chart2025)).toThrow(/le compte "7061" n'existe pas/);
     // the defaults are in the 2018 chart too
-    expect(pahekoSimpleImport(file.content, chart2018)).toHaveLength(14);
+    expect(pahekoSimpleImport(file.content, chart2018)).toHaveLength(16);
   });
 });
 
@@ -182,7 +197,7 @@ describe('updateAccounting: settings checked against the chart', () => {
     expect(after.labels['7061']).toBe('Découpe laser');
     const file = await pahekoExport(db, march, { timeZone: PARIS });
     const withSub = new Set([...chart2025, '7061']);
-    expect(balances(pahekoSimpleImport(file.content, withSub)).get('7061')).toBe(-150);
+    expect(balances(pahekoSimpleImport(file.content, withSub)).get('7061')).toBe(-150 - 50);
     // removing the kind's account books it on 706 again
     const back = await updateAccounting(ctx, { machineRevenue: { laser: null } });
     expect(back.machineRevenue.laser).toBeUndefined();

@@ -33,6 +33,7 @@ describe('npm run cli', () => {
     expect(help.code).toBe(0);
     for (const c of [
       'import-members',
+      'members',
       'export',
       'close-month',
       'gdpr-erase',
@@ -61,10 +62,41 @@ describe('npm run cli', () => {
     const commit = cli('import-members', file, '--commit');
     expect(commit.code).toBe(0);
     expect(JSON.parse(commit.stdout).created).toBe(1);
-    // Now a duplicate: refused with the line named, exit code 1.
+    // Issue #12: the same file again updates by e-mail; here nothing differs, so nothing changes.
     const again = cli('import-members', file, '--commit');
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/line 2, Email: camille@example.org is already a member/);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'Nom;Email\nMartin;not-an-email\n');
+    const refused = cli('import-members', bad, '--commit');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/line 2, Email: "not-an-email" is not an e-mail address/);
+
+    // Issue #12: renew, suspend and reactivate through the same use cases, by e-mail.
+    const renew = cli(
+      'members',
+      'renew',
+      '--until',
+      '31/08/2099',
+      '--email',
+      'camille@example.org,ghost@example.org',
+    );
+    expect(renew.code).toBe(1); // one unknown address
+    expect(JSON.parse(renew.stdout)).toMatchObject({
+      lastDay: '2099-08-31',
+      renewed: [expect.objectContaining({ email: 'camille@example.org' })],
+      unknown: ['ghost@example.org'],
+    });
+    const suspend = cli('members', 'suspend', 'camille@example.org', '--reason', 'cotisation impayée');
+    expect(suspend.code).toBe(0);
+    expect(JSON.parse(suspend.stdout)).toMatchObject({
+      status: 'suspended',
+      statusReason: 'cotisation impayée',
+    });
+    expect(cli('members', 'suspend', 'camille@example.org').code).toBe(2); // --reason is required
+    const back = cli('members', 'reactivate', 'camille@example.org', '--reason', 'réglée');
+    expect(JSON.parse(back.stdout)).toMatchObject({ status: 'active' });
+    expect(cli('members', 'renew', '--until', '2001-01-01', '--email', 'camille@example.org').code).toBe(1);
 
     const staff = cli(
       'create-staff',

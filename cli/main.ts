@@ -17,6 +17,7 @@ import { backupCommand, restoreCommand, type StandaloneCommand } from './backup-
 import { adjustCommand, refundCommand, topUpCommand } from './card-commands.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
+import { membersCommand } from './member-commands.ts';
 import { closeMonthCommand, exportCommand, helloassoSyncCommand } from './money-commands.ts';
 import {
   createStaffCommand,
@@ -29,6 +30,7 @@ import {
 
 const COMMANDS: (Command | StandaloneCommand)[] = [
   importMembersCommand,
+  membersCommand,
   topUpCommand,
   refundCommand,
   adjustCommand,

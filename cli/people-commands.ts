@@ -8,6 +8,7 @@ import { purgeBadgeEvents } from '../application/retention.ts';
 import { createStaff } from '../application/staff.ts';
 import { STAFF_ROLES } from '../core/domain.ts';
 import { type CliContext, type Command, emit, need, UsageError } from './command.ts';
+import { cliUseCaseContext } from './member-commands.ts';
 
 function readText(path: string | undefined): string {
   if (!path) throw new UsageError('which file? e.g. import-members adherents.csv');
@@ -26,15 +27,20 @@ export const importMembersCommand: Command = {
   name: 'import-members',
   usage: 'import-members <file.csv> [--commit]',
   summary:
-    "Check (default) or import the members' spreadsheet: Nom;Prénom;Email;Catégorie;Année de naissance;Adhésion jusqu'au",
-  options: { commit: { type: 'boolean', help: 'write the members (all rows, or none if any is invalid)' } },
+    "Check (default) or import the members' spreadsheet: Nom;Prénom;Email;Catégorie;Année de naissance;Adhésion jusqu'au (existing e-mails are updated)",
+  options: {
+    commit: {
+      type: 'boolean',
+      help: 'create new members and update (renew) existing ones by e-mail: all rows, or none if any is invalid',
+    },
+  },
   async run(ctx, [file], values) {
     const text = readText(file);
     const opts = { timeZone: ctx.env.LAB_TIMEZONE, now: ctx.now };
     if (!values.commit) {
       const p = await previewImport(ctx.db, text, opts);
       ctx.say(
-        `${p.rows} rows, ${p.valid} valid, ${p.errors.length} error(s); nothing written (add --commit to import)`,
+        `${p.rows} rows: ${p.created} to create, ${p.updated} to update, ${p.unchanged} unchanged, ${p.errors.length} error(s); nothing written (add --commit to import)`,
       );
       if (p.ignoredColumns.length > 0) ctx.say(`ignored columns: ${p.ignoredColumns.join(', ')}`);
       printErrors(ctx, p.errors);
@@ -43,8 +49,8 @@ export const importMembersCommand: Command = {
       return;
     }
     try {
-      const r = await commitImport(ctx.db, 'cli', text, opts);
-      ctx.say(`${r.created} members imported`);
+      const r = await commitImport(await cliUseCaseContext(ctx), { csv: text });
+      ctx.say(`${r.created} members created, ${r.updated} updated, ${r.unchanged} unchanged`);
       ctx.out(JSON.stringify(r));
     } catch (e) {
       if (!(e instanceof ImportRejectedError)) throw e;

@@ -105,10 +105,14 @@ export function journalEntries(rows: readonly LedgerLine[], detail: EntryDetail 
       entries.set(key, e);
     }
     const { entry } = e;
-    if (entry.transactionIds.at(-1) !== row.txId) entry.transactionIds.push(row.txId);
+    if (entry.transactionIds.at(-1) !== row.txId) {
+      entry.transactionIds.push(row.txId);
+      entry.reference ??= row.reference;
+      // A session's materials each carry what was used ("2 g PLA"): keep them all.
+      if (row.reason && entry.reason !== row.reason && !entry.reason?.split('; ').includes(row.reason))
+        entry.reason = entry.reason ? `${entry.reason}; ${row.reason}` : row.reason;
+    }
     entry.atMs = Math.max(entry.atMs, row.atMs);
-    entry.reference ??= row.reference;
-    entry.reason ??= row.reason;
     const lk = lineKey(row);
     const line = e.lines.get(lk);
     if (line === undefined) {

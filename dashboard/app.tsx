@@ -18,7 +18,10 @@ import { registerAttendance } from './pages/attendance.tsx';
 import { registerAuditLog } from './pages/audit.tsx';
 import { localEvents, registerBoard } from './pages/board.tsx';
 import { registerFirstRun } from './pages/first-run.tsx';
+import { registerMemberAdmin } from './pages/member-admin.tsx';
+import { registerMemberCutOffs } from './pages/member-cut-offs.tsx';
 import { registerMemberData } from './pages/member-data.tsx';
+import { registerMemberRenew } from './pages/member-renew.tsx';
 import { registerMembers } from './pages/members.tsx';
 import { registerMyMachines } from './pages/my-machines.tsx';
 import { registerSessionHistory } from './pages/sessions.tsx';
@@ -40,6 +43,10 @@ export function createDashboard(): Hono<DashEnv> {
   registerSignIn(app);
   registerBoard(app, localEvents());
   registerToday(app);
+  // issue #12: before registerMembers, so that /members/renew is not read as a member id
+  registerMemberAdmin(app);
+  registerMemberRenew(app);
+  registerMemberCutOffs(app);
   registerMembers(app);
   registerTrainers(app);
   registerTreasurer(app);

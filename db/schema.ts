@@ -38,6 +38,10 @@ export const members = pgTable(
     membershipValidUntil: ts('membership_valid_until'),
     category: text('category'),
     birthYear: integer('birth_year'),
+    /** why the member was last suspended or reactivated (issue #12: shown on their page) */
+    statusReason: text('status_reason'),
+    /** when the status last changed through suspend / reactivate */
+    statusChangedAt: ts('status_changed_at'),
     /** issue #11 attendance for funders: optional, personal data (exported and erased by gdpr.ts) */
     gender: text('gender', { enum: ['woman', 'man', 'other'] }),
     /** commune of residence, free text or INSEE code (issue #11) */

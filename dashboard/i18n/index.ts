@@ -13,6 +13,8 @@ import { fundersEn } from './funders-en.ts';
 import { fundersFr } from './funders-fr.ts';
 import { helloassoEn } from './helloasso-en.ts';
 import { helloassoFr } from './helloasso-fr.ts';
+import { membersEn } from './members-en.ts';
+import { membersFr } from './members-fr.ts';
 import { pagesEn } from './pages-en.ts';
 import { pagesFr } from './pages-fr.ts';
 import { practicesEn } from './practices-en.ts';
@@ -24,14 +26,15 @@ export type Dict = BaseDict &
   typeof backupFr &
   typeof helloassoFr &
   typeof fundersFr &
-  typeof pagesFr;
+  typeof pagesFr &
+  typeof membersFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr, ...fundersFr, ...pagesFr },
-  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn, ...fundersEn, ...pagesEn },
+  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr, ...fundersFr, ...pagesFr, ...membersFr },
+  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn, ...fundersEn, ...pagesEn, ...membersEn },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';

@@ -115,7 +115,7 @@ export const treasuryEn: typeof treasuryFr = {
   adminImport: 'Member import',
   importTitle: 'Import members',
   importIntro:
-    'The team’s spreadsheet saved as CSV (“;” or “,” separated). Columns: Nom and Email required; Prénom, Catégorie, Année de naissance, Adhésion jusqu’au (31/12/2026) optional. Nothing is written unless every row is valid.',
+    'The team’s spreadsheet saved as CSV (“;” or “,” separated). Columns: Nom and Email required; Prénom, Catégorie, Année de naissance, Adhésion jusqu’au (31/12/2026) optional. Members already there (same e-mail) are updated: membership renewed, filled-in cells taken. Nothing is written unless every row is valid.',
   importFile: 'CSV file',
   importPaste: 'Or paste the file’s content',
   importTooBig: 'File too large for the form (64 KB): use “npm run cli -- import-members”.',

@@ -127,7 +127,7 @@ export const treasuryFr = {
   adminImport: 'Import des membres',
   importTitle: 'Importer des membres',
   importIntro:
-    'Le tableur de l’équipe, enregistré en CSV (séparateur « ; » ou « , »). Colonnes : Nom et Email obligatoires ; Prénom, Catégorie, Année de naissance, Adhésion jusqu’au (31/12/2026) facultatives. Rien n’est écrit tant que toutes les lignes ne sont pas valides.',
+    'Le tableur de l’équipe, enregistré en CSV (séparateur « ; » ou « , »). Colonnes : Nom et Email obligatoires ; Prénom, Catégorie, Année de naissance, Adhésion jusqu’au (31/12/2026) facultatives. Les membres déjà inscrits (même adresse e-mail) sont mis à jour : adhésion renouvelée, cases remplies reprises. Rien n’est écrit tant que toutes les lignes ne sont pas valides.',
   importFile: 'Fichier CSV',
   importPaste: 'Ou collez le contenu du fichier',
   importTooBig:

@@ -1,17 +1,21 @@
 /**
  * Importing members from the team's spreadsheet (issue #5, admin): upload or paste the CSV,
- * preview every row's errors (the API's previewImport writes nothing), then commit: the API's
- * commitImport writes every row in one transaction, or none if any row is invalid. The
+ * preview what each row does — create, update an existing member found by e-mail (issue #12:
+ * renewals), leave — and every row's errors in the page's language (previewImport writes
+ * nothing), then commit: the commitImport use case writes every row in one transaction, or
+ * none if any row is invalid. The
  * preview carries the file's text to the commit form, so nothing is kept on the server.
  */
 import type { Hono } from 'hono';
-import { actorOf } from '../../application/auth.ts';
 import {
   commitImport,
   type ImportPreview,
   ImportRejectedError,
+  type ImportRow,
   previewImport,
 } from '../../application/member-import.ts';
+import { lastDayInstant } from '../../application/membership-dates.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -29,16 +33,26 @@ async function csvOf(c: DashContext): Promise<string> {
 
 function PreviewView(props: { c: DashContext; preview: ImportPreview; csv: string }) {
   const { c, preview, csv } = props;
-  const { t } = c.var;
+  const { t, fmt } = c.var;
   const ok = preview.errors.length === 0 && preview.valid > 0;
+  const writes = preview.created + preview.updated > 0;
+  const summary = t.importPlan(
+    preview.rows,
+    preview.created,
+    preview.updated,
+    preview.unchanged,
+    preview.errors.length,
+  );
+  const action = (m: ImportRow) =>
+    m.action === 'create'
+      ? t.importCreate
+      : m.action === 'update'
+        ? `${t.importUpdate} (${t.importChanged(m.changes.map((f) => t.importFields[f]).join(', '))})`
+        : t.importUnchanged;
   return (
     <>
       <p role="status">
-        {ok ? (
-          <Tag tone="ok">{t.previewSummary(preview.rows, preview.valid, preview.errors.length)}</Tag>
-        ) : (
-          <Tag tone="warn">{t.previewSummary(preview.rows, preview.valid, preview.errors.length)}</Tag>
-        )}
+        <Tag tone={ok ? 'ok' : 'warn'}>{summary}</Tag>
       </p>
       {preview.ignoredColumns.length > 0 && <p>{t.ignoredColumns(preview.ignoredColumns.join(', '))}</p>}
       {preview.errors.length > 0 && (
@@ -48,8 +62,9 @@ function PreviewView(props: { c: DashContext; preview: ImportPreview; csv: strin
             {preview.errors.map((e) => (
               <tr>
                 <td class="num">{e.line}</td>
-                <td>{e.field}</td>
-                <td>{e.detail}</td>
+                <td>{t.importColumn(e.field)}</td>
+                {/* issue #12 item 5: in the page's language, from the error's code */}
+                <td>{t.importError(e.code, e.params)}</td>
               </tr>
             ))}
           </Table>
@@ -58,31 +73,34 @@ function PreviewView(props: { c: DashContext; preview: ImportPreview; csv: strin
       )}
       {preview.members.length > 0 && (
         <section aria-labelledby="import-members-h">
-          <h2 id="import-members-h">{t.importMembers}</h2>
+          <h2 id="import-members-h">{t.importActions}</h2>
           <Table
-            caption={t.importMembers}
-            head={[t.line, t.name, t.email, t.category, t.birthYear, t.membershipUntil]}
+            caption={t.importActions}
+            head={[t.line, t.importAction, t.name, t.email, t.category, t.birthYear, t.membershipUntil]}
             numeric={[0]}
           >
             {preview.members.map((m) => (
               <tr>
                 <td class="num">{m.line}</td>
+                <td>{action(m)}</td>
                 <td>{m.name}</td>
                 <td>{m.email}</td>
                 <td>{m.category ? t.categories[m.category] : ''}</td>
                 <td>{m.birthYear ?? ''}</td>
-                <td>{m.membershipValidUntil ? c.var.fmt.date(new Date(m.membershipValidUntil)) : ''}</td>
+                <td>
+                  {m.membershipValidUntil ? fmt.date(lastDayInstant(new Date(m.membershipValidUntil))) : ''}
+                </td>
               </tr>
             ))}
           </Table>
         </section>
       )}
-      {ok && (
+      {ok && writes && (
         <form method="post" action="/admin/import/commit" class="card narrow">
           <textarea name="csv" hidden>
             {csv}
           </textarea>
-          <button type="submit">{t.commitImport(preview.valid)}</button>
+          <button type="submit">{t.commitImportPlan(preview.created, preview.updated)}</button>
         </form>
       )}
       <p>
@@ -135,12 +153,16 @@ export function registerAdminImport(app: Hono<DashEnv>): void {
 
   app.post('/admin/import/commit', requires(ADMIN), async (c) => {
     const { t } = c.var;
-    const { db, labTimeZone, now } = c.var.deps;
     const csv = await csvOf(c);
     if (csv.trim() === '') return redirectWith(c, '/admin/import', 'error', t.importEmpty);
     try {
-      const result = await commitImport(db, actorOf(userOf(c)), csv, { timeZone: labTimeZone, now: now() });
-      return redirectWith(c, '/members', 'ok', t.imported(result.created));
+      const result = await commitImport(useCaseContext(c.var.deps, userOf(c)), { csv });
+      return redirectWith(
+        c,
+        '/members',
+        'ok',
+        t.importDone(result.created, result.updated, result.unchanged),
+      );
     } catch (e) {
       if (e instanceof ImportRejectedError) {
         // Nothing was written: show the same errors again.

@@ -1,24 +1,62 @@
-/** The forms on a member's profile, by role: badge (admin), money (treasurer), access link (admin). */
+/**
+ * The forms on a member's profile, by role: record, membership and suspension (admin, issue
+ * #12), badge (admin), money (treasurer), access link (admin).
+ */
 import type { PendingEnrolment } from '../../application/enrolments.ts';
 import { TOPUP_METHODS } from '../../core/domain.ts';
 import type { DashContext } from '../context.ts';
 import { ADMIN, can, MONEY, TRAINERS } from '../http/access.ts';
 import { Field, Select } from '../views/ui.tsx';
 import { MemberDataCard } from './member-data.tsx';
+import { RenewForms } from './member-renew.tsx';
 
 export function MemberActions(props: {
   c: DashContext;
-  memberId: string;
+  detail: { id: string; status: string };
   /** badges presented at a reader in enrolment mode (issue #6): offered for the badge form */
   enrolments?: readonly PendingEnrolment[];
+  /** the renewal proposed to admins, `YYYY-MM-DD` (issue #12) */
+  proposed: string;
 }) {
-  const { c, memberId } = props;
+  const { c, detail } = props;
+  const memberId = detail.id;
   const enrolments = props.enrolments ?? [];
   const { t, fmt, user } = c.var;
   const methods = TOPUP_METHODS.map((m) => ({ value: m, label: t.methods[m] }));
   const base = `/members/${memberId}`;
   return (
     <div class="action-grid">
+      {can(user, ADMIN) && (
+        // issue #12 item 2: the record, the membership and access, each one use case
+        <section aria-labelledby="status-h" class="card">
+          <h2 id="status-h">{t.memberStatus}</h2>
+          <p>
+            <a class="button" href={`${base}/edit`}>
+              {t.editMember}
+            </a>
+          </p>
+          <RenewForms c={c} memberId={memberId} proposed={props.proposed} />
+          {detail.status === 'suspended' ? (
+            <form method="post" action={`${base}/reactivate`}>
+              <Field
+                label={t.statusReasonLabel}
+                name="reason"
+                id="reactivate-reason"
+                required
+                autocomplete="off"
+                hint={t.reactivateReasonHint}
+              />
+              <button type="submit">{t.reactivateMember}</button>
+            </form>
+          ) : (
+            <p>
+              <a class="button danger" href={`${base}/suspend`}>
+                {t.suspend}
+              </a>
+            </p>
+          )}
+        </section>
+      )}
       {can(user, MONEY) && (
         <section aria-labelledby="topup-h" class="card">
           <h2 id="topup-h">{t.topUp}</h2>

@@ -5,11 +5,14 @@
 import { listMachines } from '../../application/machines.ts';
 import { cardMovements } from '../../application/member-history.ts';
 import { memberDetail } from '../../application/members.ts';
+import { lastDayInstant } from '../../application/membership-dates.ts';
 import { listQualifications } from '../../application/qualifications.ts';
 import { listSessions } from '../../application/sessions.ts';
 import type { DashContext } from '../context.ts';
+import { ADMIN, can } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { Empty, Table, Tag } from '../views/ui.tsx';
+import { mayRevoke } from './member-cut-offs.tsx';
 
 export async function loadProfile(c: DashContext, memberId: string) {
   const { db, now } = c.var.deps;
@@ -52,8 +55,18 @@ function endsLabel(t: Dict, date: (d: Date) => string, cert: Cert): string {
     : t.expiresOn(date(cert.expiresAt));
 }
 
-export function ProfileView(props: { c: DashContext; p: Profile }) {
-  const { t, fmt } = props.c.var;
+export function ProfileView(props: {
+  c: DashContext;
+  p: Profile;
+  /** staff pages: lost / revoke on badge rows, revoke on certification rows (issue #12) */
+  rowActions?: boolean;
+}) {
+  const { t, fmt, user } = props.c.var;
+  const admin = props.rowActions === true && can(user, ADMIN);
+  const base = `/members/${encodeURIComponent(props.p.detail.id)}`;
+  const revocable = (cert: Cert) =>
+    props.rowActions === true && cert.revokedAt === null && mayRevoke(props.c, cert.qualificationId);
+  const certActions = props.rowActions === true && props.p.detail.certifications.some(revocable);
   const { detail, sessions, movements, qualName, machineName } = props.p;
   const now = props.c.var.deps.now().getTime();
   const endingSoon = detail.certifications.filter(
@@ -70,10 +83,22 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
           <dd>
             <Tag tone={detail.status === 'active' ? 'ok' : 'off'}>{statusLabel(t, detail.status)}</Tag>
           </dd>
+          {detail.statusReason !== null && detail.statusChangedAt !== null && (
+            // issue #12: why the member was suspended (or reactivated), on their page
+            <>
+              <dt>
+                {detail.status === 'suspended'
+                  ? t.suspendedSince(fmt.date(detail.statusChangedAt))
+                  : t.reactivatedOn(fmt.date(detail.statusChangedAt))}
+              </dt>
+              <dd data-testid="status-reason">{detail.statusReason}</dd>
+            </>
+          )}
           {detail.membershipValidUntil && (
             <>
               <dt>{t.membershipUntil}</dt>
-              <dd>{fmt.date(detail.membershipValidUntil)}</dd>
+              {/* issue #12 item 5: the last day covered, as the user wrote it (the bound is the next midnight) */}
+              <dd data-testid="membership-until">{fmt.date(lastDayInstant(detail.membershipValidUntil))}</dd>
             </>
           )}
           <dt>{t.credit}</dt>
@@ -103,7 +128,16 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
         {detail.certifications.length === 0 ? (
           <Empty>{t.noCertifications}</Empty>
         ) : (
-          <Table caption={t.certifications} head={[t.qualification, t.certifiedOn, t.ends, t.status]}>
+          <Table
+            caption={t.certifications}
+            head={[
+              t.qualification,
+              t.certifiedOn,
+              t.ends,
+              t.status,
+              ...(certActions ? [t.badgeActions] : []),
+            ]}
+          >
             {detail.certifications.map((cert) => (
               <tr>
                 <td>{qualName.get(cert.qualificationId) ?? cert.qualificationId}</td>
@@ -120,6 +154,16 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
                     <Tag tone="off">{t.expired}</Tag>
                   )}
                 </td>
+                {certActions && (
+                  <td>
+                    {revocable(cert) && (
+                      <a href={`${base}/certifications/${encodeURIComponent(cert.id)}/revoke`}>
+                        {t.revokeCertification}
+                        <span class="visually-hidden"> {qualName.get(cert.qualificationId) ?? ''}</span>
+                      </a>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </Table>
@@ -131,7 +175,10 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
         {detail.badges.length === 0 ? (
           <Empty>{t.noBadges}</Empty>
         ) : (
-          <Table caption={t.badges} head={[t.badgeEnding, t.issuedOn, t.status]}>
+          <Table
+            caption={t.badges}
+            head={[t.badgeEnding, t.issuedOn, t.status, ...(admin ? [t.badgeActions] : [])]}
+          >
             {detail.badges.map((b) => (
               <tr>
                 <td>
@@ -143,6 +190,22 @@ export function ProfileView(props: { c: DashContext; p: Profile }) {
                     {b.status === 'active' ? t.badgeActive : b.status === 'lost' ? t.badgeLost : t.revoked}
                   </Tag>
                 </td>
+                {admin && (
+                  <td>
+                    {b.status === 'active' && (
+                      <span class="actions">
+                        <a href={`${base}/badges/${encodeURIComponent(b.id)}/lost`}>
+                          {t.declareLost}
+                          <span class="visually-hidden"> …{b.last4}</span>
+                        </a>
+                        <a href={`${base}/badges/${encodeURIComponent(b.id)}/revoke`}>
+                          {t.revokeBadge}
+                          <span class="visually-hidden"> …{b.last4}</span>
+                        </a>
+                      </span>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </Table>

@@ -10,7 +10,8 @@ import { actorOf } from '../../application/auth.ts';
 import { issueBadge } from '../../application/badges.ts';
 import { listEnrolments } from '../../application/enrolments.ts';
 import { ServiceError } from '../../application/errors.ts';
-import { createMember, listMembers } from '../../application/members.ts';
+import { listMembers } from '../../application/members.ts';
+import { lastDayInstant } from '../../application/membership-dates.ts';
 import { BelowFloorError } from '../../application/money.ts';
 import {
   type AdjustInput,
@@ -32,6 +33,7 @@ import { page } from '../views/layout.tsx';
 import { Empty, Field, Table } from '../views/ui.tsx';
 import { MemberActions } from './member-actions.tsx';
 import { loadProfile, ProfileView } from './member-profile.tsx';
+import { proposal } from './member-renew.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -40,6 +42,8 @@ export function registerMembers(app: Hono<DashEnv>): void {
     const { t, fmt } = c.var;
     const q = (c.req.query('q') ?? '').trim().slice(0, 100);
     const result = await listMembers(c.var.deps.db, { q: q || undefined, limit: PAGE_SIZE, offset: 0 });
+    const admin = can(c.var.user, ADMIN);
+    const proposed = admin ? await proposal(c, null) : '';
     return page(
       c,
       t.membersTitle,
@@ -48,7 +52,7 @@ export function registerMembers(app: Hono<DashEnv>): void {
           <Field label={t.searchMembers} name="q" type="search" value={q} hint={t.searchHint} />
           <button type="submit">{t.search}</button>
         </form>
-        {can(c.var.user, ADMIN) && (
+        {admin && (
           <p>
             <a class="button" href="/members/new">
               {t.addMember}
@@ -57,63 +61,30 @@ export function registerMembers(app: Hono<DashEnv>): void {
         )}
         {result.items.length === 0 ? (
           <Empty>{t.noMembersFound}</Empty>
+        ) : admin ? (
+          // Admins tick members and renew them at once (issue #12 item 2).
+          <form method="post" action="/members/renew">
+            <MembersTable c={c} items={result.items} total={result.total} selectable />
+            <section aria-labelledby="renew-many-h" class="card narrow">
+              <h2 id="renew-many-h">{t.renewSelected}</h2>
+              <p class="hint">{t.renewSelectedHint}</p>
+              <div class="field">
+                <label for="renew-many-day">{t.membershipLastDay}</label>
+                <input id="renew-many-day" name="lastDay" type="date" required value={proposed} />
+              </div>
+              <button type="submit">{t.renewSelected}</button>
+            </section>
+          </form>
         ) : (
-          <Table
-            caption={t.membersFound(result.total)}
-            head={[t.name, t.email, t.status, t.credit]}
-            numeric={[3]}
-          >
-            {result.items.map((m) => (
-              <tr>
-                <td>
-                  <a href={`/members/${m.id}`}>{m.name}</a>
-                </td>
-                <td>{m.email}</td>
-                <td>
-                  {m.status === 'active'
-                    ? t.memberActive
-                    : m.status === 'suspended'
-                      ? t.memberSuspended
-                      : t.memberExpired}
-                </td>
-                <td class="num">{fmt.money(m.balanceCents)}</td>
-              </tr>
-            ))}
-          </Table>
+          <MembersTable c={c} items={result.items} total={result.total} />
+        )}
+        {admin && (
+          <p>
+            <a href="/members/renew">{t.renewFromList}</a>
+          </p>
         )}
       </>,
     );
-  });
-
-  app.get('/members/new', requires(ADMIN), (c) => {
-    const { t } = c.var;
-    return page(
-      c,
-      t.addMember,
-      <form method="post" action="/members" class="card narrow">
-        <Field label={t.name} name="name" required autocomplete="off" />
-        <Field label={t.email} name="email" type="email" required autocomplete="off" />
-        <button type="submit">{t.addMember}</button>
-      </form>,
-    );
-  });
-
-  app.post('/members', requires(ADMIN), async (c) => {
-    const { t } = c.var;
-    const form = await parseForm(
-      c,
-      z.object({ name: z.string().trim().min(1).max(200), email: z.email().max(320) }),
-    );
-    if (!form.ok) return redirectWith(c, '/members/new', 'error', t.invalidFields(form.fields));
-    try {
-      const member = await createMember(c.var.deps.db, actorOf(userOf(c)), form.data);
-      return redirectWith(c, `/members/${member.id}`, 'ok', t.memberAdded(member.name));
-    } catch (e) {
-      if (e instanceof ServiceError && e.kind === 'conflict') {
-        return redirectWith(c, '/members/new', 'error', t.emailTaken);
-      }
-      throw e;
-    }
   });
 
   app.get('/members/:id', requires(STAFF_OR_MEMBER), async (c) => {
@@ -125,13 +96,15 @@ export function registerMembers(app: Hono<DashEnv>): void {
     }
     const profile = await loadProfile(c, id);
     const { db, now } = c.var.deps;
-    const enrolments = can(user, ADMIN) ? await listEnrolments(db, now()) : [];
+    const admin = can(user, ADMIN);
+    const enrolments = admin ? await listEnrolments(db, now()) : [];
+    const proposed = admin ? await proposal(c, profile.detail.membershipValidUntil) : '';
     return page(
       c,
       profile.detail.name,
       <>
-        <ProfileView c={c} p={profile} />
-        <MemberActions c={c} memberId={id} enrolments={enrolments} />
+        <ProfileView c={c} p={profile} rowActions />
+        <MemberActions c={c} detail={profile.detail} enrolments={enrolments} proposed={proposed} />
       </>,
     );
   });
@@ -248,6 +221,45 @@ export function registerMembers(app: Hono<DashEnv>): void {
     const link = await createAccessLink(db, actorOf(userOf(c)), { memberId: id }, now());
     return accessLinkPage(c, link.token, fmt.dateTime(link.expiresAt), `/members/${id}`, t.backToProfile);
   });
+}
+
+type ListedMember = Awaited<ReturnType<typeof listMembers>>['items'][number];
+
+/** The members found; with `selectable`, a box per row to renew several at once. */
+function MembersTable(props: { c: DashContext; items: ListedMember[]; total: number; selectable?: boolean }) {
+  const { t, fmt } = props.c.var;
+  const head = [t.name, t.email, t.status, t.membershipUntil, t.credit];
+  return (
+    <Table
+      caption={t.membersFound(props.total)}
+      head={props.selectable ? [t.select, ...head] : head}
+      numeric={props.selectable ? [5] : [4]}
+    >
+      {props.items.map((m) => (
+        <tr>
+          {props.selectable && (
+            <td>
+              <input type="checkbox" name="memberIds" value={m.id} aria-label={t.selectMember(m.name)} />
+            </td>
+          )}
+          <td>
+            <a href={`/members/${m.id}`}>{m.name}</a>
+          </td>
+          <td>{m.email}</td>
+          <td>
+            {m.status === 'active'
+              ? t.memberActive
+              : m.status === 'suspended'
+                ? t.memberSuspended
+                : t.memberExpired}
+          </td>
+          {/* issue #12 item 5: the last day, as the user wrote it */}
+          <td>{m.membershipValidUntil ? fmt.date(lastDayInstant(m.membershipValidUntil)) : ''}</td>
+          <td class="num">{fmt.money(m.balanceCents)}</td>
+        </tr>
+      ))}
+    </Table>
+  );
 }
 
 /** The link is shown on this page only: it is not stored and cannot be shown again. */

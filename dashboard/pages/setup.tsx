@@ -7,8 +7,10 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
-import { createMember, listMembers } from '../../application/members.ts';
+import { createMember } from '../../application/member-use-cases.ts';
+import { listMembers } from '../../application/members.ts';
 import { createQualification, listQualifications } from '../../application/qualifications.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -174,7 +176,7 @@ export function registerSetup(app: Hono<DashEnv>): void {
     );
     if (!form.ok) return redirectWith(c, '/setup/members', 'error', s.formInvalid);
     try {
-      await createMember(c.var.deps.db, actorOf(userOf(c)), form.data);
+      await createMember(useCaseContext(c.var.deps, userOf(c)), form.data);
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'conflict') {
         return redirectWith(c, '/setup/members', 'error', t.emailTaken);

@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { sessionsCsv, topupsCsv } from '../../application/csv-exports.ts';
-import { fecExport } from '../../application/fec.ts';
+import { fecFile } from '../../application/fec-request.ts';
 import { listMachines } from '../../application/machines.ts';
 import { monthlyFigures } from '../../application/monthly-figures.ts';
 import { pahekoExport } from '../../application/paheko.ts';
@@ -18,7 +18,6 @@ import {
   wallTimeAt,
 } from '../../application/report-range.ts';
 import { cardReport } from '../../application/reports.ts';
-import { accountingSettings } from '../../application/treasury-settings.ts';
 import type { Db } from '../../db/client.ts';
 import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
@@ -303,15 +302,9 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
       lang: Lang,
     ) => Promise<{ filename: string; content: string }>
   > = {
-    // The account numbers and SIREN the treasurer set (PUT /api/v1/settings/accounting).
-    fec: async (db, range, timeZone) => {
-      const accounts = await accountingSettings(db);
-      return fecExport(db, range, {
-        timeZone,
-        accounts,
-        ...(accounts.siren ? { siren: accounts.siren } : {}),
-      });
-    },
+    // The API's FEC request, with the settings the treasurer set (PUT /api/v1/settings/accounting).
+    fec: (db, range, timeZone) =>
+      fecFile(db, { from: range.from.toISOString(), to: range.to.toISOString() }, { timeZone }),
     'paheko.csv': (db, range, timeZone) => pahekoExport(db, range, { timeZone }),
     // Words in the page's language (issue #12 item 4); French by default.
     'sessions.csv': (db, range, timeZone, lang) => sessionsCsv(db, range, { timeZone, lang }),

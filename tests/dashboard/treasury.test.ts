@@ -254,10 +254,10 @@ describe('the treasurer’s and funders’ pages', () => {
       buffer: Buffer.from(good, 'utf8'),
     });
     await page.getByRole('button', { name: 'Prévisualiser' }).click();
-    expect(await page.getByRole('table', { name: 'Membres à créer' }).getByRole('row').count()).toBe(3);
+    expect(await page.getByRole('table', { name: 'Ce que fera l’import' }).getByRole('row').count()).toBe(3);
     await screenshot(page, 'import-preview-ok');
-    await page.getByRole('button', { name: 'Importer 2 membre(s)' }).click();
-    await page.getByRole('status').filter({ hasText: '2 membre(s) importé(s)' }).waitFor();
+    await page.getByRole('button', { name: 'Importer : 2 création(s), 0 mise(s) à jour' }).click();
+    await page.getByRole('status').filter({ hasText: '2 membre(s) créé(s)' }).waitFor();
     expect(await count()).toBe(before + 2);
     await context.close();
   });

@@ -9,11 +9,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../application/auth.ts';
 import { ensureBootstrapAdmin } from '../../application/bootstrap.ts';
 import { labProfile } from '../../application/lab-profile.ts';
-import { createMember } from '../../application/members.ts';
+import { createMember } from '../../application/member-use-cases.ts';
 import { issueSetupLink } from '../../application/setup-link.ts';
 import { loadSiteKeys } from '../../application/site-keys.ts';
 import { createStaff } from '../../application/staff.ts';
 import { accountingSettings } from '../../application/treasury-settings.ts';
+import { cliContext } from '../../application/use-case.ts';
 import { auditLog, settings, staff } from '../../db/schema.ts';
 import { createApp } from '../../server/http-app.ts';
 import { testDatabase } from '../support/db.ts';
@@ -224,7 +225,13 @@ describe('the guided setup and retention pages (issue #12)', () => {
       expect(res.headers.get('location')).toContain('/sign-in');
     }
     // A member and a trainer, signed in (web sessions as the sign-in form makes them).
-    const member = await createMember(database.db, 'system', { name: 'Léa', email: 'lea@exemple.fr' });
+    const ctx = cliContext({
+      db: database.db,
+      keys: await loadSiteKeys(database.db),
+      now: new Date(),
+      labTimeZone: 'Europe/Paris',
+    });
+    const member = await createMember(ctx, { name: 'Léa', email: 'lea@exemple.fr' });
     const trainer = await createStaff(database.db, 'system', {
       name: 'Inès',
       email: 'ines@exemple.fr',

@@ -7,6 +7,7 @@ import { actorOf } from '../../../application/auth.ts';
 import { eraseMember, exportMemberData } from '../../../application/gdpr.ts';
 import { commitImport, ImportRejectedError, previewImport } from '../../../application/member-import.ts';
 import { purgeBadgeEvents } from '../../../application/retention.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import { fieldError, Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
@@ -24,11 +25,20 @@ const csvBody = jsonBody(
     .openapi('MemberImport'),
 );
 
-const rowError = z.object({ line: z.number().int(), field: z.string(), detail: z.string() });
+const rowError = z.object({
+  line: z.number().int(),
+  field: z.string(),
+  code: z.string().openapi({ description: 'what is wrong, for translation (email_invalid, date_invalid…)' }),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  detail: z.string(),
+});
 const previewSchema = z
   .object({
     rows: z.number().int(),
     valid: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int().openapi({ description: 'existing members (by e-mail) the file changes' }),
+    unchanged: z.number().int(),
     errors: z.array(rowError),
     members: z.array(
       z.object({
@@ -38,6 +48,22 @@ const previewSchema = z
         category: z.string().nullable(),
         birthYear: z.number().int().nullable(),
         membershipValidUntil: z.string().nullable(),
+        action: z.enum(['create', 'update', 'unchanged']),
+        memberId: z.string().nullable(),
+        gender: z.string().nullable(),
+        residenceCommune: z.string().nullable(),
+        residenceArea: z.string().nullable(),
+        changes: z.array(
+          z.enum([
+            'name',
+            'category',
+            'birthYear',
+            'gender',
+            'residenceCommune',
+            'residenceArea',
+            'membershipValidUntil',
+          ]),
+        ),
       }),
     ),
     ignoredColumns: z.array(z.string()),
@@ -57,10 +83,20 @@ const commit = defineRoute(ADMIN, {
   method: 'post',
   path: '/api/v1/imports/members/commit',
   tags: ['members'],
-  summary: 'Import a member spreadsheet: all rows or none (422 with the preview when a row is invalid)',
+  summary:
+    'Import a member spreadsheet: creates new e-mails, updates (renews) existing members by e-mail; all rows or none (422 with the preview when a row is invalid)',
   request: { body: csvBody },
   responses: {
-    201: jsonResponse('Created', z.object({ created: z.number().int(), ids: z.array(z.string()) })),
+    201: jsonResponse(
+      'Imported',
+      z.object({
+        created: z.number().int(),
+        updated: z.number().int(),
+        unchanged: z.number().int(),
+        ids: z.array(z.string()),
+        updatedIds: z.array(z.string()),
+      }),
+    ),
     422: jsonResponse('Some rows are invalid: nothing was written', previewSchema),
   },
 });
@@ -141,12 +177,8 @@ export function registerMemberDataRoutes(app: App): void {
   });
 
   app.openapi(commit, async (c) => {
-    const { db, labTimeZone, now } = c.var.deps;
     try {
-      const result = await commitImport(db, actorOf(c.var.principal), c.req.valid('json').csv, {
-        timeZone: labTimeZone,
-        now: now(),
-      });
+      const result = await commitImport(useCaseContext(c.var.deps, c.var.principal), c.req.valid('json'));
       return c.json(result, 201);
     } catch (e) {
       if (e instanceof ImportRejectedError) return c.json(e.preview, 422);

@@ -5,7 +5,6 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitImport } from '../../../application/member-import.ts';
 import { members } from '../../../db/schema.ts';
 import { type TestApp, testApp, unique } from '../../../tests/support/test-app.ts';
 
@@ -85,8 +84,9 @@ describe('gender and residence on a member (issue #11)', () => {
   it('come with the member import (Genre, Commune, Agglomération)', async () => {
     const email = `${unique('imp')}@example.org`;
     const csv = `Nom;Email;Genre;Commune;Agglomération\nDurand;${email};F;Longueau;oui\n`;
-    const result = await commitImport(t.db, 'test', csv, { timeZone: 'Europe/Paris', now: new Date() });
-    const [m] = await t.db.select().from(members).where(eq(members.id, result.ids[0]!));
+    const result = await t.call('POST', '/api/v1/imports/members/commit', { body: { csv } });
+    expect(result.status, result.text).toBe(201);
+    const [m] = await t.db.select().from(members).where(eq(members.id, result.body.ids[0]!));
     expect(m).toMatchObject({ gender: 'woman', residenceCommune: 'Longueau', residenceArea: 'inside' });
   });
 

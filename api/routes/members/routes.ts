@@ -4,12 +4,14 @@ import { audit } from '../../../application/audit.ts';
 import { actorOf, issueToken } from '../../../application/auth.ts';
 import {
   createMember,
-  findMember,
-  listMembers,
-  memberDetail,
-  updateMember,
-} from '../../../application/members.ts';
+  editMember,
+  reactivateMember,
+  suspendMember,
+} from '../../../application/member-use-cases.ts';
+import { findMember, listMembers, memberDetail } from '../../../application/members.ts';
+import { renewMemberships } from '../../../application/membership-renewal.ts';
 import { setPassword } from '../../../application/passwords.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import { MEMBER_STATUSES } from '../../../core/domain.ts';
 import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
@@ -22,6 +24,9 @@ import {
   memberDetailSchema,
   memberListSchema,
   passwordBody,
+  reasonBody,
+  renewBody,
+  renewResultSchema,
   updateMemberBody,
 } from './schemas.ts';
 
@@ -87,6 +92,35 @@ const update = defineRoute(ADMIN, {
   responses: { 200: jsonResponse('The member', memberDetailSchema) },
 });
 
+const suspend = defineRoute(ADMIN, {
+  method: 'post',
+  path: '/api/v1/members/{id}/suspend',
+  tags,
+  summary: 'Suspend a member, with a reason: their badges are refused at every machine (issue #12)',
+  request: { params: idParam, body: jsonBody(reasonBody) },
+  responses: { 200: jsonResponse('The member', memberDetailSchema) },
+});
+
+const reactivate = defineRoute(ADMIN, {
+  method: 'post',
+  path: '/api/v1/members/{id}/reactivate',
+  tags,
+  summary: 'Lift a suspension, with a reason (the membership end date still applies)',
+  request: { params: idParam, body: jsonBody(reasonBody) },
+  responses: { 200: jsonResponse('The member', memberDetailSchema) },
+});
+
+const renew = defineRoute(ADMIN, {
+  method: 'post',
+  path: '/api/v1/members/renewals',
+  tags,
+  summary: 'Renew memberships until a last day (inclusive), for members by id and/or e-mail',
+  description:
+    'A membership already running past that day is left as it is; an "expired" status becomes active again, a suspension stays. Unknown ids and e-mails are listed, not refused.',
+  request: { body: jsonBody(renewBody) },
+  responses: { 200: jsonResponse('What was renewed', renewResultSchema) },
+});
+
 const token = defineRoute(ADMIN, {
   method: 'post',
   path: '/api/v1/members/{id}/tokens',
@@ -113,10 +147,16 @@ const password = defineRoute(
   },
 );
 
+const who = (m: { id: string; name: string; email: string; before: Date | null }) => ({
+  ...m,
+  before: m.before?.toISOString() ?? null,
+});
+
 export function registerMemberRoutes(app: App): void {
   app.openapi(create, async (c) => {
     const { db, now } = c.var.deps;
-    const member = await createMember(db, actorOf(c.var.principal), dates(c.req.valid('json')));
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const member = await createMember(ctx, dates(c.req.valid('json')));
     return c.json(await memberDetail(db, member.id, now()), 201);
   });
 
@@ -136,11 +176,46 @@ export function registerMemberRoutes(app: App): void {
   });
 
   app.openapi(update, async (c) => {
-    const { db, now, loop } = c.var.deps;
+    const { db, now } = c.var.deps;
     const { id } = c.req.valid('param');
-    await updateMember(db, actorOf(c.var.principal), id, dates(c.req.valid('json')));
-    loop.changed({ memberIds: [id] });
+    await editMember(useCaseContext(c.var.deps, c.var.principal), {
+      memberId: id,
+      ...dates(c.req.valid('json')),
+    });
     return c.json(await memberDetail(db, id, now()), 200);
+  });
+
+  app.openapi(suspend, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    await suspendMember(useCaseContext(c.var.deps, c.var.principal), {
+      memberId: id,
+      ...c.req.valid('json'),
+    });
+    return c.json(await memberDetail(db, id, now()), 200);
+  });
+
+  app.openapi(reactivate, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    await reactivateMember(useCaseContext(c.var.deps, c.var.principal), {
+      memberId: id,
+      ...c.req.valid('json'),
+    });
+    return c.json(await memberDetail(db, id, now()), 200);
+  });
+
+  app.openapi(renew, async (c) => {
+    const r = await renewMemberships(useCaseContext(c.var.deps, c.var.principal), c.req.valid('json'));
+    return c.json(
+      {
+        ...r,
+        until: r.until.toISOString(),
+        renewed: r.renewed.map(who),
+        unchanged: r.unchanged.map(who),
+      },
+      200,
+    );
   });
 
   app.openapi(token, async (c) => {

@@ -60,6 +60,11 @@ export const memberSchema = z
     membershipValidUntil: z.string().nullable(),
     category: z.string().nullable(),
     birthYear: z.number().int().nullable(),
+    statusReason: z
+      .string()
+      .nullable()
+      .openapi({ description: 'why the member was last suspended or reactivated (issue #12)' }),
+    statusChangedAt: z.string().nullable(),
     gender: z.enum(GENDERS).nullable(),
     residenceCommune: z.string().nullable(),
     residenceArea: z.enum(RESIDENCE_AREAS).nullable(),
@@ -117,6 +122,43 @@ export const passwordBody = z
   .object({ password: z.string().min(10, 'at least 10 characters').max(200) })
   .strict()
   .openapi('SetPassword');
+
+export const reasonBody = z
+  .object({ reason: z.string().trim().min(1, 'a reason is required').max(500) })
+  .strict()
+  .openapi('StatusReason');
+
+export const renewBody = z
+  .object({
+    lastDay: z.string().trim().max(10).openapi({
+      description:
+        "the membership's last day, inclusive (2027-08-31 or 31/08/2027): valid through that whole day in LAB_TIMEZONE",
+      example: '2027-08-31',
+    }),
+    memberIds: z.array(z.string().min(1).max(100)).max(5000).optional(),
+    emails: z.array(z.string().trim().max(320)).max(5000).optional(),
+  })
+  .strict()
+  .openapi('RenewMemberships');
+
+const renewedMember = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  before: z.string().nullable().openapi({ description: 'the previous membershipValidUntil' }),
+});
+
+export const renewResultSchema = z
+  .object({
+    until: z.string().openapi({ description: 'the stored membershipValidUntil: the next local midnight' }),
+    lastDay: z.string(),
+    renewed: z.array(renewedMember),
+    unchanged: z
+      .array(renewedMember)
+      .openapi({ description: 'already members past that day: left as they were' }),
+    unknown: z.array(z.string()).openapi({ description: 'ids or e-mails that are no member' }),
+  })
+  .openapi('RenewResult');
 
 export const emptyBody = z.object({}).strict().openapi('Empty');
 

@@ -1,9 +1,10 @@
 /** SPEC §3 GET /reports/cards and GET /exports/fec (admin, treasurer). */
 import { z } from '@hono/zod-openapi';
-import { FecOptionsError, fecExport } from '../../../application/fec.ts';
+import { FEC_CHARSETS } from '../../../application/fec.ts';
+import { FecRequestError, fecFile } from '../../../application/fec-request.ts';
+import { FIRST_YEAR, LAST_YEAR } from '../../../application/financial-year.ts';
 import { parseReportRange, RangeInputError, type ReportRange } from '../../../application/report-range.ts';
 import { cardReport } from '../../../application/reports.ts';
-import { accountingSettings } from '../../../application/treasury-settings.ts';
 import { fieldError, Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
@@ -78,16 +79,39 @@ const fec = defineRoute(MONEY, {
   path: '/api/v1/exports/fec',
   tags,
   summary: 'French FEC export (18 tab-separated columns, header line)',
+  description:
+    "Either `year` (issue #11): the FEC of the financial year starting in that calendar year on the lab's " +
+    '`yearStart` (PUT /api/v1/settings/accounting, default 01-01): the à-nouveaux first (journal AN), then the ' +
+    "year's écritures, named `SirenFECAAAAMMJJ.txt` with the year's closing date. Or `from` and `to` (SPEC): the " +
+    "range's écritures only, no à-nouveaux, named after its last day: not a year's FEC. EcritureNum runs 1, 2, 3… " +
+    "over the whole file. ValidDate: the day the écriture's month was closed, else the export date (then " +
+    '`X-Fec-Provisional: true`). `charset=iso-8859-15` writes the file in ISO 8859-15, labels fitted to it.',
   request: {
     query: z
       .object({
         ...rangeQuery,
+        year: z
+          .string()
+          .regex(/^\d{4}$/, 'a year such as 2026')
+          .optional()
+          .openapi({
+            description: `financial year (${FIRST_YEAR}–${LAST_YEAR}), instead of from/to`,
+            example: '2026',
+          }),
         siren: z
           .string()
           .regex(/^\d{9}$/, 'the SIREN is 9 digits')
           .optional()
           .openapi({ description: 'used in the file name' }),
         lineEnding: z.enum(['LF', 'CRLF']).optional(),
+        charset: z
+          .enum(FEC_CHARSETS)
+          .optional()
+          .openapi({ description: 'utf-8 (default) or iso-8859-15 (LPF art. A47 A-1, XII 1°)' }),
+        detail: z.enum(['event', 'minute']).optional().openapi({
+          description:
+            'event (default): one écriture per session, top-up, refund…; minute: one per billed step',
+        }),
       })
       .strict(),
   },
@@ -109,24 +133,24 @@ export function registerReportRoutes(app: App): void {
 
   app.openapi(fec, async (c) => {
     const { db, labTimeZone } = c.var.deps;
-    const q = c.req.valid('query');
-    const r = range(q.from, q.to, labTimeZone);
     try {
-      // Issue #5: the account numbers and SIREN set in PUT /api/v1/settings/accounting.
-      const accounts = await accountingSettings(db);
-      const siren = q.siren ?? accounts.siren;
-      const file = await fecExport(db, r, {
-        timeZone: labTimeZone,
-        accounts,
-        ...(siren ? { siren } : {}),
-        ...(q.lineEnding ? { lineEnding: q.lineEnding } : {}),
-      });
-      return c.text(file.content, 200, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-disposition': `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"`,
-      });
+      // Issue #5/#11: the account numbers, SIREN and year start set in PUT /api/v1/settings/accounting.
+      const file = await fecFile(db, c.req.valid('query'), { timeZone: labTimeZone });
+      return new Response(file.bytes, {
+        status: 200,
+        headers: {
+          'content-type': `text/plain; charset=${file.charset}`,
+          'content-disposition': `attachment; filename="${file.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+          'x-fec-provisional': String(file.provisional),
+        },
+      }) as never;
     } catch (e) {
-      if (e instanceof FecOptionsError) throw new Problem(400, e.message);
+      if (e instanceof FecRequestError) {
+        const field = ['from', 'to', 'year', 'siren', 'lineEnding', 'charset', 'detail'].includes(e.field)
+          ? e.field
+          : 'query';
+        throw new Problem(400, e.message, [fieldError('query', [field], e.message)]);
+      }
       throw e;
     }
   });

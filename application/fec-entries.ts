@@ -1,0 +1,161 @@
+/**
+ * The FEC's écritures from the ledger (issue #11): which journal, which account, which label.
+ * Journals: top-ups and refunds go to the journal of the till the money moved through (CA cash,
+ * BQ bank, HA HelloAsso), machine use to VT, adjustments and reversals to OD.
+ * The 4191 lines (members' cards) carry the member as auxiliary account (CompAuxNum/Lib), so
+ * the file says whose credit moved; the sum of a year's 4191 lines with its à-nouveaux is the
+ * sum of the members' balances.
+ */
+import { MACHINE_KINDS, type MachineKind, TOPUP_METHODS, type TopupMethod } from '../core/domain.ts';
+import type { FecEntry, FecJournal, FecLine } from './fec-format.ts';
+
+/** A ledger line of a source entry (the shape of core/journal-entries.ts's JournalLine). */
+export interface SourceLine {
+  /** the ledger's logical account (core/ledger.ts) */
+  account: string;
+  /** positive = debit */
+  amountCents: number;
+  memberId: string | null;
+  memberName: string | null;
+  machineId: string | null;
+  machineKind: string | null;
+  machineName: string | null;
+}
+
+/** An accounting event: one ledger transaction, or a session's charges summed (issue #11 item 4). */
+export interface SourceEntry {
+  /** `session:<id>` for a session's charges summed (core/journal-entries.ts) */
+  key?: string;
+  kind: string;
+  method: string | null;
+  reference: string | null;
+  reason: string | null;
+  sessionId: string | null;
+  reversesId: string | null;
+  reversesKind: string | null;
+  atMs: number;
+  transactionIds: string[];
+  lines: SourceLine[];
+}
+
+/** A chart account: its number and the label the FEC gives it (CompteLib). */
+export interface ChartAccount {
+  num: string;
+  lib: string;
+}
+
+export type AccountOf = (line: SourceLine, entry: SourceEntry) => ChartAccount;
+
+/** Ledger accounts whose chart account has an auxiliary account per member. */
+const PER_MEMBER: ReadonlySet<string> = new Set(['member_cards', 'member_debts']);
+
+export function toFecEntries(entries: readonly SourceEntry[], accountOf: AccountOf): FecEntry[] {
+  return entries.map((entry) => {
+    const lines: FecLine[] = entry.lines
+      .filter((l) => l.amountCents !== 0)
+      .map((l) => {
+        const account = accountOf(l, entry);
+        const perMember = PER_MEMBER.has(l.account) && l.memberId !== null;
+        return {
+          num: account.num,
+          lib: account.lib,
+          auxNum: perMember ? (l.memberId ?? '') : '',
+          auxLib: perMember ? (l.memberName ?? l.memberId ?? '') : '',
+          amountCents: l.amountCents,
+        };
+      });
+    return {
+      journal: journalOf(entry),
+      atMs: entry.atMs,
+      pieceRef: entry.reference?.trim() || pieceOf(entry),
+      label: ecritureLib(entry),
+      lines,
+    };
+  });
+}
+
+/** The piece: a session's charges are justified by the session, else the ledger transaction (as in paheko.ts). */
+function pieceOf(entry: SourceEntry): string {
+  if (entry.key?.startsWith('session:') && entry.sessionId !== null) return `session ${entry.sessionId}`;
+  return entry.transactionIds[0] ?? '';
+}
+
+export function journalOf(entry: SourceEntry): FecJournal {
+  const { kind, method } = entry;
+  if (kind === 'usage' || kind === 'material') return 'VT';
+  if (kind !== 'topup' && kind !== 'refund') return 'OD';
+  if (method === 'cash') return 'CA';
+  if (method === 'helloasso') return 'HA';
+  if (method !== null && (TOPUP_METHODS as readonly string[]).includes(method)) return 'BQ';
+  // No method recorded: the till the money went through says it.
+  if (entry.lines.some((e) => e.account === 'cash')) return 'CA';
+  if (entry.lines.some((e) => e.account === 'online')) return 'HA';
+  return 'BQ';
+}
+
+export const METHOD_LABELS: Record<TopupMethod, string> = {
+  cash: 'espèces',
+  card: 'carte bancaire',
+  transfer: 'virement',
+  check: 'chèque',
+  helloasso: 'HelloAsso',
+  other: 'autre moyen de paiement',
+};
+
+export const MACHINE_LABELS: Record<MachineKind, string> = {
+  laser: 'découpeuse laser',
+  cnc: 'fraiseuse CNC',
+  'printer-3d': 'imprimante 3D',
+  electronics: 'poste électronique',
+  door: 'accès porte',
+  other: 'machine',
+};
+
+const KIND_LABELS: Record<string, string> = {
+  topup: 'recharge carte machine',
+  usage: 'utilisation machine',
+  material: 'consommables',
+  refund: 'remboursement carte machine',
+  adjustment: 'régularisation carte machine',
+  reversal: 'annulation',
+};
+
+export function machineKindOf(kind: string | null | undefined): MachineKind {
+  return (MACHINE_KINDS as readonly string[]).includes(kind ?? '') ? (kind as MachineKind) : 'other';
+}
+
+function methodLabel(method: string | null): string {
+  return method !== null && (TOPUP_METHODS as readonly string[]).includes(method)
+    ? METHOD_LABELS[method as TopupMethod]
+    : 'moyen non précisé';
+}
+
+function ecritureLib(entry: SourceEntry): string {
+  const reason = entry.reason?.trim() ?? '';
+  const withReason = (text: string) => (reason ? `${text} — ${reason}` : text);
+  switch (entry.kind) {
+    case 'topup':
+      return `Recharge carte machine — ${methodLabel(entry.method)}`;
+    case 'refund':
+      return withReason(`Remboursement carte machine — ${methodLabel(entry.method)}`);
+    case 'usage':
+    case 'material': {
+      const machine = entry.lines.find((e) => e.account === 'machine_revenue');
+      if (machine === undefined && entry.kind === 'material') {
+        return entry.sessionId ? `Consommables — session ${entry.sessionId}` : 'Consommables';
+      }
+      const kind = machineKindOf(machine?.machineKind ?? null);
+      const name = machine?.machineName ?? machine?.machineId ?? '';
+      const what = `Utilisation ${MACHINE_LABELS[kind]}${name ? ` ${name}` : ''}`;
+      return entry.sessionId ? `${what} — session ${entry.sessionId}` : what;
+    }
+    case 'adjustment':
+      return withReason('Régularisation carte machine');
+    default: {
+      const kind = entry.reversesKind;
+      const original = kind ? ` (${Object.hasOwn(KIND_LABELS, kind) ? KIND_LABELS[kind] : kind})` : '';
+      const target = entry.reversesId === null ? '' : ` de l'opération ${entry.reversesId}`;
+      return withReason(`Annulation${target}${original}`);
+    }
+  }
+}
