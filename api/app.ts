@@ -10,6 +10,7 @@ import { refuseControlCharacters } from '../web/control-chars.ts';
 import { Problem, toProblem, zodProblem } from '../web/problem.ts';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
 import { isGuard } from './http/guard.ts';
+import { registerAttendanceSettingsRoutes } from './routes/attendance-settings/routes.ts';
 import { registerAuditRoutes } from './routes/audit/routes.ts';
 import { registerAuthRoutes } from './routes/auth/routes.ts';
 import { registerBackupRoutes } from './routes/backup/routes.ts';
@@ -111,6 +112,7 @@ export function createApi(full: RouteDeps, deps: Pick<AppDeps, 'helloasso' | 'ba
   registerReportRoutes(app);
   registerAuditRoutes(app);
   registerExportRoutes(app);
+  registerAttendanceSettingsRoutes(app);
   registerPeriodRoutes(app);
   registerHelloassoRoutes(app, deps.helloasso);
   registerTreasurySettingsRoutes(app, deps.helloasso);

@@ -6,7 +6,11 @@
  * - visitors: distinct members; visits: distinct (member, day) pairs;
  * - by category (core/member-categories.ts) and age band (age reached in the period's year);
  * - new members: visitors whose member record was created in the period; returning: the others;
- * - sessions by machine kind: machine sessions started in the period.
+ * - by gender (femme, homme, autre, non précisé) and place of residence (inside/outside the
+ *   lab's agglomeration, and per commune), as French funders ask (issue #11), from the
+ *   members' optional fields;
+ * - sessions by machine kind: machine sessions started in the period (the door's are door
+ *   entries, named visits in pages and CSV: issue #11).
  *
  * The raw events are purged after the retention period (retention.ts), which first stores the
  * figures of the days and months it purges in attendance_aggregates; those stored figures are
@@ -19,13 +23,18 @@ import {
   AGE_BANDS,
   type AgeBand,
   ageBand,
+  GENDERS,
+  type Gender,
   MEMBER_CATEGORIES,
   type MemberCategory,
+  RESIDENCE_AREAS,
+  type ResidenceArea,
   reportCategory,
 } from '../core/member-categories.ts';
 import { DEFAULT_MIN_COUNT, suppressBreakdown, suppressCount } from '../core/suppression.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { attendanceAggregates } from '../db/schema.ts';
+import { attendanceSettings } from './attendance-settings.ts';
 import { inSnapshot, num, rowsOf, ts } from './ledger-sql.ts';
 import { monthsOf } from './monthly-figures.ts';
 import { monthBounds } from './periods.ts';
@@ -35,6 +44,16 @@ import { labDay } from './visitors.ts';
 
 export type CategoryKey = MemberCategory | 'unknown';
 export const CATEGORY_KEYS: readonly CategoryKey[] = [...MEMBER_CATEGORIES, 'unknown'];
+export type GenderKey = Gender | 'unknown';
+export const GENDER_KEYS: readonly GenderKey[] = [...GENDERS, 'unknown'];
+export type ResidenceKey = ResidenceArea | 'unknown';
+export const RESIDENCE_KEYS: readonly ResidenceKey[] = [...RESIDENCE_AREAS, 'unknown'];
+
+/** Visitors per commune as members wrote it (null: not given), largest first. */
+export interface CommuneCount<N = number> {
+  commune: string | null;
+  visitors: N;
+}
 
 /** Exact counts of one period, as computed from the events or stored before a purge. */
 export interface RawFigures {
@@ -42,12 +61,21 @@ export interface RawFigures {
   visits: number;
   byCategory: Record<CategoryKey, number>;
   byAgeBand: Record<AgeBand, number>;
+  byGender: Record<GenderKey, number>;
+  byResidence: Record<ResidenceKey, number>;
+  byCommune: CommuneCount[];
   newMembers: number;
   returningMembers: number;
   sessionsByMachineKind: Record<MachineKind, number>;
 }
 
-export type Published<T> = { [K in keyof T]: T[K] extends number ? number | null : Published<T[K]> };
+export type Published<T> = {
+  [K in keyof T]: T[K] extends number
+    ? number | null
+    : T[K] extends CommuneCount[]
+      ? CommuneCount<number | null>[]
+      : Published<T[K]>;
+};
 export type PublishedFigures = Published<RawFigures>;
 
 function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -60,6 +88,9 @@ export function emptyFigures(): RawFigures {
     visits: 0,
     byCategory: zeros(CATEGORY_KEYS),
     byAgeBand: zeros(AGE_BANDS),
+    byGender: zeros(GENDER_KEYS),
+    byResidence: zeros(RESIDENCE_KEYS),
+    byCommune: [],
     newMembers: 0,
     returningMembers: 0,
     sessionsByMachineKind: zeros(MACHINE_KINDS),
@@ -77,17 +108,30 @@ export async function rawFigures(db: DbOrTx, from: Date, to: Date, timeZone: str
     member_id: string;
     category: string | null;
     birth_year: unknown;
+    gender: string | null;
+    residence_commune: string | null;
+    residence_area: string | null;
     created_at: unknown;
     days: unknown;
   }>(
     db,
-    sql`select e.member_id, m.category, m.birth_year, m.created_at,
-          count(distinct (e.received_at at time zone ${timeZone})::date) as days
+    sql`select e.member_id, m.category, m.birth_year, m.gender, m.residence_commune, m.residence_area,
+          m.created_at, count(distinct (e.received_at at time zone ${timeZone})::date) as days
         from machine_events e left join members m on m.id = e.member_id
         where ${badgeEvents(from, to)}
-        group by e.member_id, m.category, m.birth_year, m.created_at`,
+        group by e.member_id, m.category, m.birth_year, m.gender, m.residence_commune, m.residence_area,
+          m.created_at`,
   );
+  const communes = new Map<string, CommuneCount>();
   for (const p of people) {
+    figures.byGender[oneOf(GENDERS, p.gender)]++;
+    figures.byResidence[oneOf(RESIDENCE_AREAS, p.residence_area)]++;
+    // One commune however it was typed ("amiens ", "Amiens"): case and spaces ignored.
+    const commune = p.residence_commune?.trim().replace(/\s+/g, ' ') || null;
+    const key = commune === null ? '' : commune.toLocaleLowerCase('fr');
+    const c = communes.get(key) ?? { commune, visitors: 0 };
+    c.visitors++;
+    communes.set(key, c);
     figures.visitors++;
     figures.visits += num(p.days);
     figures.byCategory[reportCategory(p.category)]++;
@@ -96,6 +140,7 @@ export async function rawFigures(db: DbOrTx, from: Date, to: Date, timeZone: str
     if (created !== null && created >= from && created < to) figures.newMembers++;
     else figures.returningMembers++;
   }
+  figures.byCommune = sortCommunes([...communes.values()]);
   const sessions = await rowsOf<{ kind: string | null; n: unknown }>(
     db,
     sql`select m.kind, count(*) as n from machine_sessions s left join machines m on m.id = s.machine_id
@@ -121,12 +166,38 @@ async function dailyVisitors(db: DbOrTx, range: ReportRange, timeZone: string): 
   return new Map(rows.map((r) => [String(r.day), num(r.n)]));
 }
 
+function oneOf<K extends string>(keys: readonly K[], value: string | null): K | 'unknown' {
+  return (keys as readonly string[]).includes(value ?? '') ? (value as K) : 'unknown';
+}
+
+function sortCommunes(list: CommuneCount[]): CommuneCount[] {
+  return list.sort(
+    (a, b) =>
+      b.visitors - a.visitors ||
+      (a.commune === null ? 1 : b.commune === null ? -1 : a.commune.localeCompare(b.commune, 'fr')),
+  );
+}
+
+/**
+ * Communes with the same small-count suppression as the other breakdowns: their counts (the
+ * not-given line included) add up to the published visitor total, so a lone hidden one would
+ * be recovered by subtraction (core/suppression.ts hides a second).
+ */
+function publishCommunes(list: readonly CommuneCount[], threshold: number): CommuneCount<number | null>[] {
+  const counts = Object.fromEntries(list.map((c, i) => [String(i), c.visitors]));
+  const published = suppressBreakdown(counts, threshold);
+  return list.map((c, i) => ({ commune: c.commune, visitors: published[String(i)] ?? null }));
+}
+
 export function publish(f: RawFigures, threshold: number): PublishedFigures {
   return {
     visitors: suppressCount(f.visitors, threshold),
     visits: suppressCount(f.visits, threshold),
     byCategory: suppressBreakdown(f.byCategory, threshold),
     byAgeBand: suppressBreakdown(f.byAgeBand, threshold),
+    byGender: suppressBreakdown(f.byGender, threshold),
+    byResidence: suppressBreakdown(f.byResidence, threshold),
+    byCommune: publishCommunes(f.byCommune, threshold),
     ...(() => {
       const nr = suppressBreakdown(
         { newMembers: f.newMembers, returningMembers: f.returningMembers },
@@ -157,6 +228,8 @@ export interface AttendanceReport {
   minimumCount: number;
   /** false when some events of the range were purged and only whole days/months survive */
   complete: boolean;
+  /** the lab's agglomeration that byResidence refers to (settings), if named */
+  agglomeration: string | null;
   total: PublishedFigures;
   months: ({ month: string; source: 'events' | 'stored'; partial: boolean } & PublishedFigures)[];
   days: { date: string; visitors: number | null; source: 'events' | 'stored' }[];
@@ -219,6 +292,7 @@ export async function attendanceReport(
       timeZone: tz,
       minimumCount: threshold,
       complete,
+      agglomeration: (await attendanceSettings(tx)).agglomeration,
       total: publish(await rawFigures(tx, range.from, range.to, tz), threshold),
       months: monthRows,
       days: dayRows,
@@ -234,6 +308,12 @@ function fill(f: Partial<RawFigures>): RawFigures {
     visits: f.visits ?? 0,
     byCategory: { ...e.byCategory, ...f.byCategory },
     byAgeBand: { ...e.byAgeBand, ...f.byAgeBand },
+    // Figures stored before issue #11 have no gender or residence: all "not specified".
+    byGender: f.byGender ? { ...e.byGender, ...f.byGender } : { ...e.byGender, unknown: f.visitors ?? 0 },
+    byResidence: f.byResidence
+      ? { ...e.byResidence, ...f.byResidence }
+      : { ...e.byResidence, unknown: f.visitors ?? 0 },
+    byCommune: f.byCommune ?? (f.visitors ? [{ commune: null, visitors: f.visitors }] : []),
     newMembers: f.newMembers ?? 0,
     returningMembers: f.returningMembers ?? 0,
     sessionsByMachineKind: { ...e.sessionsByMachineKind, ...f.sessionsByMachineKind },

@@ -10,9 +10,11 @@ import { ledgerEntries, ledgerTransactions, members } from '../../db/schema.ts';
 import { testDatabase } from '../../tests/support/db.ts';
 import { FAKE_CLIENT, FakeHelloasso, ORG } from '../../tests/support/fake-helloasso.ts';
 import { ledgerCredit, postTransaction } from '../ledger.ts';
+import { pahekoExport } from '../paheko.ts';
 import { closePeriod } from '../periods.ts';
+import { cardReport } from '../reports.ts';
 import type { HelloassoSettings } from '../treasury-settings.ts';
-import { helloassoSummary } from './queue.ts';
+import { assignPayment, helloassoSummary } from './queue.ts';
 import { clientFor, handleWebhook, syncPayments } from './sync.ts';
 
 const fake = new FakeHelloasso();
@@ -209,6 +211,44 @@ describe('refunds and chargebacks', () => {
     expect(await accountTotal(301, 'online')).toBe(0);
     await notify(301);
     expect(await balance(m)).toBe(0);
+    // The card report of those months still balances: the owed part is not on the cards.
+    const range = { from: new Date('2026-02-01T00:00:00+01:00'), to: new Date('2026-04-01T00:00:00+02:00') };
+    const report = await cardReport(db, range);
+    expect(report.checks.discrepancies).toEqual([]);
+    // Paheko's import gets the owed part on the receivable account (4110 by default), not on 4191.
+    const csv = await pahekoExport(db, range, {
+      timeZone: 'Europe/Paris',
+    });
+    const chargeback = csv.content.split('\n').filter((l) => l.includes('helloasso:301'));
+    expect(chargeback.some((l) => l.includes('4110') && l.includes('25,00'))).toBe(true);
+    expect(report.closingLiabilityCents - report.openingLiabilityCents).toBe(
+      report.topupsCents -
+        report.usageCents -
+        report.refundsCents +
+        report.adjustmentsCents -
+        report.materialsCents,
+    );
+  });
+});
+
+describe('refunds of a queued payment', () => {
+  it('a refund while unmatched posts nothing; assigning credits what is left; Refunding waits', async () => {
+    fake.pay({ id: 701, card: 3000, email: 'unknown-payer@example.org', date: '2026-02-10T10:00:00Z' });
+    expect((await notify(701)).payments[0]).toMatchObject({ status: 'unmatched' });
+    fake.update(701, '2026-02-11T10:00:00Z', {
+      state: 'Refunding',
+      refunds: [{ id: 9701, amount: 1000, status: 'Processed', createdAt: '2026-02-11T10:00:00Z' }],
+    });
+    expect((await notify(701)).payments[0]).toMatchObject({ status: 'unmatched', reversedCents: 1000 });
+    const m = await member('assigned@example.org');
+    const assigned = await assignPayment(db, 'staff:t', '701', m, now);
+    expect(assigned).toMatchObject({ status: 'credited', cardCents: 2000 });
+    expect(await balance(m)).toBe(2000);
+    expect((await notify(701)).payments[0]).toMatchObject({ note: 'refund in progress at HelloAsso' });
+    fake.update(701, '2026-02-12T10:00:00Z', { state: 'Refunded' });
+    expect((await notify(701)).payments[0]).toMatchObject({ status: 'refunded', reversedCents: 2000 });
+    expect(await balance(m)).toBe(0);
+    expect(await accountTotal(701, 'online')).toBe(0);
   });
 });
 

@@ -58,4 +58,5 @@ export const accountingEn: typeof accountingFr = {
   subAccountLine: (line: string) => `Unreadable sub-account line: “${line}” (number, space, label).`,
   fieldInvalid: (what: string) => `${what}: value refused.`,
   accountFormat: (what: string) => `${what}: an account number is 1 to 20 digits or letters.`,
+  downloadPahekoDetail: 'Paheko, debit by debit (CSV)',
 };

@@ -61,4 +61,5 @@ export const accountingFr = {
     `Ligne de sous-compte illisible : « ${line} » (numéro, espace, intitulé).`,
   fieldInvalid: (what: string) => `${what} : valeur refusée.`,
   accountFormat: (what: string) => `${what} : un numéro de compte fait de 1 à 20 chiffres ou lettres.`,
+  downloadPahekoDetail: 'Paheko, débit par débit (CSV)',
 };

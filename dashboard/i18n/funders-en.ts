@@ -15,6 +15,7 @@ export const fundersEn: typeof fundersFr = {
   byCommune: "By commune (the period's visitors)",
   commune: 'Commune',
   noCommune: 'No commune given.',
+  downloadAttendanceCommunes: 'CSV per commune',
   doorVisits: 'Visits (door entries)',
   machineSessionsByKind: 'Machine sessions by kind',
 };

@@ -18,6 +18,7 @@ export const fundersFr = {
   byCommune: 'Par commune (visiteurs de la période)',
   commune: 'Commune',
   noCommune: 'Aucune commune renseignée.',
+  downloadAttendanceCommunes: 'CSV par commune',
   doorVisits: 'Visites (entrées par la porte)',
   machineSessionsByKind: 'Sessions machine par type',
 };

@@ -10,7 +10,8 @@ export const setupEn: typeof setupFr = {
   labName: 'Lab name',
   labNameHint: 'For example “La Machinerie”.',
   timeZone: 'Time zone',
-  timeZoneHint: 'Used for report dates and daily figures.',
+  timeZoneHint:
+    'Used for report dates and daily figures. If it differs from the server’s (LAB_TIMEZONE), it applies from the next start.',
   siren: 'The association’s SIREN (optional)',
   sirenHint: '9 digits; it names the FEC file. Accounts are set later in the accounting settings.',
   firstRunSubmit: 'Create my account and continue',

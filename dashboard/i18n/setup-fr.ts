@@ -9,7 +9,8 @@ export const setupFr = {
   labName: 'Nom du lieu',
   labNameHint: 'Par exemple « La Machinerie ».',
   timeZone: 'Fuseau horaire',
-  timeZoneHint: 'Sert aux dates des rapports et aux chiffres du jour.',
+  timeZoneHint:
+    'Sert aux dates des rapports et aux chiffres du jour. S’il diffère de celui du serveur (LAB_TIMEZONE), il s’applique au prochain démarrage.',
   siren: 'SIREN de l’association (facultatif)',
   sirenHint:
     '9 chiffres ; il nomme le fichier FEC. Les comptes se règlent ensuite dans les paramètres comptables.',

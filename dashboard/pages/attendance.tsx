@@ -1,13 +1,20 @@
 /**
  * Attendance for funders (issue #5): unique visitors per day and month, by member category,
- * by age band, new vs returning members and sessions by machine kind, from the API's
+ * by age band, by gender and place of residence (issue #11), new vs returning members and
+ * sessions by machine kind (the door's entries named visits, issue #11), from the API's
  * attendance service (small counts already suppressed there: shown as "< 5"). Each figure is a
  * table, with a Chart.js chart above it; the CSV is the API's attendance export.
  * Staff may read it (aggregates only); nothing here changes data.
  */
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
-import { type AttendanceReport, attendanceReport, CATEGORY_KEYS } from '../../application/attendance.ts';
+import {
+  type AttendanceReport,
+  attendanceReport,
+  CATEGORY_KEYS,
+  GENDER_KEYS,
+  RESIDENCE_KEYS,
+} from '../../application/attendance.ts';
 import { attendanceCsv } from '../../application/attendance-csv.ts';
 import { monthBounds, PERIOD_PATTERN } from '../../application/periods.ts';
 import {
@@ -139,7 +146,14 @@ export function registerAttendance(app: Hono<DashEnv>): void {
       { label: t.newMembers, n: total.newMembers },
       { label: t.returningMembers, n: total.returningMembers },
     ];
-    const kinds = MACHINE_KINDS.map((k) => ({ label: t.machineKinds[k], n: total.sessionsByMachineKind[k] }));
+    const genders = GENDER_KEYS.map((g) => ({ label: t.genders[g], n: total.byGender[g] }));
+    const areaLabels = t.residenceAreas(report.agglomeration);
+    const residence = RESIDENCE_KEYS.map((r) => ({ label: areaLabels[r], n: total.byResidence[r] }));
+    // Door entries are visits, not sessions (issue #11).
+    const kinds = MACHINE_KINDS.map((k) => ({
+      label: k === 'door' ? t.doorVisits : t.machineKinds[k],
+      n: total.sessionsByMachineKind[k],
+    }));
     const spec = (id: string, label: string, rows: { label: string; n: number | null }[]): ChartSpec => ({
       id,
       type: 'bar',
@@ -156,7 +170,9 @@ export function registerAttendance(app: Hono<DashEnv>): void {
       spec('chart-categories', t.visitors, categories),
       spec('chart-ages', t.visitors, ages),
       spec('chart-new', t.visitors, newOld),
-      spec('chart-kinds', t.sessions, kinds),
+      spec('chart-kinds', t.count, kinds),
+      spec('chart-gender', t.visitors, genders),
+      spec('chart-residence', t.visitors, residence),
     ];
     const data = JSON.stringify({ locale: c.var.lang === 'fr' ? 'fr-FR' : 'en-GB', charts }).replace(
       /</g,
@@ -265,8 +281,50 @@ export function registerAttendance(app: Hono<DashEnv>): void {
             spec={charts[3]!}
           />
           <Breakdown
+            id="gender"
+            title={t.byGender}
+            head={t.byGender}
+            rows={genders}
+            report={report}
+            t={t}
+            fmt={fmt}
+            spec={charts[5]!}
+          />
+          <Breakdown
+            id="residence"
+            title={t.byResidence}
+            head={t.byResidence}
+            rows={residence}
+            report={report}
+            t={t}
+            fmt={fmt}
+            spec={charts[6]!}
+          />
+          <section aria-labelledby="att-communes-h" class="chart-block">
+            <h2 id="att-communes-h">{t.byCommune}</h2>
+            {total.byCommune.every((x) => x.commune === null) ? (
+              <Empty>{t.noCommune}</Empty>
+            ) : (
+              <Table caption={t.byCommune} head={[t.commune, t.visitors]} numeric={[1]}>
+                {total.byCommune.map((x) => (
+                  <tr>
+                    <td>{x.commune ?? t.genders.unknown}</td>
+                    <td class="num">
+                      <Count n={x.visitors} report={report} t={t} fmt={fmt} />
+                    </td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+            <p class="actions">
+              <a class="button" href={`/attendance/export.csv?${qs}&per=commune`} download>
+                {t.downloadAttendanceCommunes}
+              </a>
+            </p>
+          </section>
+          <Breakdown
             id="kinds"
-            title={t.sessionsByMachineKind}
+            title={t.machineSessionsByKind}
             head={t.machineKind}
             rows={kinds}
             report={report}
@@ -287,7 +345,8 @@ export function registerAttendance(app: Hono<DashEnv>): void {
   app.get('/attendance/export.csv', requires(STAFF), async (c) => {
     const period = attendancePeriod(c);
     if (period.range === null) return c.text(c.var.t.rangeInvalid, 400);
-    const per = c.req.query('per') === 'day' ? 'day' : 'month';
+    const asked = c.req.query('per');
+    const per = asked === 'day' || asked === 'commune' ? asked : 'month';
     const file = await attendanceCsv(c.var.deps.db, period.range, {
       timeZone: c.var.deps.labTimeZone,
       per,

@@ -208,6 +208,9 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
             <a class="button" href={`/treasurer/exports/paheko.csv?${qs}`} download>
               {t.downloadPaheko}
             </a>
+            <a class="button" href={`/treasurer/exports/paheko-detail.csv?${qs}`} download>
+              {t.downloadPahekoDetail}
+            </a>
             <a class="button" href={`/treasurer/exports/sessions.csv?${qs}`} download>
               {t.downloadCsv}
             </a>
@@ -306,6 +309,8 @@ export function registerTreasurer(app: Hono<DashEnv>): void {
     fec: (db, range, timeZone) =>
       fecFile(db, { from: range.from.toISOString(), to: range.to.toISOString() }, { timeZone }),
     'paheko.csv': (db, range, timeZone) => pahekoExport(db, range, { timeZone }),
+    // Issue #11: one line per ledger debit instead of one entry per session (same totals).
+    'paheko-detail.csv': (db, range, timeZone) => pahekoExport(db, range, { timeZone, detail: 'minute' }),
     // Words in the page's language (issue #12 item 4); French by default.
     'sessions.csv': (db, range, timeZone, lang) => sessionsCsv(db, range, { timeZone, lang }),
     'topups.csv': (db, range, timeZone, lang) => topupsCsv(db, range, { timeZone, lang }),

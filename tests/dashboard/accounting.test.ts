@@ -101,6 +101,18 @@ describe('the accounting settings page', () => {
     }
     expect(await settings()).toEqual(after);
 
+    // The treasurer's report offers Paheko's file per session and debit by debit.
+    await page.goto(`${sys.baseUrl}/treasurer`);
+    for (const [link, file] of [
+      ['Télécharger pour Paheko (CSV)', /^attachment; filename="paheko-[0-9-_]+\.csv"/],
+      ['Paheko, débit par débit (CSV)', /^attachment; filename="paheko-[0-9-_]+-detail\.csv"/],
+    ] as const) {
+      const href = await page.getByRole('link', { name: link }).getAttribute('href');
+      const res = await page.request.get(`${sys.baseUrl}${href}`);
+      expect(res.status(), link).toBe(200);
+      expect(res.headers()['content-disposition']).toMatch(file);
+    }
+
     await page.goto(`${sys.baseUrl}/treasurer/accounting?lang=en`);
     expect(await page.getByRole('table', { name: 'Accounts used by the exports' }).count()).toBe(1);
     expect(await page.getByLabel('Card terminal payments').inputValue()).toBe('5115');

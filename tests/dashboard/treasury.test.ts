@@ -103,7 +103,15 @@ describe('the treasurer’s and funders’ pages', () => {
         ),
       )
       .toBe(true);
-    expect(await page.locator('canvas').count()).toBe(5);
+    // Issue #11: gender and residence (nobody gave them here: all "not specified"), and door
+    // entries named visits.
+    const genders = page.getByRole('table', { name: 'Par genre' });
+    expect(await genders.getByRole('row').filter({ hasText: 'Non précisé' }).textContent()).toContain('13');
+    const residence = page.getByRole('table', { name: 'Par lieu de résidence' });
+    expect(await residence.getByRole('row').filter({ hasText: 'Non précisé' }).textContent()).toContain('13');
+    const kinds = page.getByRole('table', { name: 'Sessions machine par type' });
+    expect(await kinds.textContent()).toContain('Visites (entrées par la porte)');
+    expect(await page.locator('canvas').count()).toBe(7);
     await expectAccessible(page, 'attendance');
     await screenshot(page, 'attendance');
 

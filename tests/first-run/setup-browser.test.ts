@@ -157,6 +157,14 @@ describe.each(SIZES)('first run in the browser at $width×$height (issue #12)', 
     expect(steps).toContain('3 créés');
     expect(steps).not.toContain('à faire');
 
+    // The retention settings page (issue #12), from the admin's navigation.
+    await page.goto(`${base}/admin/retention`);
+    await check(page, `${label} retention`);
+    await page.getByLabel('Durée de conservation (jours)').fill('30');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect.poll(() => page.textContent('main')).toContain('Conservation réglée à 30 jours.');
+    expect(await page.getByLabel('Durée de conservation (jours)').inputValue()).toBe('30');
+
     // The link is dead now, and the admin signs in with the password chosen.
     await page.goto(setupUrl);
     expect(await page.textContent('main')).toContain('déjà configuré');

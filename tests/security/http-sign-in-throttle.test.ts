@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureBootstrapAdmin } from '../../application/bootstrap.ts';
 import { SignInThrottle, type SignInThrottleOptions } from '../../application/sign-in-throttle.ts';
 import { loadSiteKeys } from '../../application/site-keys.ts';
@@ -91,7 +91,15 @@ async function server(opts: Partial<SignInThrottleOptions> = {}) {
   return { api, login, dashboardSignIn, passwordChecks, staffWithPassword, memberWithPassword };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A test clock for the blocks (rate-limiter-flexible reads Date.now()): only Date is faked, so
+ * argon2, sockets and timers run for real, and a slow box cannot stretch or shorten a block.
+ */
+const freezeClock = () => vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function expectThrottled(r: { status: number; headers: Headers; body: unknown }) {
   expect(r.status).toBe(429);
@@ -106,6 +114,7 @@ describe('password sign-in throttle (issue #9)', () => {
     const s = await server();
     const alex = await s.staffWithPassword();
     const before = await s.passwordChecks();
+    freezeClock();
     for (let i = 0; i < 5; i++) expect((await s.login(alex.email, `wrong-${i}`)).status).toBe(401);
     expect(await s.passwordChecks()).toBe(before + 5);
 
@@ -119,12 +128,12 @@ describe('password sign-in throttle (issue #9)', () => {
     expect(await s.passwordChecks()).toBe(before + 5);
 
     // The block ends by itself; the next series of failures blocks twice as long.
-    await sleep(2_100);
+    later(2_100);
     for (let i = 0; i < 5; i++) expect((await s.login(alex.email, `again-${i}`)).status).toBe(401);
     const second = await s.login(alex.email, 'again-5');
     expectThrottled(second);
     expect(second.headers.get('retry-after')).toBe('4');
-    await sleep(4_100);
+    later(4_100);
     const ok = await s.login(alex.email, PASSWORD);
     expect(ok.status).toBe(200);
     // A success starts the account afresh: 5 more tries before a block.
@@ -185,6 +194,7 @@ describe('password sign-in throttle (issue #9)', () => {
     const s = await server();
     const alex = await s.staffWithPassword();
     const before = await s.passwordChecks();
+    freezeClock();
     for (let i = 0; i < 3; i++) expect((await s.dashboardSignIn(alex.email, `wrong-${i}`)).status).toBe(401);
     for (let i = 3; i < 5; i++) expect((await s.login(alex.email, `wrong-${i}`)).status).toBe(401);
     const page = await s.dashboardSignIn(alex.email, PASSWORD);
@@ -192,7 +202,7 @@ describe('password sign-in throttle (issue #9)', () => {
     expect(page.headers.get('retry-after')).toBe('2');
     expect(page.text).toContain('Trop de tentatives manquées');
     expect(await s.passwordChecks()).toBe(before + 5);
-    await sleep(2_100);
+    later(2_100);
     const ok = await s.dashboardSignIn(alex.email, PASSWORD);
     expect(ok.status).toBe(303);
     expect(ok.headers.get('set-cookie')).toMatch(/sesame_session=/);

@@ -72,9 +72,12 @@ const attendanceExport = defineRoute(MONEY, {
   method: 'get',
   path: '/api/v1/exports/attendance',
   tags,
-  summary: 'Attendance for funders, per month (default) or per day, as CSV; small counts left empty',
+  summary:
+    'Attendance for funders, per month (default), per day or per commune, as CSV; small counts left empty',
   request: {
-    query: z.object({ ...rangeQuery, per: z.enum(['month', 'day']).optional(), minimumCount }).strict(),
+    query: z
+      .object({ ...rangeQuery, per: z.enum(['month', 'day', 'commune']).optional(), minimumCount })
+      .strict(),
   },
   responses: csvResponse('The CSV file, as an attachment'),
 });
@@ -85,9 +88,20 @@ const figures = z.object({
   visits: countOrNull,
   byCategory: z.record(z.string(), countOrNull),
   byAgeBand: z.record(z.string(), countOrNull),
+  byGender: z
+    .record(z.string(), countOrNull)
+    .openapi({ description: 'woman, man, other, unknown (issue #11)' }),
+  byResidence: z
+    .record(z.string(), countOrNull)
+    .openapi({ description: "inside, outside the lab's agglomeration, unknown (issue #11)" }),
+  byCommune: z
+    .array(z.object({ commune: z.string().nullable(), visitors: countOrNull }))
+    .openapi({ description: 'visitors per commune as members gave it (null: not given), largest first' }),
   newMembers: countOrNull,
   returningMembers: countOrNull,
-  sessionsByMachineKind: z.record(z.string(), countOrNull),
+  sessionsByMachineKind: z
+    .record(z.string(), countOrNull)
+    .openapi({ description: 'machine sessions started; `door`: door entries (visits)' }),
 });
 
 const attendance = defineRoute(MONEY, {
@@ -95,7 +109,7 @@ const attendance = defineRoute(MONEY, {
   path: '/api/v1/reports/attendance',
   tags: ['reports'],
   summary:
-    'Attendance from door and machine badges: unique visitors per day and month, by category and age band',
+    'Attendance from door and machine badges: unique visitors per day and month, by category, age band, gender and residence',
   description:
     'Visitors are distinct members who badged (granted or not) at any reader; days are LAB_TIMEZONE days. ' +
     'New members: created in the period. Age: reached in the period’s year (minor < 18, 18-25, over-25). ' +
@@ -112,6 +126,7 @@ const attendance = defineRoute(MONEY, {
           timeZone: z.string(),
           minimumCount: z.number().int(),
           complete: z.boolean(),
+          agglomeration: z.string().nullable(),
           total: figures,
           months: z.array(
             figures.extend({ month: z.string(), source: z.enum(['events', 'stored']), partial: z.boolean() }),
