@@ -4,11 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.ts';
+import { z } from 'zod';
+import type { DbOrTx } from '../db/client.ts';
 import { devices, machines } from '../db/schema.ts';
-import { type Actor, audit } from './audit.ts';
+import { audit } from './audit.ts';
 import { conflict, notFound } from './errors.ts';
 import { newSecret, safeEqualHex, sha256 } from './security.ts';
+import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 type Row = typeof devices.$inferSelect;
 
@@ -43,19 +45,33 @@ export function newDeviceId(): string {
   return `dev-${randomBytes(8).toString('hex')}`;
 }
 
-/** Adds a device to a machine; its secret is returned here and never again. */
-export async function addDevice(db: Db, actor: Actor, machineId: string, label?: string | null) {
-  return db.transaction(async (tx) => {
+export const addDeviceInput = z
+  .object({ machineId: z.string().trim().min(1).max(64), label: z.string().trim().max(200).nullish() })
+  .strict();
+
+/**
+ * Adds a device to a machine; its secret is returned here and never again (use case, issue #12:
+ * API, admin and setup pages, `npm run cli -- provision-device`).
+ */
+export async function addDevice(ctx: UseCaseContext, input: z.input<typeof addDeviceInput>) {
+  const { machineId, label } = validate(addDeviceInput, input);
+  return runUseCase(ctx, async (tx) => {
     const [m] = await tx.select({ id: machines.id }).from(machines).where(eq(machines.id, machineId));
     if (m === undefined) throw notFound('machine', machineId);
     const secret = newSecret('dev');
     const [row] = await tx
       .insert(devices)
-      .values({ id: newDeviceId(), machineId, secretHash: sha256(secret), label: label ?? null })
+      .values({ id: newDeviceId(), machineId, secretHash: sha256(secret), label: label || null })
       .returning();
     const device = publicDevice(row!);
-    await audit(tx, { actor, action: 'create', entity: 'device', entityId: device.id, after: device });
-    return { device, secret };
+    await audit(tx, {
+      actor: ctx.by,
+      action: 'create',
+      entity: 'device',
+      entityId: device.id,
+      after: device,
+    });
+    return { result: { device, secret } };
   });
 }
 
@@ -70,33 +86,32 @@ export async function listDevices(db: DbOrTx, machineId: string) {
   return rows.map(publicDevice);
 }
 
-/** Revokes a device: it can no longer connect, and its live connections are closed at once. */
-export async function revokeDevice(
-  db: Db,
-  actor: Actor,
-  id: string,
-  now: Date,
-  connections: DeviceConnections = noDeviceConnections,
-) {
-  const device = await db.transaction(async (tx) => {
+/**
+ * Revokes a device: it can no longer connect, and its live connections are closed at once
+ * (use case: API, admin page).
+ */
+export async function revokeDevice(ctx: UseCaseContext, input: { deviceId: string }) {
+  const { deviceId: id } = validate(z.object({ deviceId: z.string().trim().min(1).max(64) }).strict(), input);
+  const now = ctx.now();
+  const device = await runUseCase(ctx, async (tx) => {
     const [before] = await tx.select().from(devices).where(eq(devices.id, id)).for('update');
     if (before === undefined) throw notFound('device', id);
     if (before.revokedAt !== null) throw conflict('This device is already revoked; add a new one if needed.');
     const [after] = await tx.update(devices).set({ revokedAt: now }).where(eq(devices.id, id)).returning();
     const device = publicDevice(after!);
     await audit(tx, {
-      actor,
+      actor: ctx.by,
       action: 'revoke',
       entity: 'device',
       entityId: id,
       before: publicDevice(before),
       after: device,
     });
-    return device;
+    return { result: device, changed: { machineIds: [device.machineId] } };
   });
   // After the commit, so that a login checked from now on reads the revocation too (the broker
   // also refuses logins whose check began before this call).
-  connections.closeDevices([device.id]);
+  ctx.devices.closeDevices([device.id]);
   return device;
 }
 

@@ -197,7 +197,7 @@ export async function isQualifiedStaff(
 
 /** Only an admin or staff qualified on the machine may put it back in service (issue #6). */
 export async function restoreMachine(
-  db: Db,
+  db: DbOrTx,
   actor: Actor,
   by: { staffId: string },
   machineId: string,

@@ -1,7 +1,7 @@
 /** Machines (SPEC §3 /machines): pricing, required qualifications, state, live status. */
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { CreditPolicy, MachineKind, MachineState } from '../core/domain.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { Db, DbOrTx, Tx } from '../db/client.ts';
 import { lockMachine } from '../db/lock-order.ts';
 import { machineQualifications, machineSessions, machines } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -113,32 +113,37 @@ const machineExists = (id: string) =>
     `A machine already has the id "${id}"; choose another id, or change it with PATCH /api/v1/machines/${id}.`,
   );
 
-export async function createMachine(db: Db, actor: Actor, input: MachineInput): Promise<MachineViewDto> {
+/** Inserts a machine and its qualifications, audited, in the caller's transaction. */
+export async function insertMachine(tx: Tx, actor: Actor, input: MachineInput): Promise<MachineViewDto> {
   const quals = [...new Set(input.qualifications)].sort();
-  try {
-    return await db.transaction(async (tx) => {
-      const [dup] = await tx.select({ id: machines.id }).from(machines).where(eq(machines.id, input.id));
-      if (dup !== undefined) throw machineExists(input.id);
-      await checkQualifications(tx, 'qualifications', quals);
-      const { qualifications: _, ...fields } = input;
-      await tx.insert(machines).values({ ...fields, maxSessionSeconds: input.maxSessionSeconds ?? null });
-      if (quals.length > 0) {
-        await tx
-          .insert(machineQualifications)
-          .values(quals.map((q) => ({ machineId: input.id, qualificationId: q })));
-      }
-      const result = await getMachine(tx, input.id);
-      await audit(tx, { actor, action: 'create', entity: 'machine', entityId: input.id, after: result });
-      return result;
-    });
-  } catch (e) {
-    if (isUniqueViolation(e)) throw machineExists(input.id);
-    throw e;
+  const [dup] = await tx.select({ id: machines.id }).from(machines).where(eq(machines.id, input.id));
+  if (dup !== undefined) throw machineExists(input.id);
+  await checkQualifications(tx, 'qualifications', quals);
+  const { qualifications: _, ...fields } = input;
+  await tx.insert(machines).values({ ...fields, maxSessionSeconds: input.maxSessionSeconds ?? null });
+  if (quals.length > 0) {
+    await tx
+      .insert(machineQualifications)
+      .values(quals.map((q) => ({ machineId: input.id, qualificationId: q })));
   }
+  const result = await getMachine(tx, input.id);
+  await audit(tx, { actor, action: 'create', entity: 'machine', entityId: input.id, after: result });
+  return result;
 }
 
-export async function updateMachine(db: Db, actor: Actor, id: string, patch: MachinePatch, now: Date) {
-  return withTransaction(db, async (tx) => {
+/** Two creations of one id at once: the primary key decides (see machine-use-cases.ts). */
+export function asMachineExists(e: unknown, id: string): unknown {
+  return isUniqueViolation(e) ? machineExists(id) : e;
+}
+
+/** Concurrency tests race this; people go through changeMachine (machine-use-cases.ts). */
+export function updateMachine(db: Db, actor: Actor, id: string, patch: MachinePatch, now: Date) {
+  return withTransaction(db, (tx) => applyMachinePatch(tx, actor, id, patch, now));
+}
+
+/** Applies a patch to a machine (row locked first, db/lock-order.ts), audited, in the caller's transaction. */
+export async function applyMachinePatch(tx: Tx, actor: Actor, id: string, patch: MachinePatch, now: Date) {
+  {
     const row = await lockMachine(tx, id);
     if (row === null) throw notFound('machine', id);
     const before = (await load(tx, [row]))[0]!;
@@ -164,7 +169,7 @@ export async function updateMachine(db: Db, actor: Actor, id: string, patch: Mac
     const after = await getMachine(tx, id);
     await audit(tx, { actor, action: 'update', entity: 'machine', entityId: id, before, after });
     return after;
-  });
+  }
 }
 
 export async function openSessionOf(db: DbOrTx, machineId: string): Promise<string | null> {

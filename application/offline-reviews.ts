@@ -4,14 +4,15 @@
  * below); refuse debits nothing. Both are audited and idempotent: asking twice changes nothing.
  */
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { z } from 'zod';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { lockMachine } from '../db/lock-order.ts';
 import { machineSessions, machines, members, offlineReviews } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
-import { type Actor, audit } from './audit.ts';
+import { audit } from './audit.ts';
 import { conflict, notFound } from './errors.ts';
 import { afterSessionEnded, applyRunningSeconds } from './machine-loop/metering-service.ts';
 import { insertOfflineSession } from './machine-loop/offline-sessions.ts';
+import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 export const REVIEW_STATUSES = ['pending', 'accepted', 'refused'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
@@ -104,16 +105,19 @@ async function lockReview(tx: Tx, id: string) {
   return row;
 }
 
-/** Opens and bills the held session. Accepting an accepted review changes nothing. */
+export const reviewInput = z.object({ reviewId: z.string().trim().min(1).max(200) }).strict();
+
+/** Opens and bills the held session (use case, issue #12: API and treasurer's page). Accepting an accepted review changes nothing. */
 export async function acceptReview(
-  db: Db,
-  actor: Actor,
-  id: string,
-  now: Date,
+  ctx: UseCaseContext,
+  input: z.input<typeof reviewInput>,
 ): Promise<{ review: ReviewView; changed: boolean }> {
-  const changed = await withTransaction(db, async (tx) => {
+  const { reviewId: id } = validate(reviewInput, input);
+  const actor = ctx.by;
+  const now = ctx.now();
+  const changed = await runUseCase(ctx, async (tx) => {
     const review = await lockReview(tx, id);
-    if (review.status === 'accepted') return false;
+    if (review.status === 'accepted') return { result: false };
     if (review.status === 'refused') {
       throw conflict('This offline session was refused; a refused session cannot be accepted afterwards.');
     }
@@ -167,21 +171,23 @@ export async function acceptReview(
         chargedCents: session?.chargedCents,
       },
     });
-    return true;
+    // The card was debited: its credit on the lists changes.
+    return { result: true, changed: { memberIds: [review.memberId], machineIds: [review.machineId] } };
   });
-  return { review: await getReview(db, id), changed };
+  return { review: await getReview(ctx.db, id), changed };
 }
 
 /** Debits nothing and closes the review. Refusing a refused review changes nothing. */
 export async function refuseReview(
-  db: Db,
-  actor: Actor,
-  id: string,
-  now: Date,
+  ctx: UseCaseContext,
+  input: z.input<typeof reviewInput>,
 ): Promise<{ review: ReviewView; changed: boolean }> {
-  const changed = await withTransaction(db, async (tx) => {
+  const { reviewId: id } = validate(reviewInput, input);
+  const actor = ctx.by;
+  const now = ctx.now();
+  const changed = await runUseCase(ctx, async (tx) => {
     const review = await lockReview(tx, id);
-    if (review.status === 'refused') return false;
+    if (review.status === 'refused') return { result: false };
     if (review.status === 'accepted') {
       throw conflict('This offline session was accepted and billed; refund it with an adjustment if needed.');
     }
@@ -197,7 +203,7 @@ export async function refuseReview(
       before: { status: review.status, holdReason: review.holdReason },
       after: { status: 'refused', sessionId: review.sessionId, memberId: review.memberId },
     });
-    return true;
+    return { result: true };
   });
-  return { review: await getReview(db, id), changed };
+  return { review: await getReview(ctx.db, id), changed };
 }

@@ -7,6 +7,7 @@ import { commitImport, ImportRejectedError, previewImport } from '../application
 import { purgeBadgeEvents } from '../application/retention.ts';
 import { createStaff } from '../application/staff.ts';
 import { STAFF_ROLES } from '../core/domain.ts';
+import { useCases } from './card-commands.ts';
 import { type CliContext, type Command, emit, need, UsageError } from './command.ts';
 import { cliUseCaseContext } from './member-commands.ts';
 
@@ -127,12 +128,10 @@ export const provisionDeviceCommand: Command = {
   options: { label: { type: 'string', help: 'a label for the device' } },
   async run(ctx, [machineId], values) {
     if (!machineId) throw new UsageError('which machine? provision-device <machineId>');
-    const { device, secret } = await addDevice(
-      ctx.db,
-      'cli',
+    const { device, secret } = await addDevice(await useCases(ctx), {
       machineId,
-      typeof values.label === 'string' ? values.label : null,
-    );
+      label: typeof values.label === 'string' ? values.label : null,
+    });
     ctx.say('the secret is shown once: put it in the board’s configuration now');
     ctx.out(JSON.stringify({ deviceId: device.id, secret, machineId }));
   },

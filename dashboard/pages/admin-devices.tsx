@@ -1,10 +1,10 @@
 /** Admin: each machine's devices (boards): provision one (its secret shown once), online, last seen, revoke. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../application/auth.ts';
 import { addDevice, listDevices, revokeDevice } from '../../application/devices.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { listMachines } from '../../application/machines.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -83,7 +83,10 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
     const { t } = c.var;
     const form = await parseForm(c, z.object({ label: z.string().trim().max(100).optional() }));
     const label = form.ok && form.data.label ? form.data.label : null;
-    const { device, secret } = await addDevice(c.var.deps.db, actorOf(userOf(c)), c.req.param('id'), label);
+    const { device, secret } = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
+      machineId: c.req.param('id').slice(0, 64),
+      label,
+    });
     // Shown in this answer only: the secret is stored as a hash and cannot be shown again.
     return page(
       c,
@@ -124,7 +127,7 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
     const { t } = c.var;
     try {
       const { db, now, devices } = c.var.deps;
-      await revokeDevice(db, actorOf(userOf(c)), c.req.param('id'), now(), devices);
+      await revokeDevice(useCaseContext(c.var.deps, userOf(c)), { deviceId: c.req.param('id').slice(0, 64) });
     } catch (e) {
       if (e instanceof ServiceError) return redirectWith(c, '/admin/devices', 'error', e.detail);
       throw e;

@@ -3,14 +3,10 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
-import {
-  createMachine,
-  getMachine,
-  listMachines,
-  type MachineViewDto,
-  updateMachine,
-} from '../../application/machines.ts';
+import { addMachine, changeMachine } from '../../application/machine-use-cases.ts';
+import { getMachine, listMachines, type MachineViewDto } from '../../application/machines.ts';
 import { createQualification, listQualifications } from '../../application/qualifications.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { CREDIT_POLICIES, MACHINE_KINDS } from '../../core/domain.ts';
 import { SLUG_PATTERN } from '../../core/ids.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
@@ -320,12 +316,11 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
     if (input === null || !SLUG_PATTERN.test(id))
       return redirectWith(c, '/admin/machines', 'error', t.invalidForm);
     try {
-      await createMachine(c.var.deps.db, actorOf(userOf(c)), { id, ...input });
+      await addMachine(useCaseContext(c.var.deps, userOf(c)), { id, ...input });
     } catch (e) {
       if (e instanceof ServiceError) return redirectWith(c, '/admin/machines', 'error', e.detail);
       throw e;
     }
-    c.var.deps.loop.changed({ machineIds: [id] });
     return redirectWith(c, '/admin/machines', 'ok', t.saved);
   });
 
@@ -334,9 +329,7 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
     const id = c.req.param('id');
     const input = machineInput(await formOf(c));
     if (input === null) return redirectWith(c, `/admin/machines/${id}`, 'error', t.invalidForm);
-    const { db, now, loop } = c.var.deps;
-    await updateMachine(db, actorOf(userOf(c)), id, input, now());
-    loop.changed({ machineIds: [id] });
+    await changeMachine(useCaseContext(c.var.deps, userOf(c)), { machineId: id, patch: input });
     return redirectWith(c, '/admin/machines', 'ok', t.saved);
   });
 

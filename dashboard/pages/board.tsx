@@ -3,25 +3,26 @@
  * card again (server-sent events) whenever the machine loop reports a change, or the
  * dashboard itself changed it, plus a full refresh every 15 s. No client polling.
  */
+
 import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { audit } from '../../application/audit.ts';
 import { actorOf, authenticateToken, SESSION_COOKIE } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { idempotent } from '../../application/idempotency.ts';
-import {
-  confirmCheck,
-  listMaterials,
-  recordMaterialUse,
-  reportProblem,
-  restoreMachine,
-} from '../../application/lab-practices.ts';
+import { listMaterials, recordMaterialUse } from '../../application/lab-practices.ts';
 import { boardMachines } from '../../application/live-board.ts';
-import { updateMachine } from '../../application/machines.ts';
+import {
+  changeMachine,
+  confirmMachineCheck,
+  reportMachineProblem,
+  restoreMachineToService,
+  stopSession,
+} from '../../application/machine-use-cases.ts';
 import type { MachineEvents } from '../../application/ports/machine-loop.ts';
 import { getSession } from '../../application/sessions.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { MACHINE_STATES } from '../../core/domain.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, can, requires, STAFF } from '../http/access.ts';
@@ -132,38 +133,32 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
 
   app.post('/board/:id/state', requires(ADMIN), async (c) => {
     const { t } = c.var;
-    const { db, loop, now } = c.var.deps;
     const id = c.req.param('id');
     const form = await parseForm(c, z.object({ state: z.enum(MACHINE_STATES) }));
     if (!form.ok) return redirectWith(c, '/board', 'error', t.invalidForm);
-    const machine = await updateMachine(db, actorOf(userOf(c)), id, { state: form.data.state }, now());
-    loop.changed({ machineIds: [id] });
-    // SPEC §2: a machine locked out stops its session.
-    if (machine.state === 'locked_out' && machine.sessionId !== undefined) {
-      await loop.lock(id, 'locked_out', machine.sessionId);
-    }
+    // Issue #12: the use case audits, notifies and locks a locked-out machine's session.
+    const machine = await changeMachine(useCaseContext(c.var.deps, userOf(c)), {
+      machineId: id,
+      patch: { state: form.data.state },
+    });
     local.notify(id);
     return redirectWith(c, `/board#machine-${id}`, 'ok', t.machineStateChanged(machine.name));
   });
 
   app.post('/board/:id/end', requires(ADMIN), async (c) => {
     const { t } = c.var;
-    const { db, loop } = c.var.deps;
     const id = c.req.param('id');
     const form = await parseForm(c, z.object({ sessionId: z.string().min(1).max(200) }));
     if (!form.ok) return redirectWith(c, '/board', 'error', t.invalidForm);
-    const session = await getSession(db, form.data.sessionId);
-    if (session.machineId !== id || session.endedAt !== null) {
-      return redirectWith(c, '/board', 'error', t.sessionAlreadyEnded);
+    try {
+      await stopSession(useCaseContext(c.var.deps, userOf(c)), {
+        sessionId: form.data.sessionId,
+        machineId: id.slice(0, 64),
+      });
+    } catch (e) {
+      if (e instanceof ServiceError) return redirectWith(c, '/board', 'error', t.sessionAlreadyEnded);
+      throw e;
     }
-    await loop.lock(id, 'operator', session.id);
-    await audit(db, {
-      actor: actorOf(userOf(c)),
-      action: 'end_session',
-      entity: 'session',
-      entityId: session.id,
-      after: { machineId: id, lockRequested: true },
-    });
     return redirectWith(c, `/board#machine-${id}`, 'ok', t.endRequested);
   });
 
@@ -171,12 +166,14 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
   // needs an admin or staff qualified on the machine (the service decides).
   app.post('/board/:id/report', requires(STAFF), async (c) => {
     const { t } = c.var;
-    const { db, loop, now } = c.var.deps;
+    const { db } = c.var.deps;
     const id = c.req.param('id');
     const form = await parseForm(c, z.object({ note: z.string().trim().max(500).optional() }));
     if (!form.ok) return redirectWith(c, '/board', 'error', t.invalidForm);
-    await reportProblem(db, actorOf(userOf(c)), id, form.data.note, now());
-    loop.changed({ machineIds: [id] });
+    await reportMachineProblem(useCaseContext(c.var.deps, userOf(c)), {
+      machineId: id,
+      note: form.data.note,
+    });
     local.notify(id);
     const [m] = await boardMachines(db, [id]);
     return redirectWith(c, `/board#machine-${id}`, 'ok', t.problemReported(m?.name ?? id));
@@ -184,19 +181,17 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
 
   app.post('/board/:id/restore', requires(STAFF), async (c) => {
     const { t } = c.var;
-    const { db, loop, now } = c.var.deps;
+    const { db } = c.var.deps;
     const id = c.req.param('id');
     const user = userOf(c);
     try {
-      if (user.kind !== 'staff') throw new ServiceError('forbidden', t.restoreNotQualified);
-      await restoreMachine(db, actorOf(user), { staffId: user.id }, id, now());
+      await restoreMachineToService(useCaseContext(c.var.deps, user), { machineId: id });
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'forbidden') {
         return redirectWith(c, `/board#machine-${id}`, 'error', t.restoreNotQualified);
       }
       throw e;
     }
-    loop.changed({ machineIds: [id] });
     local.notify(id);
     const [m] = await boardMachines(db, [id]);
     return redirectWith(c, `/board#machine-${id}`, 'ok', t.machineRestored(m?.name ?? id));
@@ -204,10 +199,9 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
 
   app.post('/board/:id/check', requires(STAFF), async (c) => {
     const { t } = c.var;
-    const { db, loop, now } = c.var.deps;
+    const { db } = c.var.deps;
     const id = c.req.param('id');
-    await confirmCheck(db, actorOf(userOf(c)), id, now());
-    loop.changed({ machineIds: [id] });
+    await confirmMachineCheck(useCaseContext(c.var.deps, userOf(c)), { machineId: id });
     local.notify(id);
     const [m] = await boardMachines(db, [id]);
     return redirectWith(c, `/board#machine-${id}`, 'ok', t.checkConfirmed(m?.name ?? id));

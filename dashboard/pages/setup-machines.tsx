@@ -6,11 +6,12 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../application/auth.ts';
 import { addDevice, listDevices } from '../../application/devices.ts';
 import { ServiceError } from '../../application/errors.ts';
-import { createMachine, listMachines } from '../../application/machines.ts';
+import { addMachine } from '../../application/machine-use-cases.ts';
+import { listMachines } from '../../application/machines.ts';
 import { listQualifications } from '../../application/qualifications.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { MACHINE_KINDS } from '../../core/domain.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
@@ -133,10 +134,10 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
     if (!form.ok || price === null || minimum === null || price < 0 || minimum < 0) {
       return redirectWith(c, '/setup/machines', 'error', s.formInvalid);
     }
-    const { db, loop } = c.var.deps;
+    const { db } = c.var.deps;
     const id = slugFrom(form.data.name, new Set((await listMachines(db)).map((m) => m.id)), 'machine');
     try {
-      await createMachine(db, actorOf(userOf(c)), {
+      await addMachine(useCaseContext(c.var.deps, userOf(c)), {
         id,
         name: form.data.name,
         kind: form.data.kind,
@@ -148,7 +149,6 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
       if (e instanceof ServiceError) return redirectWith(c, '/setup/machines', 'error', e.detail);
       throw e;
     }
-    loop.changed({ machineIds: [id] });
     return redirectWith(c, '/setup/machines', 'ok', s.machineCreated(form.data.name));
   });
 
@@ -206,7 +206,10 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
     const { db, keys } = c.var.deps;
     const machine = (await listMachines(db)).find((m) => m.id === form.data.machineId);
     if (machine === undefined) return redirectWith(c, '/setup/boards', 'error', s.formInvalid);
-    const { device, secret } = await addDevice(db, actorOf(userOf(c)), machine.id, form.data.label || null);
+    const { device, secret } = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
+      machineId: machine.id,
+      label: form.data.label || null,
+    });
     const command = controllerCommand({
       mqttUrl: await mqttUrlFor(c),
       machineId: machine.id,

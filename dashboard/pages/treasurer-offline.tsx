@@ -5,7 +5,6 @@
  * (nothing is debited) after a confirmation step. The API's service decides and audits.
  */
 import type { Hono } from 'hono';
-import { actorOf } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
 import {
   acceptReview,
@@ -14,6 +13,7 @@ import {
   type ReviewView,
   refuseReview,
 } from '../../application/offline-reviews.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -185,16 +185,13 @@ export function registerTreasurerOffline(app: Hono<DashEnv>): void {
 
   app.post(`${BASE}/:id/:action`, requires(MONEY), async (c) => {
     const { t, fmt } = c.var;
-    const { db, now, loop } = c.var.deps;
     const action = c.req.param('action');
     if (!isAction(action)) return notFoundPage(c);
-    const actor = actorOf(userOf(c));
+    const ctx = useCaseContext(c.var.deps, userOf(c));
+    const input = { reviewId: c.req.param('id').slice(0, 200) };
     try {
       if (action === 'accept') {
-        const { review, changed } = await acceptReview(db, actor, c.req.param('id'), now());
-        if (changed && review.memberId !== null) {
-          loop.changed({ memberIds: [review.memberId], machineIds: [review.machineId] });
-        }
+        const { review } = await acceptReview(ctx, input);
         return redirectWith(
           c,
           BASE,
@@ -202,7 +199,7 @@ export function registerTreasurerOffline(app: Hono<DashEnv>): void {
           t.offlineAccepted(who(c, review), fmt.money(review.chargedCents ?? 0)),
         );
       }
-      const { review } = await refuseReview(db, actor, c.req.param('id'), now());
+      const { review } = await refuseReview(ctx, input);
       return redirectWith(c, BASE, 'ok', t.offlineRefused(who(c, review)));
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'not_found') return notFoundPage(c);

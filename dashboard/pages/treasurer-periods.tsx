@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf } from '../../application/auth.ts';
+import { entriesBehind } from '../../application/discrepancy-entries.ts';
 import { ServiceError } from '../../application/errors.ts';
 import {
   ChecksFailedError,
@@ -23,7 +24,7 @@ import { redirectWith } from '../http/flash.ts';
 import { parseForm } from '../http/forms.ts';
 import { page } from '../views/layout.tsx';
 import { Empty, Field, Table, Tag } from '../views/ui.tsx';
-import { ChecksView, entriesBehind, TreasuryNav } from './treasurer-checks.tsx';
+import { ChecksView, TreasuryNav } from './treasurer-checks.tsx';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -1,8 +1,8 @@
 /** SPEC §3 POST /machines/{id}/devices (secret shown once), listing and revoking devices. */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
 import { addDevice, listDevices, revokeDevice } from '../../../application/devices.ts';
 import { keyId } from '../../../application/machine-loop/allowlist.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse } from '../../http/route.ts';
@@ -87,9 +87,9 @@ const revoke = defineRoute(ADMIN, {
 
 export function registerDeviceRoutes(app: App): void {
   app.openapi(add, async (c) => {
-    const { db } = c.var.deps;
-    const { id } = c.req.valid('param');
-    const { device, secret } = await addDevice(db, actorOf(c.var.principal), id, c.req.valid('json').label);
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const input = { machineId: c.req.valid('param').id, label: c.req.valid('json').label };
+    const { device, secret } = await addDevice(ctx, input);
     return c.json(
       {
         deviceId: device.id,
@@ -112,9 +112,8 @@ export function registerDeviceRoutes(app: App): void {
   );
 
   app.openapi(revoke, async (c) => {
-    const { db, now, loop, devices } = c.var.deps;
-    const device = await revokeDevice(db, actorOf(c.var.principal), c.req.valid('param').id, now(), devices);
-    loop.changed({ machineIds: [device.machineId] });
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const device = await revokeDevice(ctx, { deviceId: c.req.valid('param').id });
     return c.json(device, 200);
   });
 }

@@ -1,8 +1,14 @@
 /** SPEC §3 /machines: create (409 on an existing id), read with live status, list, change. */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
-import { confirmCheck, reportProblem, restoreMachine } from '../../../application/lab-practices.ts';
-import { createMachine, getMachine, listMachines, updateMachine } from '../../../application/machines.ts';
+import {
+  addMachine,
+  changeMachine,
+  confirmMachineCheck,
+  reportMachineProblem,
+  restoreMachineToService,
+} from '../../../application/machine-use-cases.ts';
+import { getMachine, listMachines } from '../../../application/machines.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN, STAFF } from '../../http/guard.ts';
@@ -90,53 +96,34 @@ const check = defineRoute(STAFF, {
 });
 
 export function registerMachineRoutes(app: App): void {
-  app.openapi(create, async (c) => {
-    const { db, loop } = c.var.deps;
-    const machine = await createMachine(db, actorOf(c.var.principal), c.req.valid('json'));
-    loop.changed({ machineIds: [machine.id] });
-    return c.json(machine, 201);
-  });
+  // Issue #12: the routes translate HTTP; the use cases write, audit, notify and lock.
+  const ctxOf = (c: Parameters<Parameters<typeof app.openapi>[1]>[0]) =>
+    useCaseContext(c.var.deps, c.var.principal);
+
+  app.openapi(create, async (c) => c.json(await addMachine(ctxOf(c), c.req.valid('json')), 201));
 
   app.openapi(list, async (c) => c.json({ items: await listMachines(c.var.deps.db) }, 200));
 
   app.openapi(read, async (c) => c.json(await getMachine(c.var.deps.db, c.req.valid('param').id), 200));
 
   app.openapi(update, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const { id } = c.req.valid('param');
-    const machine = await updateMachine(db, actorOf(c.var.principal), id, c.req.valid('json'), now());
-    loop.changed({ machineIds: [id] });
-    // SPEC §2: a machine locked out stops its session.
-    if (machine.state === 'locked_out' && machine.sessionId !== undefined) {
-      await loop.lock(id, 'locked_out', machine.sessionId);
-    }
-    return c.json(machine, 200);
+    const input = { machineId: c.req.valid('param').id, patch: c.req.valid('json') };
+    return c.json(await changeMachine(ctxOf(c), input), 200);
   });
 
   app.openapi(report, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const { id } = c.req.valid('param');
     const body = c.req.valid('json') as { note?: string } | undefined;
-    await reportProblem(db, actorOf(c.var.principal), id, body?.note, now());
-    loop.changed({ machineIds: [id] });
-    return c.json(await getMachine(db, id), 200);
+    const input = { machineId: c.req.valid('param').id, note: body?.note };
+    return c.json(await reportMachineProblem(ctxOf(c), input), 200);
   });
 
   app.openapi(restore, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const { id } = c.req.valid('param');
-    const p = c.var.principal;
-    if (p.kind !== 'staff') throw new Problem(403, 'Only staff may put a machine back in service.');
-    await restoreMachine(db, actorOf(p), { staffId: p.id }, id, now());
-    loop.changed({ machineIds: [id] });
-    return c.json(await getMachine(db, id), 200);
+    if (c.var.principal.kind !== 'staff')
+      throw new Problem(403, 'Only staff may put a machine back in service.');
+    return c.json(await restoreMachineToService(ctxOf(c), { machineId: c.req.valid('param').id }), 200);
   });
 
-  app.openapi(check, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const { id } = c.req.valid('param');
-    await confirmCheck(db, actorOf(c.var.principal), id, now());
-    loop.changed({ machineIds: [id] });
-    return c.json(await getMachine(db, id), 200);
-  });
+  app.openapi(check, async (c) =>
+    c.json(await confirmMachineCheck(ctxOf(c), { machineId: c.req.valid('param').id }), 200),
+  );
 }

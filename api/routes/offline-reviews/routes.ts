@@ -3,7 +3,6 @@
  * sessions to review"). Admin and treasurer list them, accept (bill) or refuse (debit nothing).
  */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
 import {
   acceptReview,
   listReviews,
@@ -11,6 +10,7 @@ import {
   type ReviewView,
   refuseReview,
 } from '../../../application/offline-reviews.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import type { App } from '../../http/context.ts';
 import { MONEY } from '../../http/guard.ts';
 import { defineRoute, idParam, jsonBody, jsonResponse, pagination } from '../../http/route.ts';
@@ -108,23 +108,16 @@ export function registerOfflineReviewRoutes(app: App): void {
     return c.json({ ...result, items: result.items.map(toJson) }, 200);
   });
 
+  // Issue #12: the use cases decide, bill, audit and notify the machine loop.
   app.openapi(accept, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const { review, changed } = await acceptReview(
-      db,
-      actorOf(c.var.principal),
-      c.req.valid('param').id,
-      now(),
-    );
-    if (changed && review.memberId !== null) {
-      loop.changed({ memberIds: [review.memberId], machineIds: [review.machineId] });
-    }
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const { review } = await acceptReview(ctx, { reviewId: c.req.valid('param').id });
     return c.json(toJson(review), 200);
   });
 
   app.openapi(refuse, async (c) => {
-    const { db, now } = c.var.deps;
-    const { review } = await refuseReview(db, actorOf(c.var.principal), c.req.valid('param').id, now());
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    const { review } = await refuseReview(ctx, { reviewId: c.req.valid('param').id });
     return c.json(toJson(review), 200);
   });
 }

@@ -1,10 +1,11 @@
 /** SPEC §3 GET /sessions (staff; members their own), one session, and the operator's stop. */
 import { z } from '@hono/zod-openapi';
-import { audit } from '../../../application/audit.ts';
 import { actorOf } from '../../../application/auth.ts';
 import { idempotent } from '../../../application/idempotency.ts';
 import { listMaterialUses, recordMaterialUse } from '../../../application/lab-practices.ts';
-import { getSession, listSessions, openSession } from '../../../application/sessions.ts';
+import { stopSession } from '../../../application/machine-use-cases.ts';
+import { getSession, listSessions } from '../../../application/sessions.ts';
+import { useCaseContext } from '../../../application/use-case.ts';
 import type { Tx } from '../../../db/client.ts';
 import { withTransaction } from '../../../db/transaction.ts';
 import { Problem } from '../../../web/problem.ts';
@@ -201,16 +202,8 @@ export function registerSessionRoutes(app: App): void {
   });
 
   app.openapi(end, async (c) => {
-    const { db, loop } = c.var.deps;
-    const session = await openSession(db, c.req.valid('param').id);
-    await loop.lock(session.machineId, 'operator', session.id);
-    await audit(db, {
-      actor: actorOf(c.var.principal),
-      action: 'end_session',
-      entity: 'session',
-      entityId: session.id,
-      after: { machineId: session.machineId, lockRequested: true },
-    });
-    return c.json({ sessionId: session.id, machineId: session.machineId, lockRequested: true as const }, 202);
+    // Issue #12: the use case locks, audits (one place for the API and the board's button).
+    const ctx = useCaseContext(c.var.deps, c.var.principal);
+    return c.json(await stopSession(ctx, { sessionId: c.req.valid('param').id }), 202);
   });
 }
