@@ -10,14 +10,14 @@ export type WordsLang = 'fr' | 'en';
 export const END_REASON_WORDS: Record<WordsLang, Record<EndReason, string>> = {
   fr: {
     badge_out: 'Badge de sortie',
-    timeout: 'Plus de nouvelles du boîtier',
+    timeout: 'Délai écoulé',
     power_loss: 'Coupure de courant',
     command: 'Arrêt demandé par le serveur',
     takeover: 'Reprise par un autre membre',
   },
   en: {
     badge_out: 'Badged out',
-    timeout: 'Board went silent',
+    timeout: 'Timed out',
     power_loss: 'Power loss',
     command: 'Stopped by the server',
     takeover: 'Taken over by another member',

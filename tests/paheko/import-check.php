@@ -9,7 +9,8 @@
 //   cp -r kd2fw/src/lib/KD2 paheko/src/include/lib/KD2
 //   cp tests/paheko/import-check.php paheko/tests/
 //   SESAME_CSV=$PWD/paheko-2026-03.csv php paheko/tests/run.php paheko/tests/import-check.php
-//   (SESAME_CHART=fr_pca_2018 for the 2018 chart)
+//   (SESAME_CHART=fr_pca_2018 for the 2018 chart; SESAME_TYPE=fec SESAME_IGNORE_IDS=1 for a FEC,
+//   i.e. Paheko's "Créer toutes les écritures" import mode)
 //
 // Checked on 2026-11-30 with paheko 51fc59bc5 and kd2fw ad0a12a: docs/treasurer.md.
 namespace Paheko;
@@ -33,8 +34,9 @@ $year->id_chart = $chart->id();
 $year->save();
 
 $csv = new CSV_Custom(null, 'sesame');
-$type = Export::SIMPLE;
+$type = getenv('SESAME_TYPE') === 'fec' ? Export::FEC : Export::SIMPLE;
 $columns = array_flip(array_filter(Export::COLUMNS[$type]));
+unset($columns['letter']);
 $csv->setColumns($columns, $columns);
 $csv->setMandatoryColumns(Export::MANDATORY_COLUMNS[$type]);
 $csv->loadFile($file, basename($file));
@@ -42,7 +44,7 @@ $csv->setTranslationTableAuto();
 echo "columns matched: ", json_encode($csv->getTranslationTable(), JSON_UNESCAPED_UNICODE), "\n";
 
 try {
-	$report = Import::import($type, $year, $csv, 1, ['return_report' => true]);
+	$report = Import::import($type, $year, $csv, 1, ['return_report' => true, 'ignore_ids' => (bool) getenv('SESAME_IGNORE_IDS')]);
 }
 catch (UserException $e) {
 	echo "REFUSED: ", $e->getMessage(), "\n";
