@@ -136,4 +136,25 @@ describe('one top-up, three doors, one set of side effects', () => {
       'cli',
     ]);
   }, 120_000);
+
+  it('the CLI door refuses bad input and unknown members, and changes nothing', async () => {
+    const m = await t.member();
+    const before = (await t.db.select().from(ledgerTransactions)).length;
+    const io = { db: t.db, env: parseEnv({}), now: new Date(), out: () => {}, say: () => {} };
+    for (const values of [
+      { amount: 'abc', method: 'cash' },
+      { amount: '-5', method: 'cash' },
+      { amount: '5', method: 'bitcoin' },
+      { amount: '999999999', method: 'cash' },
+    ]) {
+      await expect(topUpCommand.run(io, [m], values)).rejects.toThrow();
+    }
+    await expect(
+      topUpCommand.run(io, ['no-such-member'], { amount: '5', method: 'cash' }),
+    ).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(
+      topUpCommand.run(io, [m], { amount: '5', method: 'cash', reference: 'x'.repeat(201) }),
+    ).rejects.toMatchObject({ kind: 'invalid' });
+    expect((await t.db.select().from(ledgerTransactions)).length).toBe(before);
+  }, 60_000);
 });

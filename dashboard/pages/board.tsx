@@ -8,10 +8,9 @@ import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { actorOf, authenticateToken, SESSION_COOKIE } from '../../application/auth.ts';
+import { authenticateToken, SESSION_COOKIE } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
-import { idempotent } from '../../application/idempotency.ts';
-import { listMaterials, recordMaterialUse } from '../../application/lab-practices.ts';
+import { listMaterials } from '../../application/lab-practices.ts';
 import { boardMachines } from '../../application/live-board.ts';
 import {
   changeMachine,
@@ -20,8 +19,8 @@ import {
   restoreMachineToService,
   stopSession,
 } from '../../application/machine-use-cases.ts';
+import { sellMaterial } from '../../application/material-sales.ts';
 import type { MachineEvents } from '../../application/ports/machine-loop.ts';
-import { getSession } from '../../application/sessions.ts';
 import { useCaseContext } from '../../application/use-case.ts';
 import { MACHINE_STATES } from '../../core/domain.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
@@ -222,25 +221,21 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
     );
     if (!form.ok) return redirectWith(c, `/board#machine-${id}`, 'error', t.invalidFields(form.fields));
     const { sessionId, idempotencyKey, materialId, quantity } = form.data;
-    const actor = actorOf(userOf(c));
-    const body = { materialId, quantity };
-    let answer: Awaited<ReturnType<typeof idempotent>>;
+    let use: { amountCents: number };
     try {
-      // Same scope as POST /api/v1/sessions/{id}/materials: a double click charges once.
-      answer = await idempotent(db, `material:${sessionId}`, idempotencyKey, body, async (tx) => ({
-        status: 201,
-        body: await recordMaterialUse(tx, actor, { sessionId, materialId, quantity, machineId: id }, now()),
+      // Issue #12: the same use case as POST /api/v1/sessions/{id}/materials (a double click charges once).
+      ({ use } = await sellMaterial(useCaseContext(c.var.deps, userOf(c)), {
+        sessionId,
+        materialId,
+        quantity,
+        machineId: id.slice(0, 64),
+        idempotencyKey,
       }));
     } catch (e) {
       if (e instanceof ServiceError) {
         return redirectWith(c, `/board#machine-${id}`, 'error', t.materialRefused(e.detail));
       }
       throw e;
-    }
-    const use = answer.body as { amountCents: number };
-    if (!answer.replayed) {
-      const session = await getSession(db, sessionId);
-      loop.changed({ machineIds: [id], memberIds: [session.memberId] });
     }
     local.notify(id);
     const material = (await listMaterials(db)).find((x) => x.id === materialId);

@@ -1,13 +1,10 @@
 /** SPEC §3 GET /sessions (staff; members their own), one session, and the operator's stop. */
 import { z } from '@hono/zod-openapi';
-import { actorOf } from '../../../application/auth.ts';
-import { idempotent } from '../../../application/idempotency.ts';
-import { listMaterialUses, recordMaterialUse } from '../../../application/lab-practices.ts';
+import { listMaterialUses } from '../../../application/lab-practices.ts';
 import { stopSession } from '../../../application/machine-use-cases.ts';
+import { sellMaterial } from '../../../application/material-sales.ts';
 import { getSession, listSessions } from '../../../application/sessions.ts';
 import { useCaseContext } from '../../../application/use-case.ts';
-import type { Tx } from '../../../db/client.ts';
-import { withTransaction } from '../../../db/transaction.ts';
 import { Problem } from '../../../web/problem.ts';
 import type { App } from '../../http/context.ts';
 import { ADMIN } from '../../http/guard.ts';
@@ -176,29 +173,15 @@ export function registerSessionRoutes(app: App): void {
   });
 
   app.openapi(recordMaterial, async (c) => {
-    const { db, loop, now } = c.var.deps;
-    const { id } = c.req.valid('param');
-    const session = await getSession(db, id);
-    const p = c.var.principal;
-    if (p.kind === 'member' && session.memberId !== p.memberId) {
-      throw new Problem(403, 'A member may charge material only to their own session.');
-    }
-    const body = c.req.valid('json');
-    const actor = actorOf(p);
-    const run = async (tx: Tx) => ({
-      status: 201,
-      body: await recordMaterialUse(tx, actor, { sessionId: id, ...body }, now()),
-    });
+    // Issue #12: the use case checks whose session it is, charges once per key, audits, notifies.
     const key = c.req.header('idempotency-key')?.trim();
-    let answer: { status: number; body: unknown; replayed: boolean };
-    if (key) {
-      answer = await idempotent(db, `material:${id}`, key, body, run);
-    } else {
-      answer = { ...(await withTransaction(db, run)), replayed: false };
-    }
-    if (!answer.replayed) loop.changed({ memberIds: [session.memberId], machineIds: [session.machineId] });
-    c.header('idempotent-replayed', String(answer.replayed));
-    return c.json(answer.body as z.infer<typeof materialUseSchema>, 201);
+    const { use, replayed } = await sellMaterial(useCaseContext(c.var.deps, c.var.principal), {
+      sessionId: c.req.valid('param').id,
+      ...c.req.valid('json'),
+      ...(key ? { idempotencyKey: key.slice(0, 200) } : {}),
+    });
+    c.header('idempotent-replayed', String(replayed));
+    return c.json(use as unknown as z.infer<typeof materialUseSchema>, 201);
   });
 
   app.openapi(end, async (c) => {
