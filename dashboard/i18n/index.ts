@@ -7,6 +7,8 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { DashEnv } from '../context.ts';
 import { backupEn } from './backup-en.ts';
 import { backupFr } from './backup-fr.ts';
+import { devicesEn } from './devices-en.ts';
+import { devicesFr } from './devices-fr.ts';
 import { en } from './en.ts';
 import { errorsEn } from './errors-en.ts';
 import { errorsFr } from './errors-fr.ts';
@@ -30,7 +32,8 @@ export type Dict = BaseDict &
   typeof fundersFr &
   typeof pagesFr &
   typeof membersFr &
-  typeof errorsFr;
+  typeof errorsFr &
+  typeof devicesFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
@@ -45,6 +48,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...pagesFr,
     ...membersFr,
     ...errorsFr,
+    ...devicesFr,
   },
   en: {
     ...en,
@@ -55,6 +59,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...pagesEn,
     ...membersEn,
     ...errorsEn,
+    ...devicesEn,
   },
 };
 
