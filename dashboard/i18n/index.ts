@@ -8,6 +8,8 @@ import type { DashEnv } from '../context.ts';
 import { backupEn } from './backup-en.ts';
 import { backupFr } from './backup-fr.ts';
 import { en } from './en.ts';
+import { errorsEn } from './errors-en.ts';
+import { errorsFr } from './errors-fr.ts';
 import { type Dict as BaseDict, fr } from './fr.ts';
 import { fundersEn } from './funders-en.ts';
 import { fundersFr } from './funders-fr.ts';
@@ -27,14 +29,33 @@ export type Dict = BaseDict &
   typeof helloassoFr &
   typeof fundersFr &
   typeof pagesFr &
-  typeof membersFr;
+  typeof membersFr &
+  typeof errorsFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr, ...fundersFr, ...pagesFr, ...membersFr },
-  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn, ...fundersEn, ...pagesEn, ...membersEn },
+  fr: {
+    ...fr,
+    ...practicesFr,
+    ...backupFr,
+    ...helloassoFr,
+    ...fundersFr,
+    ...pagesFr,
+    ...membersFr,
+    ...errorsFr,
+  },
+  en: {
+    ...en,
+    ...practicesEn,
+    ...backupEn,
+    ...helloassoEn,
+    ...fundersEn,
+    ...pagesEn,
+    ...membersEn,
+    ...errorsEn,
+  },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';
