@@ -19,6 +19,8 @@ import { pagesEn } from './pages-en.ts';
 import { pagesFr } from './pages-fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
+import { securityEn } from './security-en.ts';
+import { securityFr } from './security-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
 export type Dict = BaseDict &
@@ -27,14 +29,33 @@ export type Dict = BaseDict &
   typeof helloassoFr &
   typeof fundersFr &
   typeof pagesFr &
-  typeof membersFr;
+  typeof membersFr &
+  typeof securityFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr, ...fundersFr, ...pagesFr, ...membersFr },
-  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn, ...fundersEn, ...pagesEn, ...membersEn },
+  fr: {
+    ...fr,
+    ...practicesFr,
+    ...backupFr,
+    ...helloassoFr,
+    ...fundersFr,
+    ...pagesFr,
+    ...membersFr,
+    ...securityFr,
+  },
+  en: {
+    ...en,
+    ...practicesEn,
+    ...backupEn,
+    ...helloassoEn,
+    ...fundersEn,
+    ...pagesEn,
+    ...membersEn,
+    ...securityEn,
+  },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';
