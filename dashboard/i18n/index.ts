@@ -8,6 +8,8 @@ import type { DashEnv } from '../context.ts';
 import { backupEn } from './backup-en.ts';
 import { backupFr } from './backup-fr.ts';
 import { en } from './en.ts';
+import { errorsEn } from './errors-en.ts';
+import { errorsFr } from './errors-fr.ts';
 import { type Dict as BaseDict, fr } from './fr.ts';
 import { fundersEn } from './funders-en.ts';
 import { fundersFr } from './funders-fr.ts';
@@ -30,6 +32,7 @@ export type Dict = BaseDict &
   typeof fundersFr &
   typeof pagesFr &
   typeof membersFr &
+  typeof errorsFr &
   typeof securityFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -44,6 +47,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...fundersFr,
     ...pagesFr,
     ...membersFr,
+    ...errorsFr,
     ...securityFr,
   },
   en: {
@@ -54,6 +58,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...fundersEn,
     ...pagesEn,
     ...membersEn,
+    ...errorsEn,
     ...securityEn,
   },
 };
