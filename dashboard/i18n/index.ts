@@ -21,6 +21,8 @@ import { pagesEn } from './pages-en.ts';
 import { pagesFr } from './pages-fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
+import { securityEn } from './security-en.ts';
+import { securityFr } from './security-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
 export type Dict = BaseDict &
@@ -30,7 +32,8 @@ export type Dict = BaseDict &
   typeof fundersFr &
   typeof pagesFr &
   typeof membersFr &
-  typeof errorsFr;
+  typeof errorsFr &
+  typeof securityFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
@@ -45,6 +48,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...pagesFr,
     ...membersFr,
     ...errorsFr,
+    ...securityFr,
   },
   en: {
     ...en,
@@ -55,6 +59,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...pagesEn,
     ...membersEn,
     ...errorsEn,
+    ...securityEn,
   },
 };
 
