@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fecYearExport } from '../application/fec.ts';
+import { helloassoSummary } from '../application/helloasso/queue.ts';
 import { receiveHelloassoNotification, syncHelloasso } from '../application/helloasso/use-cases.ts';
 import { handleBadge } from '../application/machine-loop/access-service.ts';
 import { handleMaterial } from '../application/machine-loop/board-events.ts';
@@ -251,6 +252,12 @@ describe('a month of activity (issue #11, done when)', () => {
     expect(await sumOfBalances()).toBe(CLOSING);
     expect(r.usageCents).toBe(500 + 1500);
     expect(r.materialsCents).toBe(100);
+    // HelloAsso's reconciliation: the tip and the membership are reported, not on a card.
+    expect(await helloassoSummary(db, march)).toMatchObject({
+      cardCents: 9500,
+      tipCents: 300,
+      otherCents: 1500,
+    });
     const closed = await closePeriod(db, ctx.by, { period: '2026-03' }, { timeZone: PARIS, now: clock });
     expect(closed).toMatchObject({ period: '2026-03', forced: false });
   });
