@@ -23,6 +23,8 @@ import { pagesEn } from './pages-en.ts';
 import { pagesFr } from './pages-fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
+import { securityEn } from './security-en.ts';
+import { securityFr } from './security-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
 export type Dict = BaseDict &
@@ -33,7 +35,8 @@ export type Dict = BaseDict &
   typeof pagesFr &
   typeof membersFr &
   typeof errorsFr &
-  typeof devicesFr;
+  typeof devicesFr &
+  typeof securityFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
@@ -49,6 +52,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...membersFr,
     ...errorsFr,
     ...devicesFr,
+    ...securityFr,
   },
   en: {
     ...en,
@@ -60,6 +64,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...membersEn,
     ...errorsEn,
     ...devicesEn,
+    ...securityEn,
   },
 };
 
