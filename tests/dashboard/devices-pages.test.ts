@@ -43,7 +43,8 @@ async function post(
     body,
   });
 }
-const boards = async () => (await t.call('GET', `/api/v1/machines/${machine}/devices`)).body.items as unknown[];
+const boards = async () =>
+  (await t.call('GET', `/api/v1/machines/${machine}/devices`)).body.items as unknown[];
 const flash = async (res: Response, cookie = admin) => {
   const set = res.headers.get('set-cookie')?.split(';')[0] ?? '';
   const page = await t.app.request(`${ORIGIN}${res.headers.get('location')}`, {
