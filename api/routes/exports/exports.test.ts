@@ -43,13 +43,14 @@ describe('GET /api/v1/exports/{paheko,sessions,topups,attendance}', () => {
     const paheko = parseCsv((await t.call('GET', `/api/v1/exports/paheko?${range}`)).text);
     expect(paheko[1]!.fields.slice(3, 6)).toEqual(['530', '4191', '15,00']);
     const topups = parseCsv((await t.call('GET', `/api/v1/exports/topups?${range}`)).text);
+    // Words, not codes (issue #12): the type and the payment method, the member by name.
     expect(topups[1]!.fields.slice(2, 8)).toEqual([
-      'recharge',
-      member,
+      'Recharge',
       'Camille Martin',
-      'cash',
+      'Espèces',
       '15,00',
       '1500',
+      'reçu 1',
     ]);
   });
 
