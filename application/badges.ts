@@ -1,14 +1,20 @@
 /**
  * Badges (SPEC §3 POST /members/{id}/badges): the UID, normalised as on MQTT, is stored only
  * as keyed hashes plus its last 4 hex digits. An active badge's UID is unique.
+ *
+ * A UID whose badge was declared lost or revoked is never issued again, to anyone, not even to
+ * the same member (security check of 1 Dec 2026, issue #12): whoever holds a lost card would
+ * otherwise get the new holder's access and credit. A found card is not given back: the member
+ * gets a new card. (Erasure, gdpr.ts, forgets the UID's hash, so an erased member's card is
+ * no longer recognised.)
  */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { uidHint, uidSchema } from '../core/ids.ts';
 import { badges } from '../db/schema.ts';
 import { audit } from './audit.ts';
 import { consumeEnrolmentsOf } from './enrolments.ts';
-import { conflict, isUniqueViolation, notFound } from './errors.ts';
+import { conflict, isUniqueViolation, notFound, ServiceError } from './errors.ts';
 import { findMember } from './members.ts';
 import { badgeHashes, newId } from './security.ts';
 import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
@@ -31,6 +37,16 @@ const uidTaken = () =>
     'This UID is already issued on an active badge; revoke that badge (POST /api/v1/badges/{id}/revoke) first.',
   );
 
+/** The UID belongs to a badge declared lost or revoked: the dashboard tells it apart from uidTaken. */
+export class UidRetiredError extends ServiceError {
+  constructor() {
+    super(
+      'conflict',
+      'This UID belongs to a badge that was declared lost or revoked; it cannot be issued again (whoever holds that card must not get access). Give the member a new card.',
+    );
+  }
+}
+
 export const issueBadgeInput = z
   .object({ memberId: z.string().trim().min(1).max(64), uid: z.string().max(64).pipe(uidSchema) })
   .strict();
@@ -51,11 +67,12 @@ export async function issueBadge(ctx: UseCaseContext, input: z.input<typeof issu
   try {
     return await runUseCase(ctx, async (tx) => {
       await findMember(tx, memberId);
-      const active = await tx
-        .select({ id: badges.id })
+      const known = await tx
+        .select({ status: badges.status })
         .from(badges)
-        .where(and(eq(badges.uidHash, hashes.uidHash), eq(badges.status, 'active')));
-      if (active.length > 0) throw uidTaken();
+        .where(eq(badges.uidHash, hashes.uidHash));
+      if (known.some((b) => b.status === 'active')) throw uidTaken();
+      if (known.length > 0) throw new UidRetiredError();
       const [row] = await tx
         .insert(badges)
         .values({ id: newId(), memberId, uidLast4: uidHint(uid), ...hashes })

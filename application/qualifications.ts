@@ -1,9 +1,13 @@
-/** Qualifications (SPEC §3 POST /qualifications) and their prerequisites. */
-import { asc, eq } from 'drizzle-orm';
+/**
+ * Qualifications (SPEC §3 POST /qualifications) and their prerequisites. A name is unique,
+ * ignoring case and spaces (security check of 1 Dec 2026, issue #12): two "Découpe laser"
+ * would let a trainer certify the wrong one and the machine ask for the other.
+ */
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { qualificationPrerequisites, qualifications } from '../db/schema.ts';
 import { type Actor, audit } from './audit.ts';
-import { conflict, isUniqueViolation, notFound } from './errors.ts';
+import { conflict, isUniqueViolation, notFound, ServiceError } from './errors.ts';
 import { checkQualifications } from './staff.ts';
 
 export interface QualificationInput {
@@ -15,6 +19,23 @@ export interface QualificationInput {
 }
 
 type Row = typeof qualifications.$inferSelect;
+
+/** The name that two qualifications may not share: case, accents' case and spaces ignored. */
+export const qualificationNameKey = (name: string) =>
+  name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('fr');
+
+/** Another qualification already has this name (the dashboard says it in the user's words). */
+export class QualificationNameTakenError extends ServiceError {
+  constructor(readonly existingName: string) {
+    super(
+      'conflict',
+      `A qualification is already called "${existingName}"; choose another name or use the existing one.`,
+    );
+  }
+}
+
+/** pg advisory lock key: creations compare names one at a time (no index can hold the rule). */
+const QUALIFICATION_NAMES_LOCK = 7275011;
 
 const view = (q: Row, prerequisites: string[]) => ({
   id: q.id,
@@ -45,6 +66,12 @@ export async function createQualification(db: Db, actor: Actor, input: Qualifica
         .where(eq(qualifications.id, input.id));
       if (dup !== undefined) throw exists();
       await checkQualifications(tx, 'prerequisites', prerequisites);
+      await tx.execute(sql`select pg_advisory_xact_lock(${QUALIFICATION_NAMES_LOCK})`);
+      // Compared in JS: PostgreSQL's lower() in the C locale leaves "É" as it is.
+      const key = qualificationNameKey(input.name);
+      const names = await tx.select({ name: qualifications.name }).from(qualifications);
+      const same = names.find((q) => qualificationNameKey(q.name) === key);
+      if (same !== undefined) throw new QualificationNameTakenError(same.name);
       const [row] = await tx
         .insert(qualifications)
         .values({

@@ -1,7 +1,9 @@
 /**
  * "Today at the lab" (issue #4): unique visitors of a day, from door and machine badges
- * (machine_events of kind `badge` whose badge belonged to a member, granted or not: a refused
- * badge is still someone in the lab). Days and hours are the lab's (LAB_TIMEZONE).
+ * (machine_events of kind `badge` whose badge belonged to a member and was GRANTED: a session
+ * or a door entry). A refused badge is not counted (security check of 1 Dec 2026, issue #12):
+ * a lost card found by someone else, or a suspended member turned back at the door, is not a
+ * member's visit. Days and hours are the lab's (LAB_TIMEZONE).
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
@@ -13,7 +15,7 @@ export interface VisitorsDay {
   date: string;
   from: Date;
   to: Date;
-  /** distinct members who badged anywhere that day */
+  /** distinct members granted anywhere that day */
   total: number;
   /** distinct members who badged in each hour, 0 to 23 (local time) */
   byHour: number[];
@@ -38,7 +40,7 @@ export function labDay(at: Date, timeZone: string): { date: string; from: Date; 
 
 export async function visitorsOn(db: DbOrTx, at: Date, timeZone: string): Promise<VisitorsDay> {
   const day = labDay(at, timeZone);
-  const where = sql`kind = 'badge' and member_id is not null
+  const where = sql`kind = 'badge' and member_id is not null and granted is true
     and received_at >= ${ts(day.from)} and received_at < ${ts(day.to)}`;
   const [total] = await rowsOf<{ n: unknown }>(
     db,

@@ -6,6 +6,9 @@ import { Hono } from 'hono';
 import { toProblem } from '../web/problem.ts';
 import type { DashEnv } from './context.ts';
 import { isDashboardGuard } from './http/access.ts';
+
+export { dashboardNotFound } from './http/access.ts';
+
 import { registerAssets } from './http/assets.ts';
 import { registerAdminBackup } from './pages/admin-backup.tsx';
 import { registerAdminDevices } from './pages/admin-devices.tsx';

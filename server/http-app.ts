@@ -8,7 +8,8 @@ import { routePath } from 'hono/route';
 import { createApi } from '../api/app.ts';
 import type { AppEnv } from '../api/http/context.ts';
 import { type AppDeps, resolveDeps } from '../application/deps.ts';
-import { createDashboard } from '../dashboard/app.tsx';
+import { createDashboard, dashboardNotFound } from '../dashboard/app.tsx';
+import type { DashContext } from '../dashboard/context.ts';
 import { metrics } from '../logging/metrics.ts';
 import { refuseControlCharactersInUrl } from '../web/control-chars.ts';
 import { lingerOnClose } from '../web/linger.ts';
@@ -61,9 +62,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // The dashboard (issue #4) at `/`: its own guards on every route, the application's use cases.
   app.route('/', createDashboard());
 
-  app.notFound((c) =>
-    new Problem(404, `No route ${c.req.method} ${c.req.path}; see /api/docs for the routes.`).toResponse(),
-  );
+  // A mistyped dashboard address gets the dashboard's page in the visitor's language; the API's
+  // paths keep their problem+json (outsider's check, issue #12).
+  app.notFound((c) => {
+    if (c.req.path !== '/api' && !c.req.path.startsWith('/api/'))
+      return dashboardNotFound(c as unknown as DashContext);
+    return new Problem(
+      404,
+      `No route ${c.req.method} ${c.req.path}; see /api/docs for the routes.`,
+    ).toResponse();
+  });
   app.onError((error, c) => {
     const problem = toProblem(error);
     if (problem.status >= 500) {

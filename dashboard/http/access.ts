@@ -12,9 +12,9 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import type { Principal } from '../../application/auth.ts';
 import type { Role } from '../../core/domain.ts';
-import type { DashEnv } from '../context.ts';
+import type { DashContext, DashEnv } from '../context.ts';
 import { language } from '../i18n/index.ts';
-import { forbiddenPage } from '../views/errors.tsx';
+import { crossSitePage, forbiddenPage, formTooLargePage, notFoundPage } from '../views/errors.tsx';
 import { readFlash } from './flash.ts';
 import { session } from './session.ts';
 
@@ -64,11 +64,12 @@ export function requires(access: Access): MiddlewareHandler<DashEnv> {
     await readFlash(c, noop);
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const length = Number(c.req.header('content-length') ?? Number.NaN);
-      if (!(length <= MAX_FORM_BYTES)) return c.text('Form too large or without Content-Length', 413);
+      // server/http-app.ts adds `Connection: close` to every 413 (the body is left unread).
+      if (!(length <= MAX_FORM_BYTES)) return formTooLargePage(c);
       try {
         await sameOrigin(c, noop);
       } catch (e) {
-        if (e instanceof HTTPException && e.status === 403) return forbiddenPage(c);
+        if (e instanceof HTTPException && e.status === 403) return crossSitePage(c);
         throw e;
       }
     }
@@ -85,3 +86,15 @@ export function requires(access: Access): MiddlewareHandler<DashEnv> {
   };
   return Object.assign(middleware, { [GUARD]: true });
 }
+
+/**
+ * The page for an address no route answers (a mistyped dashboard address), in the visitor's
+ * language; server/http-app.ts mounts it for every path outside /api/, which keeps its
+ * problem+json. Reads the session so that the layout shows the signed-in menu.
+ */
+export const dashboardNotFound = async (c: DashContext) => {
+  await language(c, noop);
+  await session(c, noop);
+  await readFlash(c, noop);
+  return notFoundPage(c);
+};

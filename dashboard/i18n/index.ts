@@ -8,6 +8,8 @@ import type { DashEnv } from '../context.ts';
 import { backupEn } from './backup-en.ts';
 import { backupFr } from './backup-fr.ts';
 import { en } from './en.ts';
+import { errorsEn } from './errors-en.ts';
+import { errorsFr } from './errors-fr.ts';
 import { type Dict as BaseDict, fr } from './fr.ts';
 import { fundersEn } from './funders-en.ts';
 import { fundersFr } from './funders-fr.ts';
@@ -19,6 +21,8 @@ import { pagesEn } from './pages-en.ts';
 import { pagesFr } from './pages-fr.ts';
 import { practicesEn } from './practices-en.ts';
 import { practicesFr } from './practices-fr.ts';
+import { securityEn } from './security-en.ts';
+import { securityFr } from './security-fr.ts';
 
 /** fr.ts plus the issue #6 words (practices-fr.ts), kept apart so that each file stays short. */
 export type Dict = BaseDict &
@@ -27,14 +31,36 @@ export type Dict = BaseDict &
   typeof helloassoFr &
   typeof fundersFr &
   typeof pagesFr &
-  typeof membersFr;
+  typeof membersFr &
+  typeof errorsFr &
+  typeof securityFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_COOKIE = 'sesame_lang';
 
 export const dictionaries: Record<Lang, Dict> = {
-  fr: { ...fr, ...practicesFr, ...backupFr, ...helloassoFr, ...fundersFr, ...pagesFr, ...membersFr },
-  en: { ...en, ...practicesEn, ...backupEn, ...helloassoEn, ...fundersEn, ...pagesEn, ...membersEn },
+  fr: {
+    ...fr,
+    ...practicesFr,
+    ...backupFr,
+    ...helloassoFr,
+    ...fundersFr,
+    ...pagesFr,
+    ...membersFr,
+    ...errorsFr,
+    ...securityFr,
+  },
+  en: {
+    ...en,
+    ...practicesEn,
+    ...backupEn,
+    ...helloassoEn,
+    ...fundersEn,
+    ...pagesEn,
+    ...membersEn,
+    ...errorsEn,
+    ...securityEn,
+  },
 };
 
 const isLang = (v: string | undefined): v is Lang => v === 'fr' || v === 'en';

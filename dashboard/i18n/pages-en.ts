@@ -1,4 +1,5 @@
 /** English for pages-fr.ts (issue #12 pages). */
+import { AUDIT_ACTION_WORDS } from '../../application/words.ts';
 import type { pagesFr } from './pages-fr.ts';
 
 export const pagesEn: typeof pagesFr = {
@@ -42,36 +43,7 @@ export const pagesEn: typeof pagesFr = {
   auditWhat: 'On',
   auditCount: (n) => `${n} entr(y/ies).`,
   auditNothing: 'No entry for these filters.',
-  auditActions: {
-    accept: 'Accepted',
-    accept_offline_session: 'Offline session accepted',
-    access_link: 'Access link created',
-    bootstrap_admin: 'First admin created',
-    certify: 'Certification',
-    close: 'Close',
-    confirm_check: 'Check confirmed',
-    create: 'Created',
-    download: 'Download',
-    end_session: 'Session stopped',
-    erase: 'Erasure',
-    helloasso_assign: 'HelloAsso payment assigned',
-    import: 'Import',
-    issue: 'Issued',
-    issue_token: 'Token issued',
-    lock: 'Lock',
-    material: 'Material charged',
-    offline_running_clamped: 'Offline running time capped',
-    purge: 'Purge',
-    refuse_offline_session: 'Offline session refused',
-    report_problem: 'Problem reported',
-    reset_sign_in_throttle: 'Sign-in block lifted',
-    restore: 'Back in service',
-    revoke: 'Revoked',
-    revoke_staff_tokens: 'Tokens revoked',
-    rotate_staff_token: 'Token rotated',
-    set_password: 'Password set',
-    update: 'Changed',
-  },
+  auditActions: AUDIT_ACTION_WORDS.en,
   auditEntities: {
     auth: 'Sign-in',
     backup: 'Backup',

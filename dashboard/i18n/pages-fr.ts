@@ -3,6 +3,8 @@
  * confirmations, phone navigation), merged into the dictionary by index.ts;
  * pages-en.ts has the same keys.
  */
+import { AUDIT_ACTION_WORDS } from '../../application/words.ts';
+
 export const pagesFr = {
   navSessions: 'Sessions',
   navMyMachines: 'Mes machines',
@@ -46,36 +48,7 @@ export const pagesFr = {
   auditWhat: 'Sur',
   auditCount: (n: string) => `${n} entrée(s).`,
   auditNothing: 'Aucune entrée pour ces filtres.',
-  auditActions: {
-    accept: 'Accepté',
-    accept_offline_session: 'Session hors ligne acceptée',
-    access_link: 'Lien d’accès créé',
-    bootstrap_admin: 'Premier admin créé',
-    certify: 'Habilitation',
-    close: 'Clôture',
-    confirm_check: 'Vérification confirmée',
-    create: 'Création',
-    download: 'Téléchargement',
-    end_session: 'Session arrêtée',
-    erase: 'Effacement',
-    helloasso_assign: 'Paiement HelloAsso attribué',
-    import: 'Import',
-    issue: 'Remise',
-    issue_token: 'Jeton créé',
-    lock: 'Verrouillage',
-    material: 'Matière facturée',
-    offline_running_clamped: 'Temps hors ligne plafonné',
-    purge: 'Purge',
-    refuse_offline_session: 'Session hors ligne refusée',
-    report_problem: 'Problème signalé',
-    reset_sign_in_throttle: 'Blocage de connexion levé',
-    restore: 'Remise en service',
-    revoke: 'Révocation',
-    revoke_staff_tokens: 'Jetons révoqués',
-    rotate_staff_token: 'Jeton renouvelé',
-    set_password: 'Mot de passe défini',
-    update: 'Modification',
-  } as Record<string, string>,
+  auditActions: AUDIT_ACTION_WORDS.fr,
   auditEntities: {
     auth: 'Connexion',
     backup: 'Sauvegarde',

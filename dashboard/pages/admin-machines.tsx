@@ -5,7 +5,11 @@ import { actorOf } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { addMachine, changeMachine } from '../../application/machine-use-cases.ts';
 import { getMachine, listMachines, type MachineViewDto } from '../../application/machines.ts';
-import { createQualification, listQualifications } from '../../application/qualifications.ts';
+import {
+  createQualification,
+  listQualifications,
+  QualificationNameTakenError,
+} from '../../application/qualifications.ts';
 import { useCaseContext } from '../../application/use-case.ts';
 import { CREDIT_POLICIES, MACHINE_KINDS } from '../../core/domain.ts';
 import { SLUG_PATTERN } from '../../core/ids.ts';
@@ -347,6 +351,14 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
     try {
       await createQualification(c.var.deps.db, actorOf(userOf(c)), parsed.data);
     } catch (e) {
+      if (e instanceof QualificationNameTakenError) {
+        return redirectWith(
+          c,
+          '/admin/machines#quals-h',
+          'error',
+          c.var.t.qualificationNameTaken(e.existingName),
+        );
+      }
       if (e instanceof ServiceError) return redirectWith(c, '/admin/machines#quals-h', 'error', e.detail);
       throw e;
     }

@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { createAccessLink } from '../../application/access-links.ts';
 import { actorOf } from '../../application/auth.ts';
-import { issueBadge } from '../../application/badges.ts';
+import { issueBadge, UidRetiredError } from '../../application/badges.ts';
 import { listEnrolments } from '../../application/enrolments.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { listMembers } from '../../application/members.ts';
@@ -130,6 +130,8 @@ export function registerMembers(app: Hono<DashEnv>): void {
       const badge = await issueBadge(useCaseContext(c.var.deps, userOf(c)), { memberId: id, uid });
       return redirectWith(c, `/members/${id}`, 'ok', t.badgeIssued(badge.last4));
     } catch (e) {
+      if (e instanceof UidRetiredError)
+        return redirectWith(c, `/members/${id}#badge-h`, 'error', t.badgeRetired);
       if (e instanceof ServiceError && e.kind === 'conflict') {
         return redirectWith(c, `/members/${id}#badge-h`, 'error', t.badgeTaken);
       }

@@ -9,7 +9,11 @@ import { actorOf } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { createMember } from '../../application/member-use-cases.ts';
 import { listMembers } from '../../application/members.ts';
-import { createQualification, listQualifications } from '../../application/qualifications.ts';
+import {
+  createQualification,
+  listQualifications,
+  QualificationNameTakenError,
+} from '../../application/qualifications.ts';
 import { useCaseContext } from '../../application/use-case.ts';
 import { type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
@@ -123,6 +127,14 @@ export function registerSetup(app: Hono<DashEnv>): void {
     try {
       await createQualification(db, actorOf(userOf(c)), { id, ...form.data });
     } catch (e) {
+      if (e instanceof QualificationNameTakenError) {
+        return redirectWith(
+          c,
+          '/setup/qualifications',
+          'error',
+          c.var.t.qualificationNameTaken(e.existingName),
+        );
+      }
       if (e instanceof ServiceError) return redirectWith(c, '/setup/qualifications', 'error', e.detail);
       throw e;
     }

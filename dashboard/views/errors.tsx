@@ -55,3 +55,34 @@ export function errorPage(c: DashContext, status: number, detail: string) {
     (status >= 400 && status < 600 ? status : 500) as 500,
   );
 }
+
+/** An oversized form (over MAX_FORM_BYTES, or without Content-Length), status 413. */
+export function formTooLargePage(c: DashContext) {
+  const { t } = c.var;
+  return page(
+    c,
+    t.formTooLargeTitle,
+    <p>
+      {t.formTooLargeText} <a href="/">{t.backHome}</a>
+    </p>,
+    [],
+    413,
+  );
+}
+
+/**
+ * A form post refused by the same-origin check (status 403): not an account matter, so say
+ * where it came from and what to do (outsider's check, issue #12).
+ */
+export function crossSitePage(c: DashContext) {
+  const { t } = c.var;
+  return page(
+    c,
+    t.crossSiteTitle,
+    <p>
+      {t.crossSiteText} <a href="/">{t.crossSiteReload}</a>
+    </p>,
+    [],
+    403,
+  );
+}

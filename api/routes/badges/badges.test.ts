@@ -54,7 +54,7 @@ describe('POST /api/v1/members/{id}/badges', () => {
     }
   });
 
-  it('answers 409 for a UID already on an active badge, and allows it again once revoked', async () => {
+  it('answers 409 for a UID already on an active badge, and still once declared lost', async () => {
     const a = await t.member();
     const b = await t.member();
     const uid = randomUid().toUpperCase();
@@ -69,7 +69,10 @@ describe('POST /api/v1/members/{id}/badges', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe('lost');
     expect((await t.call('POST', `/api/v1/badges/${first.body.id}/revoke`, { body: {} })).status).toBe(409);
-    expect((await t.call('POST', `/api/v1/members/${b}/badges`, { body: { uid } })).status).toBe(201);
+    // A lost card is never issued again (tests/security/badge-reissue.test.ts).
+    const again = await t.call('POST', `/api/v1/members/${b}/badges`, { body: { uid } });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toMatch(/lost or revoked.*new card/);
   });
 
   it('answers 404 for an unknown member or badge, 403 for non-admins', async () => {

@@ -25,6 +25,7 @@ const create = defineRoute(ADMIN, {
   path: '/api/v1/qualifications',
   tags,
   summary: 'Create a qualification',
+  description: 'Its name is unique, ignoring case and spaces: another "Découpe laser" answers 409.',
   request: {
     body: jsonBody(
       z
