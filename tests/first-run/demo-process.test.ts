@@ -30,7 +30,7 @@ afterAll(() => {
 
 describe('npm run demo in the background (no stdin)', () => {
   it('prints a fresh token, listens on 127.0.0.1, keeps running after stdin ends, stops on SIGTERM', async () => {
-    const env = { ...process.env, PORT: '0', MQTT_PORT: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', MQTT_PORT: '0' };
     delete env.HOST;
     delete env.MQTT_HOST;
     delete env.BOOTSTRAP_ADMIN_TOKEN;
