@@ -98,8 +98,9 @@ describe('control characters (issue #9)', () => {
       },
       body,
     });
-    expect(r.status).toBe(303);
-    expect(r.headers.get('location')).toBe('/members/new');
+    // The form comes back with the field's error (issue #12: errors next to the field).
+    expect(r.status).toBe(422);
+    expect(await r.text()).toContain('name="name"');
     expect((await t.call('GET', `/api/v1/members?q=${encodeURIComponent(email)}`)).body.total).toBe(0);
   });
 
