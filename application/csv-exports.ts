@@ -145,8 +145,8 @@ export const TOPUP_COLUMNS: Record<WordsLang, readonly string[]> = {
 };
 
 const TYPE_LABELS: Record<WordsLang, Record<string, string>> = {
-  fr: { topup: 'recharge', refund: 'remboursement' },
-  en: { topup: 'top-up', refund: 'refund' },
+  fr: { topup: 'Recharge', refund: 'Remboursement' },
+  en: { topup: 'Top-up', refund: 'Refund' },
 };
 
 /**

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/client.ts';
 import { testDatabase } from '../tests/support/db.ts';
-import { checkFec, type FecRecord, fecCents } from '../tests/support/fec-checks.ts';
+import { checkFec, type FecRecord, fecCents, sessionRef } from '../tests/support/fec-checks.ts';
 import {
   insertMachine,
   insertMember,
@@ -69,7 +69,7 @@ describe('FEC detail', () => {
     const m = checkFec(minute.bytes, minute.filename);
     expect(e.problems).toEqual([]);
     expect(m.problems).toEqual([]);
-    const sessionLines = e.records.filter((r) => r.PieceRef === `session ${session}`);
+    const sessionLines = e.records.filter((r) => r.PieceRef === sessionRef(session));
     expect(sessionLines.map((r) => [r.EcritureNum, r.EcritureDate, r.CompteNum, r.Debit, r.Credit])).toEqual([
       ['2', '20260302', '4191', '2,00', '0,00'],
       ['2', '20260302', '706', '0,00', '2,00'],

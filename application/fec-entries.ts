@@ -7,6 +7,7 @@
  * sum of the members' balances.
  */
 import { MACHINE_KINDS, type MachineKind, TOPUP_METHODS, type TopupMethod } from '../core/domain.ts';
+import { pieceRefs, transactionRef } from '../core/export-refs.ts';
 import type { FecEntry, FecJournal, FecLine } from './fec-format.ts';
 
 /** A ledger line of a source entry (the shape of core/journal-entries.ts's JournalLine). */
@@ -50,6 +51,8 @@ export type AccountOf = (line: SourceLine, entry: SourceEntry) => ChartAccount;
 const PER_MEMBER: ReadonlySet<string> = new Set(['member_cards', 'member_debts']);
 
 export function toFecEntries(entries: readonly SourceEntry[], accountOf: AccountOf): FecEntry[] {
+  // Issue #12: short references, not ids (core/export-refs.ts); members' numbers are given in fec.ts.
+  const pieceOf = pieceRefs(entries);
   return entries.map((entry) => {
     const lines: FecLine[] = entry.lines
       .filter((l) => l.amountCents !== 0)
@@ -72,12 +75,6 @@ export function toFecEntries(entries: readonly SourceEntry[], accountOf: Account
       lines,
     };
   });
-}
-
-/** The piece: a session's charges are justified by the session, else the ledger transaction (as in paheko.ts). */
-function pieceOf(entry: SourceEntry): string {
-  if (entry.key?.startsWith('session:') && entry.sessionId !== null) return `session ${entry.sessionId}`;
-  return entry.transactionIds[0] ?? '';
 }
 
 export function journalOf(entry: SourceEntry): FecJournal {
@@ -140,21 +137,25 @@ function ecritureLib(entry: SourceEntry): string {
       return withReason(`Remboursement carte machine — ${methodLabel(entry.method)}`);
     case 'usage':
     case 'material': {
+      // Issue #12: "Découpe laser — Camille Martin", the machine and the member, said once.
       const machine = entry.lines.find((e) => e.account === 'machine_revenue');
-      if (machine === undefined && entry.kind === 'material') {
-        return entry.sessionId ? `Consommables — session ${entry.sessionId}` : 'Consommables';
+      const materials = entry.lines.some((e) => e.account === 'material_revenue');
+      const who = entry.lines.find((e) => e.memberName)?.memberName;
+      let what = 'Consommables';
+      if (machine !== undefined || entry.kind === 'usage') {
+        const kind = machineKindOf(machine?.machineKind ?? null);
+        const label = MACHINE_LABELS[kind];
+        what = machine?.machineName ?? `Utilisation ${label}`;
+        if (materials) what += ' et consommables';
       }
-      const kind = machineKindOf(machine?.machineKind ?? null);
-      const name = machine?.machineName ?? machine?.machineId ?? '';
-      const what = `Utilisation ${MACHINE_LABELS[kind]}${name ? ` ${name}` : ''}`;
-      return entry.sessionId ? `${what} — session ${entry.sessionId}` : what;
+      return who ? `${what} — ${who}` : what;
     }
     case 'adjustment':
       return withReason('Régularisation carte machine');
     default: {
       const kind = entry.reversesKind;
       const original = kind ? ` (${Object.hasOwn(KIND_LABELS, kind) ? KIND_LABELS[kind] : kind})` : '';
-      const target = entry.reversesId === null ? '' : ` de l'opération ${entry.reversesId}`;
+      const target = entry.reversesId === null ? '' : ` de ${transactionRef(kind, entry.reversesId)}`;
       return withReason(`Annulation${target}${original}`);
     }
   }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/client.ts';
 import { closedPeriods } from '../db/schema.ts';
 import { testDatabase } from '../tests/support/db.ts';
-import { checkFec, type FecRecord, fecCents } from '../tests/support/fec-checks.ts';
+import { checkFec, type FecRecord, fecCents, memberNo, UUID } from '../tests/support/fec-checks.ts';
 import {
   adjustment,
   insertMachine,
@@ -135,6 +135,8 @@ describe('fecYearExport', () => {
   it("has a 4191 balance equal to Σ member balances at the year's end", async () => {
     const { bytes, filename } = await fecYearExport(db, 2026, '01-01', { timeZone: PARIS, now });
     const { records } = checkFec(bytes, filename);
+    // Issue #12: members by their number in the à-nouveaux and écritures, never their id.
+    expect(new TextDecoder().decode(bytes)).not.toMatch(UUID);
     let balances = 0;
     for (const m of members) balances += await ledgerCredit(db, m);
     // Σ today less what 2027 brought.
@@ -142,7 +144,7 @@ describe('fecYearExport', () => {
     expect(side(records, '4191')).toBe(4500 + 2650 + 2000 - 100 - 700 - 250 - 100 + 1000 - 1000);
     // and per member, through the auxiliary account
     const aliceSide = records
-      .filter((r) => r.CompAuxNum === alice)
+      .filter((r) => r.CompAuxNum === memberNo(alice))
       .reduce((s, r) => s + fecCents(r.Credit!) - fecCents(r.Debit!), 0);
     expect(aliceSide).toBe((await ledgerCredit(db, alice)) - 777);
   });

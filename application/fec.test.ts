@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineKind } from '../core/domain.ts';
 import type { Db } from '../db/client.ts';
 import { testDatabase } from '../tests/support/db.ts';
+import { memberNo, sessionRef, UUID } from '../tests/support/fec-checks.ts';
 import {
   adjustment,
   insertMachine,
@@ -124,7 +125,7 @@ describe('fecExport', () => {
         'Caisse',
         '',
         '',
-        String(tx.cash),
+        `REC-${tx.cash}`,
         '20260301',
         'Recharge carte machine — espèces',
         '12,50',
@@ -144,9 +145,9 @@ describe('fecExport', () => {
         '20260301',
         '4191',
         'Usagers créditeurs : Avances et acomptes',
-        alice,
+        memberNo(alice),
         'Alice Dupont',
-        String(tx.cash),
+        `REC-${tx.cash}`,
         '20260301',
         'Recharge carte machine — espèces',
         '0,00',
@@ -228,9 +229,9 @@ describe('fecExport', () => {
       expect(l.PieceRef).not.toBe('');
       expect(l.EcritureLib).not.toBe('');
     }
-    const usage2 = lines.filter((l) => l.PieceRef === String(tx.usage2));
+    const usage2 = lines.filter((l) => l.PieceRef === `UTI-${tx.usage2}`);
     expect(usage2.map((l) => l.EcritureDate)).toEqual(['20260305', '20260305']);
-    const last = lines.filter((l) => l.PieceRef === String(tx.usage3));
+    const last = lines.filter((l) => l.PieceRef === `UTI-${tx.usage3}`);
     expect(last.map((l) => [l.EcritureDate, l.Debit, l.Credit])).toEqual([
       ['20260331', '0,01', '0,00'],
       ['20260331', '0,00', '0,01'],
@@ -242,7 +243,7 @@ describe('fecExport', () => {
     const { lines } = parse((await fecExport(db, march)).content);
     const of = (id: number) =>
       lines
-        .filter((l) => l.PieceRef === String(id) || (id === tx.card && l.PieceRef === 'TPE #4711'))
+        .filter((l) => l.PieceRef.endsWith(`-${id}`) || (id === tx.card && l.PieceRef === 'TPE #4711'))
         .map((l) => [
           l.JournalCode,
           l.CompteNum,
@@ -265,49 +266,79 @@ describe('fecExport', () => {
         '30,00',
         '0,00',
       ],
-      ['BQ', ...card, bob, 'Bob le Tabulé', 'Recharge carte machine — carte bancaire', '0,00', '30,00'],
+      [
+        'BQ',
+        ...card,
+        memberNo(bob),
+        'Bob le Tabulé',
+        'Recharge carte machine — carte bancaire',
+        '0,00',
+        '30,00',
+      ],
     ]);
     expect(of(tx.hello)).toEqual([
       ['HA', '4671', 'Débiteurs divers', '', '', 'Recharge carte machine — HelloAsso', '20,00', '0,00'],
-      ['HA', ...card, bob, 'Bob le Tabulé', 'Recharge carte machine — HelloAsso', '0,00', '20,00'],
+      ['HA', ...card, memberNo(bob), 'Bob le Tabulé', 'Recharge carte machine — HelloAsso', '0,00', '20,00'],
     ]);
-    const use1 = `Utilisation découpeuse laser Laser 60W — session ${session}`;
+    const use1 = 'Laser 60W — Alice Dupont';
     expect(
       lines
-        .filter((l) => l.PieceRef === `session ${session}`)
+        .filter((l) => l.PieceRef === sessionRef(session))
         .map((l) => [l.JournalCode, l.CompteNum, l.CompAuxLib, l.EcritureLib, l.Debit, l.Credit]),
     ).toEqual([
       ['VT', '4191', 'Alice Dupont', use1, '5,00', '0,00'],
       ['VT', '706', '', use1, '0,00', '5,00'],
     ]);
     expect(of(tx.usage2)).toEqual([
-      ['VT', ...card, bob, 'Bob le Tabulé', 'Utilisation imprimante 3D Prusa MK4', '1,20', '0,00'],
-      ['VT', '706', 'Prestations de services', '', '', 'Utilisation imprimante 3D Prusa MK4', '0,00', '1,20'],
+      ['VT', ...card, memberNo(bob), 'Bob le Tabulé', 'Prusa MK4 — Bob le Tabulé', '1,20', '0,00'],
+      ['VT', '706', 'Prestations de services', '', '', 'Prusa MK4 — Bob le Tabulé', '0,00', '1,20'],
     ]);
     expect(of(tx.refund)).toEqual([
-      ['BQ', ...card, bob, 'Bob le Tabulé', 'Remboursement carte machine — chèque', '7,00', '0,00'],
+      ['BQ', ...card, memberNo(bob), 'Bob le Tabulé', 'Remboursement carte machine — chèque', '7,00', '0,00'],
       ['BQ', '5112', 'Chèques à encaisser', '', '', 'Remboursement carte machine — chèque', '0,00', '7,00'],
     ]);
     const goodwill = 'Régularisation carte machine — geste commercial';
     expect(of(tx.adjUp)).toEqual([
       ['OD', '709', 'Rabais, remises et ristournes accordés', '', '', goodwill, '1,50', '0,00'],
-      ['OD', ...card, alice, 'Alice Dupont', goodwill, '0,00', '1,50'],
+      ['OD', ...card, memberNo(alice), 'Alice Dupont', goodwill, '0,00', '1,50'],
     ]);
     const correction = 'Régularisation carte machine — erreur de saisie';
     expect(of(tx.adjDown)).toEqual([
       ['OD', '706', 'Prestations de services', '', '', correction, '0,00', '0,30'],
-      ['OD', ...card, bob, 'Bob le Tabulé', correction, '0,30', '0,00'],
+      ['OD', ...card, memberNo(bob), 'Bob le Tabulé', correction, '0,30', '0,00'],
     ]);
-    const cancel = `Annulation de l'opération ${tx.hello} (recharge carte machine) — doublon`;
+    const cancel = `Annulation de REC-${tx.hello} (recharge carte machine) — doublon`;
     expect(of(tx.rev)).toEqual([
       ['OD', '4671', 'Débiteurs divers', '', '', cancel, '0,00', '20,00'],
-      ['OD', ...card, bob, 'Bob le Tabulé', cancel, '20,00', '0,00'],
+      ['OD', ...card, memberNo(bob), 'Bob le Tabulé', cancel, '20,00', '0,00'],
     ]);
   });
 
   it('uses the top-up reference as PieceRef, sanitised', async () => {
     const { lines } = parse((await fecExport(db, march)).content);
     expect(lines.filter((l) => l.PieceRef === 'TPE #4711')).toHaveLength(2);
+  });
+
+  // Issue #12: words and short numbers, never ids; one piece reference per écriture, stable.
+  it('has no UUID anywhere, in UTF-8 or ISO 8859-15, and unique stable piece references', async () => {
+    const file = await fecExport(db, march, { now: at('2026-04-02T10:00:00Z') });
+    const iso = await fecExport(db, march, { now: at('2026-04-02T10:00:00Z'), charset: 'iso-8859-15' });
+    const minute = await fecExport(db, march, { now: at('2026-04-02T10:00:00Z'), detail: 'minute' });
+    for (const f of [file, iso, minute]) expect(f.content).not.toMatch(UUID);
+    const { lines } = parse(file.content);
+    const pieces = new Map<string, string>();
+    for (const l of lines) pieces.set(l.EcritureNum, l.PieceRef);
+    expect(new Set(pieces.values()).size).toBe(pieces.size);
+    // Labels say the machine and the member once, in ISO 8859-15 too.
+    expect(lines.map((l) => l.EcritureLib)).toContain('Laser 60W — Alice Dupont');
+    expect(parse(iso.content).lines.map((l) => l.EcritureLib)).toContain('Laser 60W - Alice Dupont');
+    expect((await fecExport(db, march, { now: at('2026-04-02T10:00:00Z') })).content).toBe(file.content);
+    // A range inside the month books the same écritures under the same references.
+    const part = parse((await fecExport(db, parseReportRange('2026-03-05', '2026-03-20', PARIS))).content);
+    expect(part.lines.length).toBeGreaterThan(0);
+    const whole = new Set(lines.map((l) => `${l.EcritureDate} ${l.PieceRef} ${l.CompAuxNum} ${l.Debit}`));
+    for (const l of part.lines)
+      expect(whole).toContain(`${l.EcritureDate} ${l.PieceRef} ${l.CompAuxNum} ${l.Debit}`);
   });
 
   it('ends lines in CRLF on request', async () => {
@@ -400,7 +431,7 @@ describe('fecExport neutralises spreadsheet formulas like the CSV exports', () =
     await topup(db, numeric, 100, 'cash', at('2026-03-04T09:00:00Z'), '42');
     const { lines, raw } = parse((await fecExport(db, march)).content);
 
-    const card = (id: string) => lines.find((l) => l.CompteNum === '4191' && l.CompAuxNum === id)!;
+    const card = (id: string) => lines.find((l) => l.CompteNum === '4191' && l.CompAuxNum === memberNo(id))!;
     expect(card(hyperlink).CompAuxLib).toBe(`'=HYPERLINK("http://x")`);
     expect(card(tabbed).CompAuxLib).toBe(`'+cmd|calc`);
     // A plain number is not a formula: left alone, as in the CSVs.

@@ -31,6 +31,7 @@ import {
   DEFAULT_CHART,
   type SubAccount,
 } from '../core/charts/charts.ts';
+import { memberNumbers } from '../core/export-refs.ts';
 import type { EntryDetail } from '../core/journal-entries.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { type AccountOf, toFecEntries } from './fec-entries.ts';
@@ -161,6 +162,7 @@ async function finish(
   o: Resolved,
   opening: FecEntry | null,
 ): Promise<FecFile> {
+  numberMembers(entries);
   const closes = await closeDates(db);
   const exportDay = compactLocalDate(o.now, o.timeZone);
   let provisional = false;
@@ -179,6 +181,22 @@ async function finish(
     validDate,
   });
   return { filename, content, bytes: encodeFec(content, o.charset), charset: o.charset, provisional };
+}
+
+/**
+ * Issue #12: a member's auxiliary account is their short number (core/export-refs.ts), not their
+ * id, the same in the à-nouveaux and the écritures of the file.
+ */
+function numberMembers(entries: FecEntry[]): void {
+  const ids = entries.flatMap((e) => e.lines.map((l) => l.auxNum).filter((n) => n !== ''));
+  const numbers = memberNumbers(ids);
+  for (const e of entries)
+    for (const l of e.lines) {
+      const number = numbers.get(l.auxNum);
+      if (number === undefined) continue;
+      if (l.auxLib === l.auxNum) l.auxLib = number;
+      l.auxNum = number;
+    }
 }
 
 async function closeDates(db: DbOrTx): Promise<{ from: number; to: number; closedAt: number }[]> {

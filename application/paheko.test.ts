@@ -12,6 +12,7 @@ import { parseCsv } from '../core/csv.ts';
 import { materialPostings } from '../core/ledger.ts';
 import type { Db } from '../db/client.ts';
 import { testDatabase } from '../tests/support/db.ts';
+import { sessionRef, UUID } from '../tests/support/fec-checks.ts';
 import {
   adjustment,
   insertMachine,
@@ -132,10 +133,10 @@ describe('pahekoExport with the default settings', () => {
     expect(use).toMatchObject({
       date: '10/03/2026',
       label: 'Utilisation et matières Trotec Speedy 300 — Alice Durand',
-      reference: `session ${session}`,
+      reference: sessionRef(session),
       amountCents: 150,
     });
-    expect(imported.find((t) => t.creditAccount === '707')!.reference).toBe(`session ${session}`);
+    expect(imported.find((t) => t.creditAccount === '707')!.reference).toBe(sessionRef(session));
     expect(file.content).not.toContain(laser.id);
   });
 
@@ -158,6 +159,45 @@ describe('pahekoExport with the default settings', () => {
     expect(() => pahekoSimpleImport(old, chart2025)).toThrow(/le compte "7061" n'existe pas/);
     // the defaults are in the 2018 chart too
     expect(pahekoSimpleImport(file.content, chart2018)).toHaveLength(16);
+  });
+});
+
+// Issue #12: words and short numbers, not ids; each entry's piece reference is its own and the
+// same in two exports of the same period, whatever the detail or the range's start.
+describe('pahekoExport references', () => {
+  it('has no UUID anywhere, and a piece reference per entry, unique and stable', async () => {
+    const file = await pahekoExport(db, march, { timeZone: PARIS });
+    expect(file.content).not.toMatch(UUID);
+    const rows = parseCsv(file.content)
+      .slice(1)
+      .map((r) => r.fields);
+    const col = (name: string) => PAHEKO_COLUMNS.indexOf(name as (typeof PAHEKO_COLUMNS)[number]);
+    const piece = col('Numéro pièce comptable');
+    // Lines of one entry (a session's use and materials) share its reference and are adjacent.
+    const refs = rows.map((r) => r[piece]!).filter((ref, i, all) => i === 0 || all[i - 1] !== ref);
+    expect(new Set(refs).size).toBe(refs.length);
+    for (const ref of refs) expect(ref).toMatch(/^(S-[0-9A-F]{8,}|(REC|RMB|REG|ANN|UTI|MAT|OP)-\d+)$/);
+    expect(refs.filter((r) => r.startsWith('REC-'))).toHaveLength(8);
+    const again = await pahekoExport(db, march, { timeZone: PARIS });
+    expect(again.content).toBe(file.content);
+    // A range inside the month gives the same entries the same references.
+    const part = await pahekoExport(db, parseReportRange('2026-03-11', '2026-03-17', PARIS), {
+      timeZone: PARIS,
+    });
+    const partRefs = parseCsv(part.content)
+      .slice(1)
+      .map((r) => r.fields[piece]!);
+    expect(partRefs.length).toBeGreaterThan(0);
+    for (const ref of partRefs) expect(refs).toContain(ref);
+    const minute = await pahekoExport(db, march, { timeZone: PARIS, detail: 'minute' });
+    expect(minute.content).not.toMatch(UUID);
+  });
+
+  it('labels the use with the machine and the member, and top-ups and refunds in capitals', async () => {
+    const rows = parseCsv((await pahekoExport(db, march, { timeZone: PARIS })).content).slice(1);
+    const labels = rows.map((r) => r.fields[PAHEKO_COLUMNS.indexOf('Libellé')]!);
+    expect(labels).toContain('Utilisation et matières Trotec Speedy 300 — Alice Durand');
+    expect(labels.some((l) => /^Annulation : recharge carte machine \(REC-\d+\) — /.test(l))).toBe(true);
   });
 });
 

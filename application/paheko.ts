@@ -29,6 +29,7 @@
 import { bookAccount, machineKindOf } from '../core/book-accounts.ts';
 import { formatCsv, frenchAmount } from '../core/csv.ts';
 import type { MachineKind, TopupMethod } from '../core/domain.ts';
+import { pieceRefs, transactionRef } from '../core/export-refs.ts';
 import { type EntryDetail, type JournalEntry, pairLines } from '../core/journal-entries.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { frenchDate, rangeSlug } from './export-format.ts';
@@ -105,7 +106,7 @@ export function entryLabel(entry: JournalEntry): string {
   } else if (entry.kind === 'reversal') {
     const original = entry.reversesKind && KIND_LABELS[entry.reversesKind];
     if (original) text += ` : ${original.toLowerCase()}`;
-    if (entry.reversesId !== null) text += ` (opération ${entry.reversesId})`;
+    if (entry.reversesId !== null) text += ` (${transactionRef(entry.reversesKind, entry.reversesId)})`;
   }
   if (who) text += ` — ${who}`;
   return text;
@@ -121,11 +122,6 @@ function remarks(entry: JournalEntry, accounts: AccountingSettings): string {
   return parts.filter(Boolean).join(' — ');
 }
 
-/** The entry's piece reference: its session, else its ledger transaction. */
-function pieceRef(entry: JournalEntry): string {
-  return entry.key.startsWith('session:') ? `session ${entry.sessionId}` : entry.transactionIds[0]!;
-}
-
 export async function pahekoExport(
   db: DbOrTx,
   range: ReportRange,
@@ -133,6 +129,8 @@ export async function pahekoExport(
 ): Promise<{ filename: string; content: string; lines: number }> {
   const accounts = options.accounts ?? (await accountingSettings(db));
   const entries = await journal(db, range, options.detail ?? 'event');
+  // Issue #12: short piece references, the same as the FEC's (core/export-refs.ts).
+  const pieceRef = pieceRefs(entries);
   const lines: string[][] = [];
   for (const entry of entries) {
     const date = frenchDate(new Date(entry.atMs), options.timeZone);

@@ -96,18 +96,18 @@ describe('sessions and top-ups CSV', () => {
       .slice(1)
       .map((r) => r.fields);
     expect(lines.map((l) => [l[2], l[6]])).toEqual([
-      ['recharge', '5000'],
-      ['recharge', '2000'],
-      ['remboursement', '300'],
-      ['recharge', '999'],
-      ['recharge', '-999'],
+      ['Recharge', '5000'],
+      ['Recharge', '2000'],
+      ['Remboursement', '300'],
+      ['Recharge', '999'],
+      ['Recharge', '-999'],
     ]);
     const report = await cardReport(db, march);
     const sum = (type: string) => lines.filter((l) => l[2] === type).reduce((s, l) => s + Number(l[6]), 0);
     // Words, not codes (issue #12 item 4): the payment method and who entered it.
     expect(lines[0]![4]).toBe('Espèces');
-    expect(sum('recharge')).toBe(report.topupsCents);
-    expect(sum('remboursement')).toBe(report.refundsCents);
+    expect(sum('Recharge')).toBe(report.topupsCents);
+    expect(sum('Remboursement')).toBe(report.refundsCents);
   });
 });
 

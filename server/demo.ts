@@ -12,10 +12,12 @@ import { type SimulatedController, startSimulatedController } from '../controlle
 import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../logging/logger.ts';
 import { httpApi, setUpDemoAccounts, setUpDemoLab } from './demo-lab.ts';
+import { demoSettings } from './demo-settings.ts';
 import { ConfigError, parseEnv } from './env.ts';
 import { startServer } from './server.ts';
 
-const TOKEN = 'demo-admin-token-change-me';
+const settings = demoSettings(process.env);
+const TOKEN = settings.adminToken;
 
 async function main() {
   let env: ReturnType<typeof parseEnv>;
@@ -24,6 +26,8 @@ async function main() {
       ...process.env,
       MQTT_PORT: process.env.MQTT_PORT ?? '0',
       BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+      HOST: settings.host,
+      MQTT_HOST: settings.mqttHost,
       DATABASE_URL: '',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     });
@@ -96,6 +100,9 @@ async function main() {
   }
   out('');
   out(`Tableau de bord / dashboard : ${base}/   API : ${base}/api/docs`);
+  out(
+    `Écoute sur / listening on   : ${env.HOST} (HTTP), ${env.MQTT_HOST} (MQTT) — HOST, MQTT_HOST pour changer / to change`,
+  );
   // Issue #12: accounts that sign in to the dashboard (password new at every run).
   out('Connexion / sign in (e-mail, mot de passe / password) :');
   const roleWords = {
@@ -107,7 +114,9 @@ async function main() {
   for (const a of accounts) {
     out(`  ${roleWords[a.role].padEnd(22)} ${a.name.padEnd(16)} ${a.email.padEnd(24)} ${a.password}`);
   }
-  out(`Jeton admin / admin token  : ${TOKEN}`);
+  out(
+    `Jeton admin / admin token  : ${TOKEN}${TOKEN === process.env.BOOTSTRAP_ADMIN_TOKEN?.trim() ? '' : ' (nouveau à chaque lancement / new at every run)'}`,
+  );
   for (const s of lab.staffTokens) out(`Jeton ${s.roles.join(',')} (${s.name}) : ${s.token}`);
   out(`Broker MQTT                : ${server.mqttUrl}`);
   out('');
@@ -175,7 +184,14 @@ async function main() {
     }
     setTimeout(() => rl.prompt(), 300);
   });
-  rl.on('close', () => void stop());
+  rl.on('close', () => {
+    // Run in the background with no stdin (nohup, a service, `< /dev/null`), the demo keeps
+    // running until SIGINT/SIGTERM instead of quitting right after its prompt.
+    if (process.stdin.isTTY || stopping) return void stop();
+    out(
+      'Entrée fermée : la démo continue jusqu’à Ctrl-C / SIGTERM — stdin closed: the demo runs until SIGINT/SIGTERM.',
+    );
+  });
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 }

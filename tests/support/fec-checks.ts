@@ -135,3 +135,14 @@ export function checkFec(
 }
 
 export const fecCents = cents;
+
+/** A UUID anywhere in a file's text (issue #12: words and short numbers in exports, never ids). */
+export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** A member's auxiliary account number as core/export-refs.ts derives it (no collision). */
+export const memberNo = (id: string) => `M${hex8(id)}`;
+
+/** A session's piece reference as core/export-refs.ts derives it (no collision). */
+export const sessionRef = (id: string) => `S-${hex8(id)}`;
+
+const hex8 = (id: string) => (UUID.exec(id)?.[0] ?? id).replace(/-/g, '').slice(0, 8).toUpperCase();

@@ -43,10 +43,10 @@ describe('GET /api/v1/exports/{paheko,sessions,topups,attendance}', () => {
     const paheko = parseCsv((await t.call('GET', `/api/v1/exports/paheko?${range}`)).text);
     expect(paheko[1]!.fields.slice(3, 6)).toEqual(['530', '4191', '15,00']);
     const topups = parseCsv((await t.call('GET', `/api/v1/exports/topups?${range}`)).text);
-    // Words first (issue #12: the payment method in words), the ids in the last columns.
+    // Words first (issue #12: the type and the payment method in words), the ids in the last columns.
     const header = topups[0]!.fields;
     const row = topups[1]!.fields;
-    expect(row.slice(2, 7)).toEqual(['recharge', 'Camille Martin', 'Espèces', '15,00', '1500']);
+    expect(row.slice(2, 7)).toEqual(['Recharge', 'Camille Martin', 'Espèces', '15,00', '1500']);
     expect(row).toContain(member);
     expect(header.indexOf('Membre (id)')).toBeGreaterThan(header.indexOf('Montant (centimes)'));
     expect(row[header.indexOf('Membre (id)')]).toBe(member);
