@@ -7,6 +7,8 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { DashEnv } from '../context.ts';
 import { backupEn } from './backup-en.ts';
 import { backupFr } from './backup-fr.ts';
+import { devicesEn } from './devices-en.ts';
+import { devicesFr } from './devices-fr.ts';
 import { en } from './en.ts';
 import { errorsEn } from './errors-en.ts';
 import { errorsFr } from './errors-fr.ts';
@@ -33,6 +35,7 @@ export type Dict = BaseDict &
   typeof pagesFr &
   typeof membersFr &
   typeof errorsFr &
+  typeof devicesFr &
   typeof securityFr;
 export const LANGS = ['fr', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -48,6 +51,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...pagesFr,
     ...membersFr,
     ...errorsFr,
+    ...devicesFr,
     ...securityFr,
   },
   en: {
@@ -59,6 +63,7 @@ export const dictionaries: Record<Lang, Dict> = {
     ...pagesEn,
     ...membersEn,
     ...errorsEn,
+    ...devicesEn,
     ...securityEn,
   },
 };

@@ -5,13 +5,34 @@ import { addDevice, listDevices, revokeDevice } from '../../application/devices.
 import { ServiceError } from '../../application/errors.ts';
 import { listMachines } from '../../application/machines.ts';
 import { useCaseContext } from '../../application/use-case.ts';
-import { type DashEnv, userOf } from '../context.ts';
+import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
 import { parseForm } from '../http/forms.ts';
+import { notFoundPage } from '../views/errors.tsx';
 import { page } from '../views/layout.tsx';
 import { Confirm, Empty, Field, Table, Tag } from '../views/ui.tsx';
 import { AdminNav } from './admin-nav.tsx';
+
+/** Active (not revoked) boards of a machine. */
+export async function activeBoards(c: DashContext, machineId: string): Promise<number> {
+  return (await listDevices(c.var.deps.db, machineId)).filter((d) => d.revokedAt === null).length;
+}
+
+/** The warning and the explicit choice shown before a machine's second board (#12). */
+export function AnotherBoard(props: { c: DashContext; machine: string; active: number; id: string }) {
+  const { t } = props.c.var;
+  return (
+    <div class="field">
+      <p>
+        <strong>{t.deviceAlreadyHas(props.machine, props.active)}</strong>
+      </p>
+      <label>
+        <input type="checkbox" name="another" value="yes" id={props.id} /> {t.deviceAnother}
+      </label>
+    </div>
+  );
+}
 
 export function registerAdminDevices(app: Hono<DashEnv>): void {
   app.get('/admin/devices', requires(ADMIN), async (c) => {
@@ -21,20 +42,20 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
     const sections = [];
     for (const m of machines) {
       const devices = await listDevices(db, m.id);
+      const active = devices.filter((d) => d.revokedAt === null).length;
       sections.push(
         <section aria-labelledby={`dev-${m.id}-h`} class="card">
           <h2 id={`dev-${m.id}-h`}>{m.name}</h2>
           {devices.length === 0 ? (
             <Empty>{t.noDevices}</Empty>
           ) : (
-            <Table caption={t.devicesOf(m.name)} head={[t.deviceId, t.label, t.connection, t.lastSeen, '']}>
+            // Outsider's check (#12): the machine's name (or the board's label) first, no id; cards
+            // on a phone so that "Révoquer" stays in sight.
+            <Table cards caption={t.devicesOf(m.name)} head={[t.deviceName, t.connection, t.lastSeen, '']}>
               {devices.map((d) => (
                 <tr>
-                  <td>
-                    <code>{d.id}</code>
-                  </td>
-                  <td>{d.label ?? '—'}</td>
-                  <td>
+                  <td data-label={t.deviceName}>{d.label ? `${d.label} (${m.name})` : m.name}</td>
+                  <td data-label={t.connection}>
                     {d.revokedAt ? (
                       <Tag tone="off">{t.revoked}</Tag>
                     ) : d.online ? (
@@ -43,14 +64,14 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
                       <Tag tone="off">{t.offline}</Tag>
                     )}
                   </td>
-                  <td>{d.lastSeenAt ? fmt.dateTime(d.lastSeenAt) : t.never}</td>
+                  <td data-label={t.lastSeen}>{d.lastSeenAt ? fmt.dateTime(d.lastSeenAt) : t.never}</td>
                   <td>
                     {/* Issue #12 item 7: a revoked board stops at once, so it takes a second step. */}
                     {!d.revokedAt && (
                       <Confirm
                         name={`confirm-revoke-${d.id}`}
                         label={t.revoke}
-                        ariaLabel={t.revokeNamed(d.label ?? d.id)}
+                        ariaLabel={t.revokeNamed(d.label ?? m.name)}
                         question={t.confirmRevoke(d.label ? `« ${d.label} » (${m.name})` : m.name)}
                         yes={t.confirmRevokeYes}
                         hint={t.cancelHint}
@@ -64,6 +85,7 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
           )}
           <form method="post" action={`/admin/machines/${m.id}/devices`} class="inline">
             <Field label={t.newDeviceLabel} name="label" id={`dev-${m.id}-label`} hint={t.newDeviceHint} />
+            {active > 0 && <AnotherBoard c={c} machine={m.name} active={active} id={`dev-${m.id}-another`} />}
             <button type="submit">{t.provisionDevice}</button>
           </form>
         </section>,
@@ -81,28 +103,35 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
 
   app.post('/admin/machines/:id/devices', requires(ADMIN), async (c) => {
     const { t } = c.var;
-    const form = await parseForm(c, z.object({ label: z.string().trim().max(100).optional() }));
-    const label = form.ok && form.data.label ? form.data.label : null;
+    const form = await parseForm(
+      c,
+      z.object({ label: z.string().trim().max(100).optional(), another: z.literal('yes').optional() }),
+    );
+    if (!form.ok) return redirectWith(c, '/admin/devices', 'error', t.invalidForm);
+    const machine = (await listMachines(c.var.deps.db)).find((m) => m.id === c.req.param('id'));
+    if (machine === undefined) return notFoundPage(c);
+    // A second board only on purpose (outsider's check, #12): a resent form must not add one.
+    if (form.data.another !== 'yes' && (await activeBoards(c, machine.id)) > 0)
+      return redirectWith(c, '/admin/devices', 'error', t.deviceAnotherNeeded(machine.name));
     const { device, secret } = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
-      machineId: c.req.param('id').slice(0, 64),
-      label,
+      machineId: machine.id,
+      label: form.data.label || null,
     });
-    // Shown in this answer only: the secret is stored as a hash and cannot be shown again.
+    // Shown in this answer only: the secret is stored as a hash and cannot be shown again. No
+    // create button here: "Terminé" leads back to the list.
     return page(
       c,
       t.deviceProvisioned,
       <>
         <AdminNav c={c} />
         <div class="card">
-          <p>{t.secretShownOnce}</p>
+          <p role="status">{t.secretShownOnce}</p>
           <dl class="facts">
             <dt>{t.machine}</dt>
+            <dd>{machine.name}</dd>
+            <dt>{t.deviceIdForController}</dt>
             <dd>
-              <code>{device.machineId}</code>
-            </dd>
-            <dt>{t.deviceId}</dt>
-            <dd>
-              <input class="secret" readonly value={device.id} aria-label={t.deviceId} />
+              <input class="secret" readonly value={device.id} aria-label={t.deviceIdForController} />
             </dd>
             <dt>{t.secret}</dt>
             <dd>
@@ -116,7 +145,9 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
             </dd>
           </dl>
           <p>
-            <a href="/admin/devices">{t.backToDevices}</a>
+            <a class="button" href="/admin/devices">
+              {t.deviceDone}
+            </a>
           </p>
         </div>
       </>,

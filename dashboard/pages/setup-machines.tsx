@@ -20,6 +20,7 @@ import { listOf, parseEuros, parseForm } from '../http/forms.ts';
 import { setupWords } from '../i18n/setup.ts';
 import { page } from '../views/layout.tsx';
 import { Checkboxes, Empty, Field, Select } from '../views/ui.tsx';
+import { activeBoards } from './admin-devices.tsx';
 import { StepFooter, StepList, setupProgress, slugFrom, stepHelp, stepTitle } from './setup-steps.tsx';
 
 /** The shell command a board runs: one line, single-quoted values (none holds a quote). */
@@ -153,6 +154,7 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
   });
 
   app.get('/setup/boards', requires(ADMIN), async (c) => {
+    const { t } = c.var;
     const s = setupWords(c);
     const { db } = c.var.deps;
     const [progress, machines] = [await setupProgress(c), await listMachines(db)];
@@ -185,6 +187,18 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
                   value={(counts.find((x) => x.n === 0) ?? counts[0])?.m.id}
                 />
                 <Field label={s.boardLabel} name="label" hint={s.boardLabelHint} />
+                {/* Outsider's check (#12): a machine's second board only on purpose. */}
+                {counts.some((x) => x.n > 0) && (
+                  <div class="field">
+                    <label>
+                      <input type="checkbox" name="another" value="yes" aria-describedby="another-hint" />{' '}
+                      {t.deviceAnother}
+                    </label>
+                    <small id="another-hint" class="hint">
+                      {t.deviceAnotherHint}
+                    </small>
+                  </div>
+                )}
                 <button type="submit">{s.createBoard}</button>
               </form>
             </>
@@ -200,12 +214,18 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
     const s = setupWords(c);
     const form = await parseForm(
       c,
-      z.object({ machineId: z.string().min(1).max(64), label: z.string().trim().max(100).optional() }),
+      z.object({
+        machineId: z.string().min(1).max(64),
+        label: z.string().trim().max(100).optional(),
+        another: z.literal('yes').optional(),
+      }),
     );
     if (!form.ok) return redirectWith(c, '/setup/boards', 'error', s.formInvalid);
     const { db, keys } = c.var.deps;
     const machine = (await listMachines(db)).find((m) => m.id === form.data.machineId);
     if (machine === undefined) return redirectWith(c, '/setup/boards', 'error', s.formInvalid);
+    if (form.data.another !== 'yes' && (await activeBoards(c, machine.id)) > 0)
+      return redirectWith(c, '/setup/boards', 'error', t.deviceAnotherNeeded(machine.name));
     const { device, secret } = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
       machineId: machine.id,
       label: form.data.label || null,
@@ -247,9 +267,9 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
           <span id="board-command-status" role="status" />
         </p>
         <dl class="facts">
-          <dt>{t.deviceId}</dt>
+          <dt>{t.deviceIdForController}</dt>
           <dd>
-            <input class="secret" readonly value={device.id} aria-label={t.deviceId} />
+            <input class="secret" readonly value={device.id} aria-label={t.deviceIdForController} />
           </dd>
           <dt>{t.secret}</dt>
           <dd>
@@ -257,8 +277,9 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
           </dd>
         </dl>
         <p class="actions">
+          {/* No create button on this view: pressing it again made a second board (#12). */}
           <a class="button" href="/setup/boards">
-            {s.createBoard}
+            {t.deviceDone}
           </a>
           <a href="/setup/members">{s.nextStep}</a>
         </p>
