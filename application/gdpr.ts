@@ -13,7 +13,8 @@
  * who did what to which id; the erasure itself is audited without the old identity).
  */
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.ts';
+import { z } from 'zod';
+import type { Db, DbOrTx, Tx } from '../db/client.ts';
 import {
   apiTokens,
   auditLog,
@@ -30,6 +31,7 @@ import {
 } from '../db/schema.ts';
 import { type Actor, audit, redact } from './audit.ts';
 import { conflict, notFound } from './errors.ts';
+import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
 async function member(db: DbOrTx, id: string) {
   const [row] = await db.select().from(members).where(eq(members.id, id));
@@ -143,8 +145,29 @@ export async function exportMemberData(db: DbOrTx, memberId: string, now: Date) 
   };
 }
 
+const eraseInput = z.object({ memberId: z.string().min(1).max(200) }).strict();
+
+/**
+ * The right to erasure as one use case (issue #12): pseudonymise the member in one transaction,
+ * audited, and tell the machine loop (the outbox row commits with the erasure), whether the
+ * API, the dashboard or the CLI asks.
+ */
+export async function eraseMemberData(ctx: UseCaseContext, input: z.input<typeof eraseInput>) {
+  const { memberId } = validate(eraseInput, input);
+  const now = ctx.now();
+  return runUseCase(ctx, async (tx) => ({
+    result: await eraseMemberIn(tx, ctx.by, memberId, now),
+    changed: { memberIds: [memberId] },
+  }));
+}
+
+/** The erasure's work in its own transaction, without the machine loop (unit tests). */
 export async function eraseMember(db: Db, actor: Actor, memberId: string, now: Date) {
-  return db.transaction(async (tx) => {
+  return db.transaction((tx) => eraseMemberIn(tx, actor, memberId, now));
+}
+
+async function eraseMemberIn(tx: Tx, actor: Actor, memberId: string, now: Date) {
+  {
     const [m] = await tx.select().from(members).where(eq(members.id, memberId)).for('update');
     if (m === undefined) throw notFound('member', memberId);
     if (m.erasedAt !== null) throw conflict(`This member was already erased on ${m.erasedAt.toISOString()}.`);
@@ -219,5 +242,5 @@ export async function eraseMember(db: Db, actor: Actor, memberId: string, now: D
     };
     await audit(tx, { actor, action: 'erase', entity: 'member', entityId: memberId, after: result });
     return result;
-  });
+  }
 }

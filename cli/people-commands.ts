@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { addDevice } from '../application/devices.ts';
-import { eraseMember, exportMemberData } from '../application/gdpr.ts';
+import { eraseMemberData, exportMemberData } from '../application/gdpr.ts';
 import { commitImport, ImportRejectedError, previewImport } from '../application/member-import.ts';
 import { purgeBadgeEvents } from '../application/retention.ts';
 import { createStaff } from '../application/staff.ts';
@@ -83,7 +83,7 @@ export const gdprEraseCommand: Command = {
     if (!memberId) throw new UsageError('which member? gdpr-erase <memberId> --confirm <memberId>');
     if (values.confirm !== memberId)
       throw new UsageError('erasure is irreversible: add --confirm <the same member id>');
-    const r = await eraseMember(ctx.db, 'cli', memberId, ctx.now);
+    const r = await eraseMemberData(await useCases(ctx), { memberId });
     ctx.say(`member ${memberId} erased (${r.badgesRevoked} badge(s) revoked)`);
     ctx.out(JSON.stringify(r));
   },

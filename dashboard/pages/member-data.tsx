@@ -5,10 +5,10 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { actorOf } from '../../application/auth.ts';
 import { ServiceError } from '../../application/errors.ts';
-import { eraseMember, exportMemberData } from '../../application/gdpr.ts';
+import { eraseMemberData, exportMemberData } from '../../application/gdpr.ts';
 import { memberDetail } from '../../application/members.ts';
+import { useCaseContext } from '../../application/use-case.ts';
 import { type DashContext, type DashEnv, userOf } from '../context.ts';
 import { ADMIN, requires } from '../http/access.ts';
 import { redirectWith } from '../http/flash.ts';
@@ -75,21 +75,19 @@ export function registerMemberData(app: Hono<DashEnv>): void {
 
   app.post('/members/:id/erase', requires(ADMIN), async (c) => {
     const { t } = c.var;
-    const { db, now, loop } = c.var.deps;
     const id = c.req.param('id');
     const back = `/members/${encodeURIComponent(id)}`;
     const form = await parseForm(c, z.object({ confirm: z.string().trim().max(200) }));
     if (!form.ok || form.data.confirm !== id)
       return redirectWith(c, `${back}/erase`, 'error', t.eraseConfirmWrong);
     try {
-      await eraseMember(db, actorOf(userOf(c)), id, now());
+      await eraseMemberData(useCaseContext(c.var.deps, userOf(c)), { memberId: id });
     } catch (e) {
       if (e instanceof ServiceError && e.kind === 'conflict') {
         return redirectWith(c, back, 'error', t.eraseRefused(e.detail));
       }
       throw e;
     }
-    loop.changed({ memberIds: [id] });
     return redirectWith(c, '/members', 'ok', t.erased);
   });
 }

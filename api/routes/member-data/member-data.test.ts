@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { machineLoopChanges } from '../../../db/schema.ts';
 import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
@@ -60,9 +61,16 @@ describe('GDPR routes', () => {
     expect((await t.call('POST', `/api/v1/members/${me}/erase`, { body: { confirm: 'no' } })).status).toBe(
       400,
     );
+    const outboxBefore = await t.db.select().from(machineLoopChanges);
     const r = await t.call('POST', `/api/v1/members/${me}/erase`, { body: { confirm: me } });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: me, badgesRevoked: 0 });
+    // One use case (issue #12): the erasure reaches the machine loop of this process and, through
+    // the outbox row committed with it, every other server.
+    expect(t.changes.at(-1)).toEqual({ memberIds: [me] });
+    const outbox = await t.db.select().from(machineLoopChanges);
+    expect(outbox.length).toBe(outboxBefore.length + 1);
+    expect(outbox.at(-1)!.memberIds).toEqual([me]);
     expect((await t.call('GET', `/api/v1/members/${me}`)).status).toBe(404);
     expect((await t.call('GET', `/api/v1/members/${me}/data-export`, { token })).status).toBe(401);
     expect((await t.call('POST', `/api/v1/members/${me}/erase`, { body: { confirm: me } })).status).toBe(409);

@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { actorOf } from '../../../application/auth.ts';
-import { eraseMember, exportMemberData } from '../../../application/gdpr.ts';
+import { eraseMemberData, exportMemberData } from '../../../application/gdpr.ts';
 import { commitImport, ImportRejectedError, previewImport } from '../../../application/member-import.ts';
 import { purgeBadgeEvents } from '../../../application/retention.ts';
 import { useCaseContext } from '../../../application/use-case.ts';
@@ -198,15 +198,13 @@ export function registerMemberDataRoutes(app: App): void {
   });
 
   app.openapi(erase, async (c) => {
-    const { db, now, loop } = c.var.deps;
     const { id } = c.req.valid('param');
     if (c.req.valid('json').confirm !== id) {
       throw new Problem(400, 'Erasure is irreversible: send {"confirm": "<the member id>"} to confirm it.', [
         fieldError('body', ['confirm'], 'must be the member id'),
       ]);
     }
-    const result = await eraseMember(db, actorOf(c.var.principal), id, now());
-    loop.changed({ memberIds: [id] });
+    const result = await eraseMemberData(useCaseContext(c.var.deps, c.var.principal), { memberId: id });
     return c.json(result, 200);
   });
 
