@@ -224,15 +224,22 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
           <Table
             caption={t.adminMachines}
             head={[t.name, t.kind, t.price, t.minimum, t.requiredQualifications, t.creditPolicy, '']}
+            cards
           >
             {machines.map((m) => (
               <tr>
-                <td>{m.name}</td>
-                <td>{t.machineKinds[m.kind]}</td>
-                <td class="num">{fmt.money(m.pricePerMinuteCents)}</td>
-                <td class="num">{fmt.money(m.minimumChargeCents)}</td>
-                <td>{m.qualifications.map((q) => qualName.get(q) ?? q).join(', ') || '—'}</td>
-                <td>{t.creditPolicies[m.creditPolicy]}</td>
+                <td data-label={t.name}>{m.name}</td>
+                <td data-label={t.kind}>{t.machineKinds[m.kind]}</td>
+                <td data-label={t.price} class="num">
+                  {fmt.money(m.pricePerMinuteCents)}
+                </td>
+                <td data-label={t.minimum} class="num">
+                  {fmt.money(m.minimumChargeCents)}
+                </td>
+                <td data-label={t.requiredQualifications}>
+                  {m.qualifications.map((q) => qualName.get(q) ?? q).join(', ') || '—'}
+                </td>
+                <td data-label={t.creditPolicy}>{t.creditPolicies[m.creditPolicy]}</td>
                 <td>
                   <a href={`/admin/machines/${m.id}`} aria-label={t.editNamed(m.name)}>
                     {t.edit}
@@ -253,15 +260,20 @@ export function registerAdminMachines(app: Hono<DashEnv>): void {
               caption={t.qualifications}
               head={[t.qualificationId, t.name, t.validityDays, t.lapseAfterUnusedDaysLabel]}
               numeric={[2, 3]}
+              cards
             >
               {quals.map((q) => (
                 <tr>
-                  <td>
+                  <td data-label={t.qualificationId}>
                     <code>{q.id}</code>
                   </td>
-                  <td>{q.name}</td>
-                  <td class="num">{q.validityDays}</td>
-                  <td class="num">{q.lapseAfterUnusedDays ?? '—'}</td>
+                  <td data-label={t.name}>{q.name}</td>
+                  <td data-label={t.validityDays} class="num">
+                    {q.validityDays}
+                  </td>
+                  <td data-label={t.lapseAfterUnusedDaysLabel} class="num">
+                    {q.lapseAfterUnusedDays ?? '—'}
+                  </td>
                 </tr>
               ))}
             </Table>

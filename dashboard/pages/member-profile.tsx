@@ -137,13 +137,16 @@ export function ProfileView(props: {
               t.status,
               ...(certActions ? [t.badgeActions] : []),
             ]}
+            cards
           >
             {detail.certifications.map((cert) => (
               <tr>
-                <td>{qualName.get(cert.qualificationId) ?? cert.qualificationId}</td>
-                <td>{fmt.date(cert.certifiedAt)}</td>
-                <td>{endsLabel(t, fmt.date, cert)}</td>
-                <td>
+                <td data-label={t.qualification}>
+                  {qualName.get(cert.qualificationId) ?? cert.qualificationId}
+                </td>
+                <td data-label={t.certifiedOn}>{fmt.date(cert.certifiedAt)}</td>
+                <td data-label={t.ends}>{endsLabel(t, fmt.date, cert)}</td>
+                <td data-label={t.status}>
                   {cert.valid ? (
                     <Tag tone="ok">{t.valid}</Tag>
                   ) : cert.revokedAt ? (
@@ -178,14 +181,15 @@ export function ProfileView(props: {
           <Table
             caption={t.badges}
             head={[t.badgeEnding, t.issuedOn, t.status, ...(admin ? [t.badgeActions] : [])]}
+            cards
           >
             {detail.badges.map((b) => (
               <tr>
-                <td>
+                <td data-label={t.badgeEnding}>
                   <code>…{b.last4}</code>
                 </td>
-                <td>{fmt.date(b.issuedAt)}</td>
-                <td>
+                <td data-label={t.issuedOn}>{fmt.date(b.issuedAt)}</td>
+                <td data-label={t.status}>
                   <Tag tone={b.status === 'active' ? 'ok' : 'off'}>
                     {b.status === 'active' ? t.badgeActive : b.status === 'lost' ? t.badgeLost : t.revoked}
                   </Tag>

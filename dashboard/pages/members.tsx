@@ -236,19 +236,20 @@ function MembersTable(props: { c: DashContext; items: ListedMember[]; total: num
       caption={t.membersFound(props.total)}
       head={props.selectable ? [t.select, ...head] : head}
       numeric={props.selectable ? [5] : [4]}
+      cards
     >
       {props.items.map((m) => (
         <tr>
           {props.selectable && (
-            <td>
+            <td data-label={t.select}>
               <input type="checkbox" name="memberIds" value={m.id} aria-label={t.selectMember(m.name)} />
             </td>
           )}
-          <td>
+          <td data-label={t.name}>
             <a href={`/members/${m.id}`}>{m.name}</a>
           </td>
-          <td>{m.email}</td>
-          <td>
+          <td data-label={t.email}>{m.email}</td>
+          <td data-label={t.status}>
             {m.status === 'active'
               ? t.memberActive
               : m.status === 'suspended'
@@ -256,8 +257,12 @@ function MembersTable(props: { c: DashContext; items: ListedMember[]; total: num
                 : t.memberExpired}
           </td>
           {/* issue #12 item 5: the last day, as the user wrote it */}
-          <td>{m.membershipValidUntil ? fmt.date(lastDayInstant(m.membershipValidUntil)) : ''}</td>
-          <td class="num">{fmt.money(m.balanceCents)}</td>
+          <td data-label={t.membershipUntil}>
+            {m.membershipValidUntil ? fmt.date(lastDayInstant(m.membershipValidUntil)) : ''}
+          </td>
+          <td data-label={t.credit} class="num">
+            {fmt.money(m.balanceCents)}
+          </td>
         </tr>
       ))}
     </Table>
