@@ -8,36 +8,18 @@
  */
 import { MACHINE_KINDS, type MachineKind, TOPUP_METHODS, type TopupMethod } from '../core/domain.ts';
 import { pieceRefs, transactionRef } from '../core/export-refs.ts';
+import type { JournalEntry, JournalLine } from '../core/journal-entries.ts';
 import type { FecEntry, FecJournal, FecLine } from './fec-format.ts';
 
 /** A ledger line of a source entry (the shape of core/journal-entries.ts's JournalLine). */
-export interface SourceLine {
-  /** the ledger's logical account (core/ledger.ts) */
-  account: string;
-  /** positive = debit */
-  amountCents: number;
-  memberId: string | null;
-  memberName: string | null;
-  machineId: string | null;
-  machineKind: string | null;
-  machineName: string | null;
-}
+/** One ledger line of an accounting event: the grouping's own (core/journal-entries.ts). */
+export type SourceLine = JournalLine;
 
-/** An accounting event: one ledger transaction, or a session's charges summed (issue #11 item 4). */
-export interface SourceEntry {
-  /** `session:<id>` for a session's charges summed (core/journal-entries.ts) */
-  key?: string;
-  kind: string;
-  method: string | null;
-  reference: string | null;
-  reason: string | null;
-  sessionId: string | null;
-  reversesId: string | null;
-  reversesKind: string | null;
-  atMs: number;
-  transactionIds: string[];
-  lines: SourceLine[];
-}
+/**
+ * An accounting event: one ledger transaction, or a session's charges summed (issue #11 item 4):
+ * the grouping's entry, whose key a caller building entries by hand may leave out.
+ */
+export type SourceEntry = Omit<JournalEntry, 'key'> & { key?: string };
 
 /** A chart account: its number and the label the FEC gives it (CompteLib). */
 export interface ChartAccount {
