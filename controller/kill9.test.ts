@@ -39,9 +39,13 @@ afterEach(async () => {
 });
 
 function board(dataDir: string): ChildProcess {
+  // Node itself with tsx as a loader, so the child IS the board: `.bin/tsx` is a launcher whose
+  // SIGKILL would leave the real board running (an orphan, and no kill -9 at all).
   const child = spawn(
-    path.join('node_modules', '.bin', 'tsx'),
+    process.execPath,
     [
+      '--import',
+      'tsx',
       'controller/main.ts',
       '--simulate',
       '--mqtt-url',
