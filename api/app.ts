@@ -5,9 +5,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { routePath } from 'hono/route';
 import { refuseControlCharacters } from '../web/control-chars.ts';
-import { Problem, toProblem, zodProblem } from '../web/problem.ts';
+import { Problem, zodProblem } from '../web/problem.ts';
 import type { App, AppDeps, AppEnv, RouteDeps } from './http/context.ts';
 import { isGuard } from './http/guard.ts';
 import { registerAttendanceSettingsRoutes } from './routes/attendance-settings/routes.ts';

@@ -1,12 +1,9 @@
 /** Members: the people holding machine cards (SPEC §3 /members); reads. Actions: member-use-cases.ts. */
 import { and, asc, count, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import { effectiveExpiry, isCertificationValid, lapseDate, type MemberStatus } from '../core/domain.ts';
-import type { Gender, ResidenceArea } from '../core/member-categories.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
 import { badges, certifications, members, qualifications } from '../db/schema.ts';
-import { type Actor, audit } from './audit.ts';
-import { conflict, isUniqueViolation, notFound } from './errors.ts';
-import { newId } from './security.ts';
+import { notFound } from './errors.ts';
 
 type MemberRow = typeof members.$inferSelect;
 

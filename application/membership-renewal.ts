@@ -9,9 +9,7 @@
 import { and, asc, inArray, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { members } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
 import { audit } from './audit.ts';
-import { actorOf } from './auth.ts';
 import { invalid } from './errors.ts';
 import { rowsOf } from './ledger-sql.ts';
 import { mustBeAdmin, parseInput } from './member-use-cases.ts';

@@ -7,7 +7,6 @@ import {
   ofType,
   recordWrites,
   refuse,
-  sleep,
   T,
   THIRD,
   UID,

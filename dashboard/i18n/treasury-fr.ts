@@ -135,20 +135,15 @@ export const treasuryFr = {
   importEmpty: 'Choisissez un fichier ou collez son contenu.',
   preview: 'Prévisualiser',
   previewTitle: 'Prévisualisation de l’import',
-  previewSummary: (rows: number, valid: number, errors: number) =>
-    `${rows} ligne(s), ${valid} valide(s), ${errors} erreur(s).`,
   importErrors: 'Erreurs à corriger',
   line: 'Ligne',
   column: 'Colonne',
   problem: 'Problème',
-  importMembers: 'Membres à créer',
   birthYear: 'Année de naissance',
   ignoredColumns: (cols: string) => `Colonnes ignorées : ${cols}.`,
-  commitImport: (n: number) => `Importer ${n} membre(s)`,
   importBlocked:
     'Corrigez le fichier et prévisualisez-le de nouveau : rien ne sera importé tant qu’il reste une erreur.',
   importRejected: (n: number) => `${n} erreur(s) dans le fichier : aucun membre n’a été importé.`,
-  imported: (n: number) => `${n} membre(s) importé(s).`,
   // GDPR
   memberData: 'Données personnelles (RGPD)',
   memberDataExplain:

@@ -157,7 +157,6 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
   app.post('/admin/devices/:id/revoke', requires(ADMIN), async (c) => {
     const { t } = c.var;
     try {
-      const { db, now, devices } = c.var.deps;
       await revokeDevice(useCaseContext(c.var.deps, userOf(c)), { deviceId: c.req.param('id').slice(0, 64) });
     } catch (e) {
       if (e instanceof ServiceError) return redirectWith(c, '/admin/devices', 'error', e.detail);

@@ -208,7 +208,7 @@ export function registerBoard(app: Hono<DashEnv>, local: LocalEvents): void {
 
   app.post('/board/:id/material', requires(STAFF), async (c) => {
     const { t, fmt } = c.var;
-    const { db, loop, now } = c.var.deps;
+    const { db } = c.var.deps;
     const id = c.req.param('id');
     const form = await parseForm(
       c,

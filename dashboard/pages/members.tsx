@@ -39,7 +39,7 @@ const PAGE_SIZE = 50;
 
 export function registerMembers(app: Hono<DashEnv>): void {
   app.get('/members', requires(STAFF), async (c) => {
-    const { t, fmt } = c.var;
+    const { t } = c.var;
     const q = (c.req.query('q') ?? '').trim().slice(0, 100);
     const result = await listMembers(c.var.deps.db, { q: q || undefined, limit: PAGE_SIZE, offset: 0 });
     const admin = can(c.var.user, ADMIN);

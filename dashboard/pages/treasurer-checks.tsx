@@ -12,7 +12,7 @@ import type { DashContext, DashEnv } from '../context.ts';
 import { MONEY, requires } from '../http/access.ts';
 import type { Dict } from '../i18n/index.ts';
 import { page } from '../views/layout.tsx';
-import { Empty, Field, Table, Tag } from '../views/ui.tsx';
+import { Empty, Table, Tag } from '../views/ui.tsx';
 import { HelloassoReconciliation } from './helloasso-summary.tsx';
 import { invalidPeriodPage, PeriodForm, rangeOf } from './treasurer.tsx';
 
