@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
+import { lockMachine } from '../db/lock-order.ts';
 import { devices, machines } from '../db/schema.ts';
 import { audit } from './audit.ts';
-import { conflict, notFound } from './errors.ts';
+import { conflict, notFound, ServiceError } from './errors.ts';
 import { newSecret, safeEqualHex, sha256 } from './security.ts';
 import { runUseCase, type UseCaseContext, validate } from './use-case.ts';
 
@@ -46,18 +47,42 @@ export function newDeviceId(): string {
 }
 
 export const addDeviceInput = z
-  .object({ machineId: z.string().trim().min(1).max(64), label: z.string().trim().max(200).nullish() })
+  .object({
+    machineId: z.string().trim().min(1).max(64),
+    label: z.string().trim().max(200).nullish(),
+    /**
+     * Refuse when the machine already has an active board (the dashboard's default, so a resent
+     * form adds no second board, issue #12). The API keeps SPEC's behaviour: omitted = allowed.
+     */
+    onlyIfFirst: z.boolean().optional(),
+  })
   .strict();
+
+/** The machine already has an active board and the caller asked for its first one only. */
+export class SecondBoardRefused extends ServiceError {
+  constructor(readonly machineId: string) {
+    super('conflict', `Machine ${machineId} already has an active board; nothing was created.`);
+  }
+}
 
 /**
  * Adds a device to a machine; its secret is returned here and never again (use case, issue #12:
  * API, admin and setup pages, `npm run cli -- provision-device`).
  */
 export async function addDevice(ctx: UseCaseContext, input: z.input<typeof addDeviceInput>) {
-  const { machineId, label } = validate(addDeviceInput, input);
+  const { machineId, label, onlyIfFirst } = validate(addDeviceInput, input);
   return runUseCase(ctx, async (tx) => {
-    const [m] = await tx.select({ id: machines.id }).from(machines).where(eq(machines.id, machineId));
-    if (m === undefined) throw notFound('machine', machineId);
+    // Locked: two resent forms cannot both find the machine without a board.
+    const m = await lockMachine(tx, machineId);
+    if (m === null) throw notFound('machine', machineId);
+    if (onlyIfFirst) {
+      const [active] = await tx
+        .select({ id: devices.id })
+        .from(devices)
+        .where(and(eq(devices.machineId, machineId), isNull(devices.revokedAt)))
+        .limit(1);
+      if (active !== undefined) throw new SecondBoardRefused(machineId);
+    }
     const secret = newSecret('dev');
     const [row] = await tx
       .insert(devices)

@@ -1,7 +1,7 @@
 /** Admin: each machine's devices (boards): provision one (its secret shown once), online, last seen, revoke. */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { addDevice, listDevices, revokeDevice } from '../../application/devices.ts';
+import { addDevice, listDevices, revokeDevice, SecondBoardRefused } from '../../application/devices.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { listMachines } from '../../application/machines.ts';
 import { useCaseContext } from '../../application/use-case.ts';
@@ -13,11 +13,6 @@ import { notFoundPage } from '../views/errors.tsx';
 import { page } from '../views/layout.tsx';
 import { Confirm, Empty, Field, Table, Tag } from '../views/ui.tsx';
 import { AdminNav } from './admin-nav.tsx';
-
-/** Active (not revoked) boards of a machine. */
-export async function activeBoards(c: DashContext, machineId: string): Promise<number> {
-  return (await listDevices(c.var.deps.db, machineId)).filter((d) => d.revokedAt === null).length;
-}
 
 /** The warning and the explicit choice shown before a machine's second board (#12). */
 export function AnotherBoard(props: { c: DashContext; machine: string; active: number; id: string }) {
@@ -110,13 +105,21 @@ export function registerAdminDevices(app: Hono<DashEnv>): void {
     if (!form.ok) return redirectWith(c, '/admin/devices', 'error', t.invalidForm);
     const machine = (await listMachines(c.var.deps.db)).find((m) => m.id === c.req.param('id'));
     if (machine === undefined) return notFoundPage(c);
-    // A second board only on purpose (outsider's check, #12): a resent form must not add one.
-    if (form.data.another !== 'yes' && (await activeBoards(c, machine.id)) > 0)
-      return redirectWith(c, '/admin/devices', 'error', t.deviceAnotherNeeded(machine.name));
-    const { device, secret } = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
-      machineId: machine.id,
-      label: form.data.label || null,
-    });
+    // A second board only on purpose (outsider's check, #12): a resent form must not add one;
+    // the use case checks it under the machine's lock.
+    let added: Awaited<ReturnType<typeof addDevice>>;
+    try {
+      added = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
+        machineId: machine.id,
+        label: form.data.label || null,
+        onlyIfFirst: form.data.another !== 'yes',
+      });
+    } catch (e) {
+      if (e instanceof SecondBoardRefused)
+        return redirectWith(c, '/admin/devices', 'error', t.deviceAnotherNeeded(machine.name));
+      throw e;
+    }
+    const { device, secret } = added;
     // Shown in this answer only: the secret is stored as a hash and cannot be shown again. No
     // create button here: "Terminé" leads back to the list.
     return page(

@@ -6,7 +6,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { addDevice, listDevices } from '../../application/devices.ts';
+import { addDevice, listDevices, SecondBoardRefused } from '../../application/devices.ts';
 import { ServiceError } from '../../application/errors.ts';
 import { addMachine } from '../../application/machine-use-cases.ts';
 import { listMachines } from '../../application/machines.ts';
@@ -20,7 +20,6 @@ import { listOf, parseEuros, parseForm } from '../http/forms.ts';
 import { setupWords } from '../i18n/setup.ts';
 import { page } from '../views/layout.tsx';
 import { Checkboxes, Empty, Field, Select } from '../views/ui.tsx';
-import { activeBoards } from './admin-devices.tsx';
 import { StepFooter, StepList, setupProgress, slugFrom, stepHelp, stepTitle } from './setup-steps.tsx';
 
 /** The shell command a board runs: one line, single-quoted values (none holds a quote). */
@@ -224,12 +223,19 @@ export function registerSetupMachines(app: Hono<DashEnv>): void {
     const { db, keys } = c.var.deps;
     const machine = (await listMachines(db)).find((m) => m.id === form.data.machineId);
     if (machine === undefined) return redirectWith(c, '/setup/boards', 'error', s.formInvalid);
-    if (form.data.another !== 'yes' && (await activeBoards(c, machine.id)) > 0)
-      return redirectWith(c, '/setup/boards', 'error', t.deviceAnotherNeeded(machine.name));
-    const { device, secret } = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
-      machineId: machine.id,
-      label: form.data.label || null,
-    });
+    let added: Awaited<ReturnType<typeof addDevice>>;
+    try {
+      added = await addDevice(useCaseContext(c.var.deps, userOf(c)), {
+        machineId: machine.id,
+        label: form.data.label || null,
+        onlyIfFirst: form.data.another !== 'yes',
+      });
+    } catch (e) {
+      if (e instanceof SecondBoardRefused)
+        return redirectWith(c, '/setup/boards', 'error', t.deviceAnotherNeeded(machine.name));
+      throw e;
+    }
+    const { device, secret } = added;
     const command = controllerCommand({
       mqttUrl: await mqttUrlFor(c),
       machineId: machine.id,

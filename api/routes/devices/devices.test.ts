@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateDevice } from '../../../application/devices.ts';
+import { addDevice, authenticateDevice, SecondBoardRefused } from '../../../application/devices.ts';
+import { cliContext } from '../../../application/use-case.ts';
 import { type TestApp, testApp } from '../../../tests/support/test-app.ts';
 
 let t: TestApp;
@@ -11,6 +12,23 @@ afterAll(async () => {
 });
 
 describe('devices', () => {
+  it('adds a second board only when asked (onlyIfFirst refuses it, under the machine lock); the API keeps SPEC: allowed', async () => {
+    const machine = await t.machine();
+    const ctx = cliContext({ db: t.db, keys: t.keys, now: new Date(), labTimeZone: 'Europe/Paris' });
+    // Two resent forms at once: exactly one board.
+    const both = await Promise.allSettled([
+      addDevice(ctx, { machineId: machine, onlyIfFirst: true }),
+      addDevice(ctx, { machineId: machine, onlyIfFirst: true }),
+    ]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(SecondBoardRefused);
+    expect((await t.call('GET', `/api/v1/machines/${machine}/devices`)).body.items).toHaveLength(1);
+    // Without the flag (the API, SPEC §3), a second board is added.
+    expect((await t.call('POST', `/api/v1/machines/${machine}/devices`, { body: {} })).status).toBe(201);
+    expect((await t.call('GET', `/api/v1/machines/${machine}/devices`)).body.items).toHaveLength(2);
+  });
+
   it('adds a device whose secret authenticates once, is never shown again, and stops working when revoked', async () => {
     const machine = await t.machine();
     const r = await t.call('POST', `/api/v1/machines/${machine}/devices`, { body: {} });
